@@ -1,0 +1,1 @@
+"""The pytest layer: options, hooks and fixtures that wire pytest to the engine."""
