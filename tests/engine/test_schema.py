@@ -44,6 +44,13 @@ def write(tmp_path: Path, text: str) -> Path:
     return path
 
 
+def with_version_column(column_type: str, default: str) -> str:
+    """GOOD with the "version" column's type and TOML default replaced."""
+    return GOOD.replace(
+        'type = "integer"\ndefault = 0', f'type = "{column_type}"\ndefault = {default}'
+    )
+
+
 def refusal(tmp_path: Path, text: str) -> str:
     path = write(tmp_path, text)
     with pytest.raises(SchemaError) as caught:
@@ -138,8 +145,7 @@ def test_a_wrong_type_default_is_refused_with_the_fix(tmp_path: Path) -> None:
 def test_defaults_that_do_not_fit_their_type_are_refused(
     tmp_path: Path, column_type: str, default: str, expected: str
 ) -> None:
-    text = GOOD.replace('type = "integer"\ndefault = 0', f'type = "{column_type}"\ndefault = {default}')
-    message = refusal(tmp_path, text)
+    message = refusal(tmp_path, with_version_column(column_type, default))
     assert 'column "version"' in message and expected in message
 
 
@@ -157,8 +163,8 @@ def test_defaults_that_do_not_fit_their_type_are_refused(
 def test_defaults_that_fit_their_type_load(
     tmp_path: Path, column_type: str, toml: str, loaded: object
 ) -> None:
-    text = GOOD.replace('type = "integer"\ndefault = 0', f'type = "{column_type}"\ndefault = {toml}')
-    default = load_schema(write(tmp_path, text)).column("version").default
+    schema = load_schema(write(tmp_path, with_version_column(column_type, toml)))
+    default = schema.column("version").default
     assert default == loaded and type(default) is type(loaded)
 
 
@@ -241,7 +247,8 @@ def test_column_letters_follow_a1_notation() -> None:
 
 
 def test_blank_header_cells_are_refused_naming_their_letters() -> None:
-    with pytest.raises(SheetStateError, match=r'"Ops" has blank header cells in row 1: column B, D'):
+    expected = r'"Ops" has blank header cells in row 1: column B, D\.'
+    with pytest.raises(SheetStateError, match=expected):
         check_header_cells(["a", "", "c", ""], "Ops")
 
 
