@@ -1,0 +1,273 @@
+"""The sheet gateway: the only module that calls gspread.
+
+Everything above it speaks in rows, ranges and batches. It counts every request it sends, reads in
+chunks of about 2 MB, retries what is safe to retry, and turns API refusals into errors that say
+what to do.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import gspread
+import requests
+from gspread.urls import DRIVE_FILES_API_V3_URL, SPREADSHEET_VALUES_BATCH_URL
+from gspread.utils import absolute_range_name, rowcol_to_a1
+
+from .errors import CredentialsError, SheetAccessError, SheetStateError, TransientApiError
+from .stamp import Stamps
+
+T = TypeVar("T")
+CHUNK_BYTES = 2 * 1024 * 1024
+RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+METADATA_FIELDS = (
+    "spreadsheetId,properties.title,sheets(properties(sheetId,title,index,gridProperties),merges),"
+    "developerMetadata"
+)
+
+
+@dataclass
+class RequestLog:
+    """What a run sent: requests by kind and bytes uploaded."""
+
+    by_kind: Counter[str] = field(default_factory=Counter)
+    bytes_up: int = 0
+    retries: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_kind.values())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "total": self.total,
+            "by_kind": dict(self.by_kind),
+            "bytes_up": self.bytes_up,
+            "retries": self.retries,
+        }
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Exponential backoff with full jitter, bounded; honours Retry-After."""
+
+    attempts: int = 6
+    base_seconds: float = 0.5
+    cap_seconds: float = 30.0
+    sleep: Callable[[float], None] = time.sleep
+
+    def delay(self, attempt: int, retry_after: str | None) -> float:
+        if retry_after and retry_after.isdigit():
+            return min(float(retry_after), self.cap_seconds)
+        return random.uniform(0, min(self.cap_seconds, self.base_seconds * 2**attempt))
+
+
+@dataclass(frozen=True)
+class SheetInfo:
+    sheet_id: int
+    title: str
+    row_count: int
+    column_count: int
+    merges: tuple[dict[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class SpreadsheetInfo:
+    key: str
+    title: str
+    sheets: dict[str, SheetInfo]
+    stamps: Stamps
+
+    def sheet(self, title: str) -> SheetInfo:
+        if title not in self.sheets:
+            listed = ", ".join(repr(name) for name in self.sheets) or "none"
+            raise SheetStateError(
+                f"spreadsheet {self.title!r} has no worksheet {title!r} (it has {listed}): "
+                "fix `worksheet` in the schema file or pick the right --sheet"
+            )
+        return self.sheets[title]
+
+
+class SheetGateway:
+    """One spreadsheet, seen through gspread."""
+
+    def __init__(
+        self,
+        client: gspread.Client,
+        key: str,
+        *,
+        log: RequestLog | None = None,
+        retry: RetryPolicy | None = None,
+        account: str | None = None,
+    ) -> None:
+        self.client = client
+        self.key = key
+        self.log = log if log is not None else RequestLog()
+        self.retry = retry or RetryPolicy()
+        self.account = account
+        self._http = client.http_client
+
+    def other(self, key: str) -> SheetGateway:
+        """A gateway to another spreadsheet sharing this one's client and request log."""
+        return SheetGateway(self.client, key, log=self.log, retry=self.retry, account=self.account)
+
+    # reads ---------------------------------------------------------------------------------
+
+    def metadata(self) -> SpreadsheetInfo:
+        raw = self._call(
+            "spreadsheets.get",
+            lambda: self._http.fetch_sheet_metadata(self.key, params={"fields": METADATA_FIELDS}),
+        )
+        sheets = {}
+        for sheet in raw.get("sheets", []):
+            props = sheet["properties"]
+            grid = props.get("gridProperties", {})
+            sheets[props["title"]] = SheetInfo(
+                sheet_id=props["sheetId"],
+                title=props["title"],
+                row_count=grid.get("rowCount", 0),
+                column_count=grid.get("columnCount", 0),
+                merges=tuple(sheet.get("merges", ())),
+            )
+        return SpreadsheetInfo(
+            key=self.key,
+            title=raw.get("properties", {}).get("title", self.key),
+            sheets=sheets,
+            stamps=Stamps.parse(raw.get("developerMetadata", [])),
+        )
+
+    def read(self, ranges: list[str]) -> list[list[list[Any]]]:
+        """Values of each range as stored (formulas as text, numbers as numbers), rows ragged."""
+        return [value_range.get("values", []) for value_range in self._batch_get(ranges)[0]]
+
+    def iter_rows(
+        self, sheet: str, first_row: int, last_row: int, last_column: int
+    ) -> Iterator[list[list[Any]]]:
+        """Rows ``first_row..last_row`` (1-based, inclusive) in chunks of about 2 MB each.
+
+        Each chunk is padded to the rows it covers, so the caller can count rows by position.
+        """
+        rows_per_chunk = 500
+        row = first_row
+        while row <= last_row:
+            end = min(last_row, row + rows_per_chunk - 1)
+            a1 = f"{rowcol_to_a1(row, 1)}:{rowcol_to_a1(end, max(last_column, 1))}"
+            ranges, size = self._batch_get([absolute_range_name(sheet, a1)])
+            values = ranges[0].get("values", [])
+            values.extend([] for _ in range(end - row + 1 - len(values)))
+            yield values
+            bytes_per_row = max(size / (end - row + 1), 1.0)
+            rows_per_chunk = max(100, min(100_000, int(CHUNK_BYTES / bytes_per_row)))
+            row = end + 1
+
+    def file(self, key: str) -> dict[str, Any]:
+        """Drive metadata of a file (a backup copy, typically)."""
+        return self._call(
+            "drive.files.get",
+            lambda: self._http.request(
+                "get",
+                f"{DRIVE_FILES_API_V3_URL}/{key}",
+                params={"supportsAllDrives": True, "fields": "id,name,mimeType,trashed"},
+            ).json(),
+            target=key,
+        )
+
+    def _batch_get(self, ranges: list[str]) -> tuple[list[dict[str, Any]], int]:
+        def get() -> tuple[list[dict[str, Any]], int]:
+            response = self._http.request(
+                "get",
+                SPREADSHEET_VALUES_BATCH_URL % self.key,
+                params={"ranges": ranges, "valueRenderOption": "FORMULA"},
+            )
+            return response.json().get("valueRanges", []), len(response.content)
+
+        return self._call("values.batchGet", get)
+
+    # writes --------------------------------------------------------------------------------
+
+    def batch_update(
+        self, requests_: list[dict[str, Any]], *, already_applied: Callable[[], bool]
+    ) -> dict[str, Any]:
+        """Send one all-or-nothing batchUpdate.
+
+        When its answer is lost, ``already_applied`` (a look at the stamp) decides whether it is
+        sent again, so a write is never applied twice.
+        """
+        body = {"requests": requests_}
+        self.log.bytes_up += len(repr(body))
+        return self._call(
+            "spreadsheets.batchUpdate",
+            lambda: self._http.batch_update(self.key, body),
+            already_applied=already_applied,
+        )
+
+    def copy(self, name: str) -> str:
+        """A Drive copy of the whole spreadsheet; returns the copy's key."""
+        response = self._call(
+            "drive.files.copy",
+            lambda: self._http.request(
+                "post",
+                f"{DRIVE_FILES_API_V3_URL}/{self.key}/copy",
+                json={"name": name, "mimeType": "application/vnd.google-apps.spreadsheet"},
+                params={"supportsAllDrives": True},
+            ).json(),
+        )
+        return str(response["id"])
+
+    # plumbing ------------------------------------------------------------------------------
+
+    def _call(
+        self,
+        kind: str,
+        send: Callable[[], T],
+        *,
+        already_applied: Callable[[], bool] | None = None,
+        target: str | None = None,
+    ) -> T:
+        last = ""
+        for attempt in range(self.retry.attempts):
+            self.log.by_kind[kind] += 1
+            try:
+                return send()
+            except gspread.exceptions.APIError as error:
+                if error.code not in RETRYABLE_STATUS:
+                    raise self._refusal(error, target or self.key) from None
+                last = f"{error.code} {error.error.get('status', '')}".strip()
+                retry_after = error.response.headers.get("Retry-After")
+            except (requests.ConnectionError, requests.Timeout) as error:
+                last = f"connection failed ({error.__class__.__name__})"
+                retry_after = None
+            if already_applied is not None and already_applied():
+                return {}  # type: ignore[return-value]
+            if attempt + 1 < self.retry.attempts:
+                self.log.retries += 1
+                self.retry.sleep(self.retry.delay(attempt, retry_after))
+        raise TransientApiError(
+            f"{kind} on spreadsheet {self.key} failed {self.retry.attempts} times "
+            f"(last: {last}). Nothing half-done was kept: run the same command again to resume."
+        )
+
+    def _refusal(self, error: gspread.exceptions.APIError, key: str) -> Exception:
+        message = error.error.get("message", str(error))
+        if error.code == 401:
+            return CredentialsError(
+                f"the API rejected the credentials (401): {message} "
+                "Check --credentials, or create a new key for the service account."
+            )
+        if error.code == 403:
+            who = self.account or "the account in use"
+            return SheetAccessError(
+                f"{who} has no access to spreadsheet {key} (403): share the spreadsheet with "
+                f"{who} as Editor (Share button in Google Sheets)"
+            )
+        if error.code == 404:
+            return SheetAccessError(
+                f"spreadsheet {key} was not found (404): check --sheet (a key such as "
+                "1AbC...xyz or the full https://docs.google.com/spreadsheets/d/KEY/edit URL)"
+            )
+        return SheetStateError(f"the Sheets API refused the request ({error.code}): {message}")

@@ -1,0 +1,411 @@
+"""The migration engine: the steps backup → columns → verify → init, without pytest.
+
+Drive it from a script::
+
+    migration = Migration.open(settings, gateway, schema)
+    migration.backup(); migration.columns(); migration.verify(); migration.init()
+
+Each step first asks the sheet whether it is already done (its stamp, or its effect: columns
+present, defaults written), then the checkpoint cache, and only then acts. A dry run goes through
+the same steps, computes the result in memory and reports the exact request bodies it would send.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gspread.utils import absolute_range_name, rowcol_to_a1
+
+from .checkpoints import Checkpoint, CheckpointStore
+from .checks import CHECKS, CheckInput, CheckResult
+from .errors import ConcurrentChangeError, SheetStateError, VerificationError
+from .gateway import SheetGateway, SheetInfo, SpreadsheetInfo
+from .plan import Plan
+from .schema import Schema
+from .settings import Mode, Settings
+from .snapshot import Snapshot, SnapshotBuilder, count_data_rows
+from .stamp import utc_now
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class StepResult:
+    step: str
+    status: str  # "ran", "done" (found done), "planned" (dry run)
+    summary: str
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Verification:
+    results: dict[str, CheckResult]
+    status: str
+
+    @property
+    def passed(self) -> bool:
+        return all(result.passed for result in self.results.values())
+
+
+class Migration:
+    """One migration of one worksheet to one schema."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        gateway: SheetGateway,
+        schema: Schema,
+        info: SpreadsheetInfo,
+        header: list[str],
+        key_values: list[list[Any]],
+        progress: Progress,
+    ) -> None:
+        self.settings = settings
+        self.gateway = gateway
+        self.schema = schema
+        self.info = info
+        self.sheet: SheetInfo = info.sheet(schema.worksheet)
+        self.header = header
+        self.data_rows = count_data_rows(_first_cells(key_values))
+        self.key_digest = _key_digest(key_values[: self.data_rows])
+        self.progress = progress
+        self.dry_run = settings.mode is Mode.DRY_RUN
+        self.checkpoints = CheckpointStore(
+            settings.checkpoint_dir, gateway.key, f"{schema.name}:{schema.worksheet}"
+        )
+        self.plan = Plan.build(
+            schema, header, self.sheet.sheet_id, self.data_rows, self.sheet.column_count
+        )
+        self.before: Snapshot | None = None
+        self.backup_snapshot: Snapshot | None = None
+        self.planned: Snapshot | None = None  # dry run: the result computed in memory
+        self.planned_with_defaults: Snapshot | None = None
+        self.after: Snapshot | None = None
+
+    @classmethod
+    def open(
+        cls,
+        settings: Settings,
+        gateway: SheetGateway,
+        schema: Schema,
+        progress: Progress = lambda line: None,
+    ) -> Migration:
+        """Read what the plan needs: metadata, header row and key column (three requests)."""
+        info = gateway.metadata()
+        sheet = info.sheet(schema.worksheet)
+        _refuse_merged_header(sheet)
+        (header_rows,) = gateway.read([absolute_range_name(sheet.title, "1:1")])
+        header = [str(cell) for cell in (header_rows[0] if header_rows else [])]
+        if schema.key not in header:
+            raise SheetStateError(
+                f"worksheet {sheet.title!r} has no key column {schema.key!r} in its header row: "
+                f"fix `key` in {schema.path} or the header"
+            )
+        key_values = _read_key_column(gateway, sheet.title, header.index(schema.key))
+        return cls(settings, gateway, schema, info, header, key_values, progress)
+
+    # step 1 ----------------------------------------------------------------------------------
+
+    def backup(self) -> StepResult:
+        stamp = self.info.stamps.step(self.schema.name, "backup")
+        backup_key = self.settings.backup or (stamp or {}).get("backup")
+        if self.dry_run:
+            self._read_source(None)
+            if backup_key:
+                return StepResult("backup", "done", f"backup {backup_key} exists")
+            return StepResult("backup", "planned", f"would copy {self.info.title!r} on Drive")
+        checkpoint = self.checkpoints.load("backup")
+        if stamp and checkpoint and checkpoint.details.get("backup") == backup_key:
+            self.before = self.backup_snapshot = Snapshot.from_dict(checkpoint.details["snapshot"])
+            return StepResult("backup", "done", f"backup {backup_key} made {stamp.get('at')}")
+        started = utc_now()
+        if stamp:  # resumed without its checkpoint: the copy is the state before the migration
+            self.before = self.backup_snapshot = self._snapshot_of(self.gateway.other(backup_key))
+            self._save(
+                "backup", started, "found done on the sheet", self._backup_details(backup_key)
+            )
+            return StepResult("backup", "done", f"backup {backup_key} found on the sheet")
+        if backup_key:
+            self.gateway.file(backup_key)  # exists and readable, or a clear refusal
+            status, summary = "done", f"backup {backup_key} given; checked against the source"
+        else:
+            backup_key = self.gateway.copy(self._backup_name())
+            status, summary = "ran", f"copied to {backup_key}"
+        local = self._read_source(backup_key)
+        self._write(
+            self.info.stamps.step_requests(
+                self.schema.name, "backup", {"backup": backup_key, "rows": self.data_rows}
+            ),
+            "backup",
+        )
+        details = {**self._backup_details(backup_key), **local}
+        self._save("backup", started, status, details)
+        return StepResult("backup", status, summary, details=details)
+
+    def _backup_details(self, backup_key: str) -> dict[str, Any]:
+        assert self.before is not None
+        return {"backup": backup_key, "rows": self.data_rows, "snapshot": self.before.to_dict()}
+
+    def _backup_name(self) -> str:
+        return f"{self.info.title} (backup before schema {self.schema.name}, {utc_now()})"
+
+    def _read_source(self, backup_key: str | None) -> dict[str, Any]:
+        """Stream the source (and the backup copy beside it) once, building every snapshot."""
+        before = SnapshotBuilder(self.schema, self.header)
+        copy = SnapshotBuilder(self.schema, self.header) if backup_key else None
+        planned = planned_defaults = None
+        if self.dry_run:
+            planned_header = self.plan.apply_to_header()
+            planned = SnapshotBuilder(self.schema, planned_header)
+            planned_defaults = SnapshotBuilder(self.schema, planned_header)
+        backup_rows = self._rows(self.gateway.other(backup_key)) if backup_key else iter(())
+        sink = None if self.dry_run else _LocalSnapshot(self._local_snapshot_path(), self.header)
+        for chunk in self._rows(self.gateway):
+            before.add_rows(chunk)
+            if copy is not None:
+                copy.add_rows(next(backup_rows))
+            if sink:
+                sink.write(chunk)
+            if planned is not None and planned_defaults is not None:
+                moved = [self.plan.apply_to_row(row) for row in chunk]
+                planned.add_rows(moved)
+                planned_defaults.add_rows([self.plan.apply_defaults_to_row(r) for r in moved])
+        self.before = before.finish()
+        self.backup_snapshot = copy.finish() if copy else None
+        if planned is not None and planned_defaults is not None:
+            self.planned = planned.finish()
+            self.planned_with_defaults = planned_defaults.finish()
+        self.progress(f"read {self.data_rows:,} rows x {len(self.header)} columns")
+        return sink.close() if sink else {}
+
+    def _local_snapshot_path(self) -> Path:
+        stamp = utc_now().replace(":", "")
+        return self.settings.report_dir / f"backup_{self.gateway.key}_{stamp}.jsonl.gz"
+
+    # step 2 ----------------------------------------------------------------------------------
+
+    def columns(self) -> StepResult:
+        if self.plan.is_noop_columns:
+            self._save_detected("columns")
+            return StepResult("columns", "done", "every schema column is already in place")
+        added_names = [name for name, _ in self.plan.columns_to_add]
+        requests = self.plan.columns_requests() + self.info.stamps.step_requests(
+            self.schema.name, "columns", {"added": added_names}
+        )
+        added = ", ".join(
+            f"{name} at {rowcol_to_a1(1, i + 1)[:-1]}" for name, i in self.plan.columns_to_add
+        )
+        if self.dry_run:
+            return StepResult("columns", "planned", f"would add {added}", requests=requests)
+        started = utc_now()
+        self._refuse_concurrent_change()
+        self._write(requests, "columns")
+        self._save("columns", started, "ran", {"added": added_names})
+        return StepResult("columns", "ran", f"added {added}", requests=requests)
+
+    # step 3 ----------------------------------------------------------------------------------
+
+    def verify(self) -> Verification:
+        checkpoint = self.checkpoints.load("verify")
+        if checkpoint and checkpoint.details.get("passed") and self._columns_in_place():
+            results = {
+                name: CheckResult(name, True, f"{message} (verified {checkpoint.finished})")
+                for name, message in checkpoint.details["messages"].items()
+            }
+            return Verification(results, "done")
+        started = utc_now()
+        if self.dry_run:
+            self.after = self.planned
+        else:
+            self.after = self._snapshot_of(self.gateway)
+        assert self.before is not None and self.after is not None
+        check_input = CheckInput(
+            schema=self.schema,
+            before=self.before,
+            after=self.after,
+            backup=self.backup_snapshot,
+            stage="columns",
+        )
+        results = {name: check(check_input) for name, check in CHECKS.items()}
+        verification = Verification(results, "planned" if self.dry_run else "ran")
+        if not self.dry_run:
+            self._save(
+                "verify",
+                started,
+                "ran",
+                {
+                    "passed": verification.passed,
+                    "messages": {name: r.message for name, r in results.items()},
+                },
+            )
+        return verification
+
+    def _columns_in_place(self) -> bool:
+        return (
+            self.plan.is_noop_columns
+            or self.info.stamps.step(self.schema.name, "columns") is not None
+        )
+
+    def _snapshot_of(self, gateway: SheetGateway) -> Snapshot:
+        """Read the schema's worksheet of any spreadsheet (this one or a copy) into a snapshot."""
+        sheet = gateway.metadata().sheet(self.schema.worksheet)
+        (rows,) = gateway.read([absolute_range_name(sheet.title, "1:1")])
+        header = [str(cell) for cell in (rows[0] if rows else [])]
+        builder = SnapshotBuilder(self.schema, header)
+        if self.schema.key in header:
+            keys = _read_key_column(gateway, sheet.title, header.index(self.schema.key))
+            data_rows = count_data_rows(_first_cells(keys))
+            for chunk in gateway.iter_rows(sheet.title, 2, data_rows + 1, len(header)):
+                builder.add_rows(chunk)
+        return builder.finish()
+
+    # step 4 ----------------------------------------------------------------------------------
+
+    def init(self, verification: Verification) -> StepResult:
+        if not verification.passed:
+            failed = ", ".join(n for n, r in verification.results.items() if not r.passed)
+            raise VerificationError(f"verification failed ({failed}): nothing initialised")
+        defaults = self.plan.init_requests()
+        if self.info.stamps.step(self.schema.name, "init") or not defaults:
+            self._save_detected("init")
+            return StepResult("init", "done", "defaults already written")
+        if self.after is not None and self._defaults_present(self.after):
+            self._save_detected("init")
+            return StepResult("init", "done", "every data row already holds its defaults")
+        stamps = self.info.stamps
+        requests = (
+            defaults
+            + stamps.step_requests(self.schema.name, "init", {"rows": self.data_rows})
+            + stamps.schema_version_requests(self.schema.name)
+        )
+        summary = f"{len(defaults)} column default(s) on {self.data_rows:,} rows"
+        if self.dry_run:
+            return StepResult("init", "planned", f"would write {summary}", requests=requests)
+        started = utc_now()
+        self._refuse_concurrent_change()
+        self._write(requests, "init")
+        self._save("init", started, "ran", {"rows": self.data_rows})
+        return StepResult("init", "ran", f"wrote {summary}", requests=requests)
+
+    def _defaults_present(self, snapshot: Snapshot) -> bool:
+        return all(
+            snapshot.columns[column.name].blank_count == 0
+            and not snapshot.columns[column.name].first_unexpected
+            for column in self.schema.columns
+            if column.default is not None and column.name in snapshot.columns
+        )
+
+    # validation ------------------------------------------------------------------------------
+
+    def result_snapshot(self) -> Snapshot:
+        """The migrated sheet as the validation suite sees it (planned in a dry run)."""
+        if self.dry_run:
+            assert self.planned_with_defaults is not None
+            return self.planned_with_defaults
+        return self._snapshot_of(self.gateway)
+
+    # plumbing --------------------------------------------------------------------------------
+
+    def _rows(self, gateway: SheetGateway, header_width: int | None = None):  # type: ignore[no-untyped-def]
+        width = header_width or len(self.header)
+        return gateway.iter_rows(self.sheet.title, 2, self.data_rows + 1, width)
+
+    def _write(self, requests: list[dict[str, Any]], step: str) -> None:
+        def stamped() -> bool:
+            self.info = self.gateway.metadata()
+            return self.info.stamps.step(self.schema.name, step) is not None
+
+        self.gateway.batch_update(requests, already_applied=stamped)
+        self.info = self.gateway.metadata()
+
+    def _refuse_concurrent_change(self) -> None:
+        key_index = self.header.index(self.schema.key)
+        values = _read_key_column(self.gateway, self.sheet.title, key_index)
+        rows = count_data_rows(_first_cells(values))
+        if rows != self.data_rows or _key_digest(values[:rows]) != self.key_digest:
+            raise ConcurrentChangeError(
+                f"the rows of {self.sheet.title!r} changed while the migration ran "
+                f"({self.data_rows:,} data rows at the start, {rows:,} now): nothing was written "
+                "in this step. Run pytest --migrate again; it resumes with the new rows."
+            )
+
+    def _save(self, step: str, started: str, detected: str, details: dict[str, Any]) -> None:
+        if self.dry_run:
+            return
+        details = {**details, "requests_used": self.gateway.log.to_dict()}
+        self.checkpoints.save(
+            Checkpoint(
+                step=step,
+                spreadsheet=self.gateway.key,
+                schema=f"{self.schema.name}:{self.schema.worksheet}",
+                started=started,
+                finished=utc_now(),
+                detected=detected,
+                details=details,
+            )
+        )
+
+    def _save_detected(self, step: str) -> None:
+        if self.checkpoints.load(step) is None:
+            self._save(step, utc_now(), "found done on the sheet", {})
+
+
+def _refuse_merged_header(sheet: SheetInfo) -> None:
+    for merge in sheet.merges:
+        if merge.get("startRowIndex", 0) == 0:
+            first = rowcol_to_a1(1, merge.get("startColumnIndex", 0) + 1)
+            last = rowcol_to_a1(1, merge.get("endColumnIndex", 1))
+            raise SheetStateError(
+                f"header cells {first}:{last} of {sheet.title!r} are merged: unmerge them "
+                "(Format > Merge cells > Unmerge) so that every column has its own name"
+            )
+
+
+def _read_key_column(gateway: SheetGateway, sheet: str, index: int) -> list[list[Any]]:
+    letter = rowcol_to_a1(1, index + 1)[:-1]
+    (values,) = gateway.read([absolute_range_name(sheet, f"{letter}2:{letter}")])
+    return values
+
+
+def _first_cells(rows: list[list[Any]]) -> list[Any]:
+    return [row[0] if row else "" for row in rows]
+
+
+def _key_digest(values: list[list[Any]]) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    for row in values:
+        digest.update(json.dumps(row[0] if row else "").encode() + b"\n")
+    return digest.hexdigest()
+
+
+class _LocalSnapshot:
+    """The rows as read, gzip-compressed JSON lines, mode 0600, with their sha256."""
+
+    def __init__(self, path: Path, header: list[str]) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        self.path = path
+        self.raw = os.fdopen(fd, "wb")
+        self.file = gzip.GzipFile(fileobj=self.raw, mode="wb")
+        self.sha = hashlib.sha256()
+        self.write([header])
+
+    def write(self, rows: list[list[Any]]) -> None:
+        data = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows).encode()
+        self.sha.update(data)
+        self.file.write(data)
+
+    def close(self) -> dict[str, Any]:
+        self.file.close()
+        self.raw.flush()
+        os.fsync(self.raw.fileno())
+        self.raw.close()
+        return {"local_snapshot": str(self.path), "local_snapshot_sha256": self.sha.hexdigest()}

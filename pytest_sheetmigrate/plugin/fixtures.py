@@ -1,0 +1,152 @@
+"""Fixtures: the steps as ordered session fixtures, and the public fixtures a suite builds on.
+
+Public (see ``pytest --fixtures``): ``migrated_sheet``, ``snapshot_before``, ``migration_plan``,
+``sheet_schema``, ``sheets_client``. The ``sheetmigrate_*`` fixtures are the steps themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+
+import gspread
+import pytest
+
+from ..connect import open_gateway
+from ..errors import SheetMigrateError
+from ..gateway import SheetGateway
+from ..migration import Migration, StepResult, Verification
+from ..plan import Plan
+from ..schema import Schema
+from ..snapshot import Snapshot
+from .state import STATE, SessionState
+
+
+@contextmanager
+def reported_as_failure() -> Iterator[None]:
+    """A user-facing problem fails the item with its message alone, never a traceback."""
+    try:
+        yield
+    except SheetMigrateError as error:
+        pytest.fail(str(error), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def sheetmigrate_state(pytestconfig: pytest.Config) -> SessionState:
+    state = pytestconfig.stash[STATE]
+    if state.settings is None or state.schema is None:
+        pytest.fail(f"sheetmigrate is not configured: {state.problem}", pytrace=False)
+    return state
+
+
+@pytest.fixture(scope="session")
+def sheetmigrate_gateway(sheetmigrate_state: SessionState) -> Iterator[SheetGateway]:
+    assert sheetmigrate_state.settings is not None
+    with ExitStack() as stack:
+        with reported_as_failure():
+            gateway = stack.enter_context(open_gateway(sheetmigrate_state.settings))
+        sheetmigrate_state.log = gateway.log
+        yield gateway
+
+
+@pytest.fixture(scope="session")
+def sheetmigrate_migration(
+    sheetmigrate_state: SessionState, sheetmigrate_gateway: SheetGateway
+) -> Migration:
+    assert sheetmigrate_state.settings is not None and sheetmigrate_state.schema is not None
+    with reported_as_failure():
+        return Migration.open(
+            sheetmigrate_state.settings, sheetmigrate_gateway, sheetmigrate_state.schema
+        )
+
+
+def _step(state: SessionState, run: object) -> StepResult:
+    with reported_as_failure():
+        result = run()  # type: ignore[operator]
+    state.steps.append(result)
+    return result
+
+
+@pytest.fixture(scope="session")
+def sheetmigrate_backup(
+    sheetmigrate_state: SessionState, sheetmigrate_migration: Migration
+) -> StepResult:
+    """Step 1: a Drive copy of the spreadsheet and a local compressed snapshot."""
+    return _step(sheetmigrate_state, sheetmigrate_migration.backup)
+
+
+@pytest.fixture(scope="session")
+def sheetmigrate_columns(
+    sheetmigrate_state: SessionState,
+    sheetmigrate_migration: Migration,
+    sheetmigrate_backup: StepResult,
+) -> StepResult:
+    """Step 2: the schema's missing columns, in one batchUpdate with the step's stamp."""
+    return _step(sheetmigrate_state, sheetmigrate_migration.columns)
+
+
+@pytest.fixture(scope="session")
+def sheetmigrate_verification(
+    sheetmigrate_state: SessionState,
+    sheetmigrate_migration: Migration,
+    sheetmigrate_columns: StepResult,
+) -> Verification:
+    """Step 3: the seven checks, over every row."""
+    with reported_as_failure():
+        verification = sheetmigrate_migration.verify()
+    sheetmigrate_state.verification = verification
+    passed = sum(result.passed for result in verification.results.values())
+    summary = f"{passed} of {len(verification.results)} checks passed"
+    sheetmigrate_state.steps.append(StepResult("verify", verification.status, summary))
+    return verification
+
+
+@pytest.fixture(scope="session")
+def sheetmigrate_init(
+    sheetmigrate_state: SessionState,
+    sheetmigrate_migration: Migration,
+    sheetmigrate_verification: Verification,
+) -> StepResult:
+    """Step 4: each added column's default on every data row, one repeatCell per column."""
+    return _step(sheetmigrate_state, lambda: sheetmigrate_migration.init(sheetmigrate_verification))
+
+
+@pytest.fixture(scope="session")
+def migrated_sheet(
+    request: pytest.FixtureRequest,
+    sheetmigrate_state: SessionState,
+    sheetmigrate_migration: Migration,
+) -> Snapshot:
+    """The worksheet after the migration, as a streamed snapshot: header, row count, per column
+    digest, blanks, values off their type or default. Read-only; in a dry run, the planned result.
+    """
+    if sheetmigrate_state.migrating:
+        request.getfixturevalue("sheetmigrate_init")
+    with reported_as_failure():
+        return sheetmigrate_migration.result_snapshot()
+
+
+@pytest.fixture(scope="session")
+def snapshot_before(sheetmigrate_migration: Migration, sheetmigrate_backup: StepResult) -> Snapshot:
+    """The worksheet as it was before the migration (from the backup step)."""
+    assert sheetmigrate_migration.before is not None
+    return sheetmigrate_migration.before
+
+
+@pytest.fixture(scope="session")
+def migration_plan(sheetmigrate_migration: Migration) -> Plan:
+    """The plan: columns to add or move, and the exact requests of the write steps."""
+    return sheetmigrate_migration.plan
+
+
+@pytest.fixture(scope="session")
+def sheet_schema(sheetmigrate_state: SessionState) -> Schema:
+    """The target schema, loaded from the schema TOML file."""
+    assert sheetmigrate_state.schema is not None
+    return sheetmigrate_state.schema
+
+
+@pytest.fixture(scope="session")
+def sheets_client(sheetmigrate_gateway: SheetGateway) -> gspread.Client:
+    """A gspread client aimed at the run's Sheets API (Google, or the local server)."""
+    return sheetmigrate_gateway.client

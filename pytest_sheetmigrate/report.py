@@ -1,0 +1,69 @@
+"""Reports written from a session's results (a pytest-json-report dict): no pytest import here.
+
+- ``verification_report.json``: the seven checks with outcome and message, the target and mode,
+  start and end times, and the requests used.
+- ``final_test_results.txt``: each test's outcome and pytest's own summary line.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+VERIFY_PREFIX = "sheetmigrate::test_step_3_verify["
+
+
+@dataclass(frozen=True)
+class RunFacts:
+    spreadsheet: str
+    worksheet: str
+    schema_version: str
+    mode: str
+    requests: dict[str, Any]
+    check_messages: dict[str, str]
+
+
+def write_reports(
+    report_dir: Path, session: dict[str, Any], summary_line: str, facts: RunFacts
+) -> tuple[Path, Path]:
+    report_dir.mkdir(parents=True, exist_ok=True)
+    tests = session.get("tests", [])
+    checks = [_check(test, facts.check_messages) for test in tests if _is_check(test)]
+    verification = {
+        "checks_passed": sum(check["outcome"] == "passed" for check in checks),
+        "checks_total": len(checks),
+        "checks": checks,
+        "spreadsheet": facts.spreadsheet,
+        "worksheet": facts.worksheet,
+        "schema_version": facts.schema_version,
+        "mode": facts.mode,
+        "started": _utc(session.get("created", 0) - session.get("duration", 0)),
+        "finished": _utc(session.get("created", 0)),
+        "requests": facts.requests,
+    }
+    verification_path = report_dir / "verification_report.json"
+    verification_path.write_text(json.dumps(verification, indent=2, ensure_ascii=False) + "\n")
+    lines = [f"{test['outcome'].upper():8} {test['nodeid']}" for test in tests]
+    results_path = report_dir / "final_test_results.txt"
+    results_path.write_text("\n".join([*lines, "", summary_line]) + "\n", encoding="utf-8")
+    return verification_path, results_path
+
+
+def _is_check(test: dict[str, Any]) -> bool:
+    return str(test.get("nodeid", "")).startswith(VERIFY_PREFIX)
+
+
+def _check(test: dict[str, Any], messages: dict[str, str]) -> dict[str, str]:
+    name = test["nodeid"][len(VERIFY_PREFIX) : -1]
+    message = messages.get(name, "")
+    if not message:  # not run: say why (pytest-dependency's skip reason, or the error)
+        stage = test.get("call") or test.get("setup") or {}
+        message = str(stage.get("longrepr") or stage.get("crash", {}).get("message", ""))
+    return {"name": name, "outcome": test["outcome"], "message": message}
+
+
+def _utc(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

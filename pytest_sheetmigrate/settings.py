@@ -1,0 +1,157 @@
+"""Settings: what a run targets and how, from command-line options, environment and ini keys.
+
+Precedence: command line, then environment variable, then ini key (``sheetmigrate_*``), then the
+default. The pytest layer supplies a lookup function; a script can build ``Settings`` directly.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from gspread.utils import extract_id_from_url
+
+from .errors import ConfigError
+
+EMBEDDED = "embedded"
+GOOGLE = "google"
+
+
+class Mode(StrEnum):
+    MIGRATE = "migrate"
+    DRY_RUN = "dry run"
+    VALIDATE = "validate"
+    ROLLBACK = "rollback"
+
+    @property
+    def writes(self) -> bool:
+        return self in (Mode.MIGRATE, Mode.ROLLBACK)
+
+
+@dataclass(frozen=True)
+class Option:
+    """One setting: its command-line flag, ini key, environment variable and help text."""
+
+    name: str
+    help: str
+    env: str | None = None
+    default: str | None = None
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+    @property
+    def ini(self) -> str:
+        return "sheetmigrate_" + self.name
+
+
+OPTIONS = (
+    Option("sheet", "spreadsheet key or URL", env="SHEETMIGRATE_SHEET"),
+    Option("schema", "path of the target schema TOML file", env="SHEETMIGRATE_SCHEMA"),
+    Option(
+        "sheets_api",
+        "'google' (default), 'embedded' (the bundled local server, state in .sheetmigrate/) "
+        "or the base URL of a Sheets-compatible server such as http://127.0.0.1:8123",
+        env="SHEETMIGRATE_API",
+        default=GOOGLE,
+    ),
+    Option(
+        "credentials",
+        "service-account JSON file (default: GOOGLE_APPLICATION_CREDENTIALS, then "
+        "application default credentials)",
+        env="SHEETMIGRATE_CREDENTIALS",
+    ),
+    Option("checkpoint_dir", "checkpoint cache directory", default="logs/checkpoints"),
+    Option("report_dir", "report directory", default="logs/migration"),
+    Option("backup", "key of a backup copy made earlier by hand (checked, not remade)"),
+)
+
+Lookup = Callable[[Option], str | None]
+
+
+@dataclass(frozen=True)
+class Settings:
+    sheet: str
+    schema_path: Path
+    sheets_api: str
+    credentials: Path | None
+    checkpoint_dir: Path
+    report_dir: Path
+    backup: str | None
+    mode: Mode
+    rootdir: Path
+
+    @property
+    def spreadsheet_key(self) -> str:
+        """The key, also when a full spreadsheet URL was given."""
+        return extract_id_from_url(self.sheet) if "/" in self.sheet else self.sheet
+
+    @property
+    def base_url(self) -> str | None:
+        """Base URL of a local Sheets-compatible server, None for Google itself.
+
+        For ``embedded`` the caller starts the server and passes its URL instead.
+        """
+        return None if self.sheets_api in (GOOGLE, EMBEDDED) else self.sheets_api.rstrip("/")
+
+    @property
+    def embedded_data_dir(self) -> Path:
+        return self.rootdir / ".sheetmigrate" / "embedded"
+
+    @property
+    def target(self) -> str:
+        """Where the run points, for the report header: never a secret."""
+        where = {GOOGLE: "Google Sheets API", EMBEDDED: "embedded local server"}
+        return f"{self.spreadsheet_key} on {where.get(self.sheets_api, self.sheets_api)}"
+
+
+def resolve(lookup: Lookup, mode: Mode, rootdir: Path) -> Settings:
+    """Build ``Settings`` from a lookup of option values, checking each one."""
+
+    def value(name: str) -> str | None:
+        option = next(o for o in OPTIONS if o.name == name)
+        found = lookup(option)
+        if found in (None, "") and option.env:
+            found = os.environ.get(option.env) or None
+        return found if found not in (None, "") else option.default
+
+    sheet = value("sheet")
+    if not sheet:
+        raise ConfigError(
+            "no spreadsheet given: pass --sheet KEY_OR_URL, set SHEETMIGRATE_SHEET, "
+            "or add sheetmigrate_sheet = ... to the [tool.pytest.ini_options] of pyproject.toml"
+        )
+    schema = value("schema")
+    if not schema:
+        raise ConfigError(
+            "no schema given: pass --schema PATH (for example tests/v3.0/schema.toml) "
+            "or add sheetmigrate_schema = ... to your pytest configuration"
+        )
+    api = value("sheets_api") or GOOGLE
+    if api not in (GOOGLE, EMBEDDED) and not api.startswith(("http://", "https://")):
+        raise ConfigError(
+            f"--sheets-api {api!r} is not understood: use 'google', 'embedded', "
+            "or a base URL such as http://127.0.0.1:8123"
+        )
+    credentials = value("credentials") or os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
+    backup = value("backup")
+
+    def path(name: str) -> Path:
+        raw = Path(value(name) or "")
+        return raw if raw.is_absolute() else rootdir / raw
+
+    return Settings(
+        sheet=sheet.strip(),
+        schema_path=path("schema"),
+        sheets_api=api,
+        credentials=Path(credentials) if credentials else None,
+        checkpoint_dir=path("checkpoint_dir"),
+        report_dir=path("report_dir"),
+        backup=extract_id_from_url(backup) if backup and "/" in backup else backup,
+        mode=mode,
+        rootdir=rootdir,
+    )
