@@ -1,0 +1,186 @@
+"""Benchmark of the local Sheets server on a 100,000 x 68 sheet (prints a table; not a test).
+
+    python benchmarks/bench_emulator.py [--rows 100000] [--columns 68] [--repeat 3]
+
+For each mode (state in memory; durable with ``--data``) it starts the server as a subprocess,
+builds the sheet with gspread (values.update in chunks of 10,000 rows, RAW), then times, median
+of ``--repeat`` runs, from the client over loopback:
+
+- a values.get of the whole sheet (until the last byte of the answer is in), against
+  ``json.dumps`` of the same values in the same run (the goal: within 2x);
+- a batchUpdate insertDimension of one column;
+- a batchUpdate repeatCell over every row of one column;
+
+and the server's peak RSS (``VmHWM`` from /proc). Durable mode answers only after the journal
+record is fsynced, so its mutating times include the fsync.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import requests
+
+from pytest_sheetmigrate.transport import sheets_client
+
+CHUNK_ROWS = 10_000
+
+
+def median_seconds(action: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def run(mode: str, rows: int, columns: int, repeat: int) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as data_dir:
+        args = [sys.executable, "-m", "pytest_sheetmigrate.emulator", "--port", "0"]
+        if mode == "durable":
+            args += ["--data", data_dir]
+        server = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
+        try:
+            assert server.stdout is not None
+            url = server.stdout.readline().split()[-1]
+            return measure(url, server.pid, rows, columns, repeat)
+        finally:
+            server.terminate()
+            server.wait(timeout=120)
+
+
+def measure(url: str, pid: int, rows: int, columns: int, repeat: int) -> dict[str, float]:
+    client = sheets_client(url)
+    spreadsheet = client.create("Benchmark")
+    sheet_id = spreadsheet.sheet1.id
+    spreadsheet.batch_update(
+        {
+            "requests": [
+                {
+                    "updateSheetProperties": {
+                        "properties": {
+                            "sheetId": sheet_id,
+                            "gridProperties": {"rowCount": rows, "columnCount": columns},
+                        },
+                        "fields": "gridProperties(rowCount,columnCount)",
+                    }
+                }
+            ]
+        }
+    )
+    build_start = time.perf_counter()
+    for first in range(0, rows, CHUNK_ROWS):
+        chunk = [
+            [f"v{r}-{c}" if c % 3 else r * 1.5 for c in range(columns)]
+            for r in range(first, min(first + CHUNK_ROWS, rows))
+        ]
+        spreadsheet.values_update(
+            f"Sheet1!A{first + 1}", {"valueInputOption": "RAW"}, {"values": chunk}
+        )
+    build = time.perf_counter() - build_start
+
+    session = requests.Session()
+    session.trust_env = False
+    session.headers["Authorization"] = "Bearer bench"
+    values_url = f"{url}/v4/spreadsheets/{spreadsheet.id}/values/Sheet1"
+    body: list[bytes] = []
+    read = median_seconds(lambda: body.append(session.get(values_url, timeout=600).content), repeat)
+    values = json.loads(body[-1])["values"]
+    assert len(values) == rows, (len(values), rows)
+    dumps = median_seconds(lambda: json.dumps(values), repeat)
+
+    def batch(request: dict[str, object]) -> None:
+        spreadsheet.batch_update({"requests": [request]})
+
+    insert = median_seconds(
+        lambda: batch(
+            {
+                "insertDimension": {
+                    "range": {
+                        "sheetId": sheet_id,
+                        "dimension": "COLUMNS",
+                        "startIndex": 5,
+                        "endIndex": 6,
+                    },
+                    "inheritFromBefore": True,
+                }
+            }
+        ),
+        repeat,
+    )
+    repeat_cell = median_seconds(
+        lambda: batch(
+            {
+                "repeatCell": {
+                    "range": {
+                        "sheetId": sheet_id,
+                        "startRowIndex": 1,
+                        "endRowIndex": rows,
+                        "startColumnIndex": 5,
+                        "endColumnIndex": 6,
+                    },
+                    "cell": {"userEnteredValue": {"numberValue": 0}},
+                    "fields": "userEnteredValue",
+                }
+            }
+        ),
+        repeat,
+    )
+    return {
+        "build": build,
+        "read": read,
+        "dumps": dumps,
+        "insert": insert,
+        "repeat_cell": repeat_cell,
+        "rss_mb": peak_rss_mb(pid),
+        "read_mb": len(body[-1]) / 1e6,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--columns", type=int, default=68)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    results = {
+        mode: run(mode, args.rows, args.columns, args.repeat) for mode in ("memory", "durable")
+    }
+    memory, durable = results["memory"], results["durable"]
+    print(f"local Sheets server, {args.rows:,} x {args.columns} sheet, median of {args.repeat}")
+    print(f"{'measure':<44} {'memory':>10} {'--data':>10}")
+    rows = [
+        ("build (values.update, 10k-row chunks) s", "build", "{:.2f}"),
+        ("values.get whole sheet s", "read", "{:.2f}"),
+        ("json.dumps of the same values s", "dumps", "{:.2f}"),
+        ("batchUpdate insertDimension (1 column) s", "insert", "{:.3f}"),
+        ("batchUpdate repeatCell (every row) s", "repeat_cell", "{:.3f}"),
+        ("server peak RSS (VmHWM) MB", "rss_mb", "{:.0f}"),
+    ]
+    for label, key, fmt in rows:
+        print(f"{label:<44} {fmt.format(memory[key]):>10} {fmt.format(durable[key]):>10}")
+    for mode, result in results.items():
+        print(
+            f"{mode}: values.get / json.dumps = {result['read'] / result['dumps']:.2f}x "
+            f"({result['read_mb']:.0f} MB answer)"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,83 @@
+"""``python -m pytest_sheetmigrate.emulator``: serve the local Sheets API until SIGINT/SIGTERM.
+
+Prints exactly one line on stdout, ``listening on http://HOST:PORT``; errors go to stderr. A
+clean stop compacts the ``--data`` directory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+from .server import EmulatorServer
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m pytest_sheetmigrate.emulator",
+        description="A local Google Sheets API v4 + Drive v3 server for gspread.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8123, help="port; 0 picks a free one")
+    parser.add_argument("--data", type=Path, help="directory keeping the state across restarts")
+    parser.add_argument(
+        "--sharing",
+        action="store_true",
+        help="a spreadsheet is visible only to its owner and the accounts it is shared with",
+    )
+    parser.add_argument(
+        "--accounts",
+        type=Path,
+        help='JSON file {"<bearer token>": "<account e-mail>"}; other tokens get 401',
+    )
+    parser.add_argument(
+        "--quota-per-minute", type=int, help="requests per minute per token; past it, 429"
+    )
+    parser.add_argument("--latency-ms", type=int, default=0, help="delay every API request")
+    return parser.parse_args(argv)
+
+
+def _load_accounts(path: Path | None) -> dict[str, str] | None:
+    if path is None:
+        return None
+    accounts: Any = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(accounts, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in accounts.items()
+    ):
+        raise SystemExit(f'{path}: expected a JSON object {{"<token>": "<e-mail>", ...}}')
+    return accounts
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(stream=sys.stderr, level=logging.WARNING)
+    server = EmulatorServer(
+        host=args.host,
+        port=args.port,
+        data_dir=args.data,
+        sharing=args.sharing,
+        accounts=_load_accounts(args.accounts),
+        quota_per_minute=args.quota_per_minute,
+        latency_ms=args.latency_ms,
+    )
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    url = server.start()
+    print(f"listening on {url}", flush=True)
+    try:
+        while not stop.wait(0.5):
+            pass
+    finally:
+        server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,122 @@
+"""``python -m pytest_sheetmigrate.emulator`` as a real process: its one line, a clean stop, and a
+SIGKILL in the middle of a stream of writes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import gspread
+import pytest
+import requests
+
+from pytest_sheetmigrate.emulator.store import JOURNAL_NAME
+from pytest_sheetmigrate.transport import sheets_client
+
+COLUMNS = 20
+
+
+class ServerProcess:
+    def __init__(self, *args: str) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "pytest_sheetmigrate.emulator", "--port", "0", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert self.process.stdout is not None
+        self.first_line = self.process.stdout.readline()
+        assert self.first_line.startswith("listening on http://127.0.0.1:"), self.first_line
+        self.url = self.first_line.split()[-1]
+
+    def stop(self, signum: int) -> tuple[int, str, str]:
+        self.process.send_signal(signum)
+        out, err = self.process.communicate(timeout=30)
+        return self.process.returncode, out, err
+
+
+@pytest.fixture
+def processes() -> Iterator[list[ServerProcess]]:
+    started: list[ServerProcess] = []
+    yield started
+    for server in started:
+        if server.process.poll() is None:
+            server.process.kill()
+            server.process.communicate()
+
+
+def start(processes: list[ServerProcess], *args: str) -> ServerProcess:
+    processes.append(ServerProcess(*args))
+    return processes[-1]
+
+
+def test_it_prints_one_line_serves_quietly_and_compacts_on_sigterm(
+    processes: list[ServerProcess], tmp_path: Path
+) -> None:
+    server = start(processes, "--data", str(tmp_path))
+    client = sheets_client(server.url)
+    client.create("From the CLI").sheet1.update([["x"]], "A1", raw=True)
+    assert (tmp_path / JOURNAL_NAME).stat().st_size > 0
+
+    code, out, err = server.stop(signal.SIGTERM)
+    assert code == 0
+    assert server.first_line + out == f"listening on {server.url}\n"
+    assert err == ""
+    assert (tmp_path / JOURNAL_NAME).stat().st_size == 0
+
+
+def write_rows(client: gspread.Client, spreadsheet_id: str, acknowledged: list[int]) -> None:
+    """Write row i as one values.batchUpdate over two ranges, until the server goes away."""
+    spreadsheet = client.open_by_key(spreadsheet_id)
+    row = len(acknowledged) + 1
+    while True:
+        left = [f"r{row}c{c}" for c in range(COLUMNS // 2)]
+        right = [f"r{row}c{c}" for c in range(COLUMNS // 2, COLUMNS)]
+        body = {
+            "valueInputOption": "RAW",
+            "data": [
+                {"range": f"Sheet1!A{row}", "values": [left]},
+                {"range": f"Sheet1!K{row}", "values": [right]},
+            ],
+        }
+        try:
+            spreadsheet.values_batch_update(body)
+        except requests.exceptions.ConnectionError:
+            return
+        acknowledged.append(row)
+        row += 1
+
+
+def test_a_server_killed_mid_stream_restarts_with_every_acknowledged_write_and_no_half_write(
+    processes: list[ServerProcess], tmp_path: Path
+) -> None:
+    acknowledged: list[int] = []
+    spreadsheet_id = ""
+    for round_number in range(3):
+        server = start(processes, "--data", str(tmp_path))
+        client = sheets_client(server.url)
+        if not spreadsheet_id:
+            spreadsheet_id = client.create("Crash test").id
+        before = len(acknowledged)
+        writer = threading.Thread(target=write_rows, args=(client, spreadsheet_id, acknowledged))
+        writer.start()
+        while len(acknowledged) < before + 15 + 5 * round_number:
+            assert writer.is_alive(), "the writer stopped before the server was killed"
+            threading.Event().wait(0.005)
+        os.kill(server.process.pid, signal.SIGKILL)
+        writer.join(timeout=30)
+        server.process.communicate(timeout=30)
+
+        restarted = start(processes, "--data", str(tmp_path))
+        rows = sheets_client(restarted.url).open_by_key(spreadsheet_id).sheet1.get_all_values()
+        # Every acknowledged write is there; the one in flight is there whole or not at all.
+        assert len(rows) in (len(acknowledged), len(acknowledged) + 1)
+        for number, row in enumerate(rows, start=1):
+            assert row == [f"r{number}c{c}" for c in range(COLUMNS)]
+        acknowledged[:] = range(1, len(rows) + 1)
+        restarted.stop(signal.SIGTERM)

@@ -1,0 +1,162 @@
+"""Persistence: snapshot + journal, recovery from a torn record, restarts of the server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pytest_sheetmigrate.emulator import EmulatorServer
+from pytest_sheetmigrate.emulator.exceptions import ApiError
+from pytest_sheetmigrate.emulator.models import SheetsBackend
+from pytest_sheetmigrate.emulator.store import JOURNAL_NAME, SNAPSHOT_NAME, Store, read_records
+from pytest_sheetmigrate.transport import sheets_client
+
+
+def open_store(data_dir: Path, **options: Any) -> Store:
+    return Store(SheetsBackend(), data_dir, **options)
+
+
+def create(store: Store) -> str:
+    body = {"properties": {"title": "Journaled"}}
+    return store.execute("spreadsheets_create", {"body": body}, None)["spreadsheetId"]
+
+
+def append_row(store: Store, spreadsheet_id: str, row: list[str]) -> None:
+    store.execute(
+        "values_append",
+        {
+            "spreadsheet_id": spreadsheet_id,
+            "range": "Sheet1!A1",
+            "body": {"values": [row]},
+            "value_input_option": "RAW",
+            "insert_data_option": None,
+            "include_values_in_response": None,
+            "response_value_render_option": None,
+            "response_date_time_render_option": None,
+        },
+        None,
+    )
+
+
+def read_all(store: Store, spreadsheet_id: str) -> list[list[str]]:
+    answer = store.execute(
+        "values_get",
+        {
+            "spreadsheet_id": spreadsheet_id,
+            "range": "Sheet1",
+            "major_dimension": None,
+            "value_render_option": None,
+            "date_time_render_option": None,
+        },
+        None,
+    )
+    return answer.get("values", [])
+
+
+def test_mutations_are_journaled_and_replayed_on_the_next_start(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    spreadsheet_id = create(store)
+    append_row(store, spreadsheet_id, ["1"])
+    append_row(store, spreadsheet_id, ["2"])
+    read_all(store, spreadsheet_id)  # reads are not journaled
+    records, end = read_records((tmp_path / JOURNAL_NAME).read_bytes())
+    assert [entry[0] for _, entry in records] == [
+        "spreadsheets_create",
+        "values_append",
+        "values_append",
+    ]
+    assert end == (tmp_path / JOURNAL_NAME).stat().st_size
+
+    # No close(): as after a crash, only the journal holds the state.
+    assert read_all(open_store(tmp_path), spreadsheet_id) == [["1"], ["2"]]
+
+
+def test_a_failed_operation_is_not_journaled(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    create(store)
+    size = (tmp_path / JOURNAL_NAME).stat().st_size
+    with pytest.raises(ApiError) as refused:
+        append_row(store, "no-such-spreadsheet", ["x"])
+    assert refused.value.code == 404
+    assert (tmp_path / JOURNAL_NAME).stat().st_size == size
+
+
+def test_a_torn_last_record_is_ignored_and_cut_off(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    spreadsheet_id = create(store)
+    append_row(store, spreadsheet_id, ["kept"])
+    journal = tmp_path / JOURNAL_NAME
+    intact = journal.stat().st_size
+    append_row(store, spreadsheet_id, ["torn"])
+    with open(journal, "r+b") as f:  # the crash cut the last write short
+        f.truncate(journal.stat().st_size - 3)
+
+    recovered = open_store(tmp_path)
+    assert read_all(recovered, spreadsheet_id) == [["kept"]]
+    assert journal.stat().st_size == intact
+    append_row(recovered, spreadsheet_id, ["later"])  # appends after the cut stay readable
+    assert read_all(open_store(tmp_path), spreadsheet_id) == [["kept"], ["later"]]
+
+
+def test_a_corrupt_last_record_is_ignored(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    spreadsheet_id = create(store)
+    append_row(store, spreadsheet_id, ["kept"])
+    append_row(store, spreadsheet_id, ["flipped"])
+    journal = tmp_path / JOURNAL_NAME
+    data = bytearray(journal.read_bytes())
+    data[-2] ^= 0xFF
+    journal.write_bytes(bytes(data))
+    assert read_all(open_store(tmp_path), spreadsheet_id) == [["kept"]]
+
+
+def test_close_folds_the_journal_into_the_snapshot(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    spreadsheet_id = create(store)
+    append_row(store, spreadsheet_id, ["1"])
+    store.close()
+    assert (tmp_path / JOURNAL_NAME).stat().st_size == 0
+    assert (tmp_path / SNAPSHOT_NAME).stat().st_size > 0
+    assert read_all(open_store(tmp_path), spreadsheet_id) == [["1"]]
+
+
+def test_records_already_in_the_snapshot_are_not_replayed_twice(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    spreadsheet_id = create(store)
+    append_row(store, spreadsheet_id, ["once"])
+    journal = tmp_path / JOURNAL_NAME
+    old_journal = journal.read_bytes()
+    store.compact()
+    # A crash after the snapshot was replaced but before the journal was truncated.
+    journal.write_bytes(old_journal)
+    assert read_all(open_store(tmp_path), spreadsheet_id) == [["once"]]
+
+
+def test_the_journal_is_compacted_once_it_passes_the_threshold(tmp_path: Path) -> None:
+    store = open_store(tmp_path, compact_bytes=1)
+    spreadsheet_id = create(store)
+    append_row(store, spreadsheet_id, ["1"])
+    assert (tmp_path / JOURNAL_NAME).stat().st_size == 0
+    append_row(store, spreadsheet_id, ["2"])
+    assert read_all(open_store(tmp_path), spreadsheet_id) == [["1"], ["2"]]
+
+
+def test_reset_is_durable(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    spreadsheet_id = create(store)
+    store.reset()
+    with pytest.raises(ApiError) as gone:
+        read_all(open_store(tmp_path), spreadsheet_id)
+    assert gone.value.code == 404
+
+
+def test_a_server_restarted_on_the_same_data_dir_keeps_the_spreadsheets(tmp_path: Path) -> None:
+    with EmulatorServer(data_dir=tmp_path) as first:
+        spreadsheet = sheets_client(first.url).create("Durable")
+        spreadsheet.sheet1.update([["kept", "across"], ["a", "restart"]], "A1", raw=True)
+    with EmulatorServer(data_dir=tmp_path) as second:
+        reopened = sheets_client(second.url).open("Durable")
+        assert reopened.id == spreadsheet.id
+        assert reopened.sheet1.get_all_values() == [["kept", "across"], ["a", "restart"]]
