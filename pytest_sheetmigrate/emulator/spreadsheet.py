@@ -1,0 +1,325 @@
+"""A spreadsheet (= a Drive file) and how it is shown: properties, sheets, grid data.
+
+Rendering follows what Google returns for a new spreadsheet (see the fidelity recordings):
+properties with title, locale ``en_US``, autoRecalc ``ON_CHANGE``, timeZone ``Etc/GMT``, the
+default format and theme; each sheet's properties ``sheetId, title, index, sheetType,
+gridProperties`` (+ ``hidden``, ``tabColorStyle`` ... when set); ``spreadsheetUrl``.
+"""
+
+from __future__ import annotations
+
+import copy
+import struct
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import cells
+from .a1 import Box
+from .grid import COLUMNS, ROWS, Sheet
+
+MAX_CELLS = 10_000_000
+MAX_COLUMNS = 18_278
+SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
+TOO_MANY_CELLS = (
+    "This action would increase the number of cells in the workbook above the limit of "
+    "10000000 cells."
+)
+# Best-known wording; no recording shows it.
+TOO_MANY_COLUMNS = (
+    "This action would increase the number of columns in the sheet above the limit of 18278."
+)
+
+DEFAULT_ROWS, DEFAULT_COLUMNS = 1000, 26
+ROW_PIXELS, COLUMN_PIXELS = 21, 100
+
+_WHITE = {"red": 1, "green": 1, "blue": 1}
+DEFAULT_FORMAT: dict[str, Any] = {
+    "backgroundColor": dict(_WHITE),
+    "padding": {"top": 2, "right": 3, "bottom": 2, "left": 3},
+    "verticalAlignment": "BOTTOM",
+    "wrapStrategy": "OVERFLOW_CELL",
+    "textFormat": {
+        "foregroundColor": {},
+        "fontFamily": "arial,sans,sans-serif",
+        "fontSize": 10,
+        "bold": False,
+        "italic": False,
+        "strikethrough": False,
+        "underline": False,
+        "foregroundColorStyle": {"rgbColor": {}},
+    },
+    "backgroundColorStyle": {"rgbColor": dict(_WHITE)},
+}
+_THEME_COLORS = [
+    ("TEXT", {}),
+    ("BACKGROUND", dict(_WHITE)),
+    ("ACCENT1", {"red": 0.25882354, "green": 0.52156866, "blue": 0.95686275}),
+    ("ACCENT2", {"red": 0.91764706, "green": 0.2627451, "blue": 0.20784314}),
+    ("ACCENT3", {"red": 0.9843137, "green": 0.7372549, "blue": 0.015686275}),
+    ("ACCENT4", {"red": 0.20392157, "green": 0.65882355, "blue": 0.3254902}),
+    ("ACCENT5", {"red": 1, "green": 0.42745098, "blue": 0.003921569}),
+    ("ACCENT6", {"red": 0.27450982, "green": 0.7411765, "blue": 0.7764706}),
+    ("LINK", {"red": 0.06666667, "green": 0.33333334, "blue": 0.8}),
+]
+DEFAULT_THEME: dict[str, Any] = {
+    "primaryFontFamily": "Arial",
+    "themeColors": [{"colorType": t, "color": {"rgbColor": c}} for t, c in _THEME_COLORS],
+}
+_SHEET_KEY_ORDER = ("sheetId", "title", "index", "sheetType", "gridProperties", "hidden")
+
+
+def default_properties(title: str) -> dict[str, Any]:
+    return {
+        "title": title,
+        "locale": "en_US",
+        "autoRecalc": "ON_CHANGE",
+        "timeZone": "Etc/GMT",
+        "defaultFormat": copy.deepcopy(DEFAULT_FORMAT),
+        "spreadsheetTheme": copy.deepcopy(DEFAULT_THEME),
+    }
+
+
+def sheet_properties(sheet_id: int, title: str, index: int, rows: int, cols: int) -> dict[str, Any]:
+    return {
+        "sheetId": sheet_id,
+        "title": title,
+        "index": index,
+        "sheetType": "GRID",
+        "gridProperties": {"rowCount": rows, "columnCount": cols},
+    }
+
+
+@dataclass
+class Spreadsheet:
+    """A spreadsheet and its Drive file metadata."""
+
+    spreadsheet_id: str
+    properties: dict[str, Any]
+    sheets: list[Sheet]
+    created: str
+    modified: str
+    owner: str | None = None
+    named_ranges: list[dict[str, Any]] = field(default_factory=list)
+    developer_metadata: list[dict[str, Any]] = field(default_factory=list)
+    permissions: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return str(self.properties["title"])
+
+    def clone(self) -> Spreadsheet:
+        """A copy to change inside a transaction (grids copied on write, see grid.Sheet)."""
+        return Spreadsheet(
+            spreadsheet_id=self.spreadsheet_id,
+            properties=copy.deepcopy(self.properties),
+            sheets=[s.clone() for s in self.sheets],
+            created=self.created,
+            modified=self.modified,
+            owner=self.owner,
+            named_ranges=copy.deepcopy(self.named_ranges),
+            developer_metadata=copy.deepcopy(self.developer_metadata),
+            permissions=copy.deepcopy(self.permissions),
+        )
+
+    def sheet_by_id(self, sheet_id: int) -> Sheet | None:
+        for sheet in self.sheets:
+            if sheet.sheet_id == sheet_id:
+                return sheet
+        return None
+
+    def sheet_by_title(self, title: str) -> Sheet | None:
+        for sheet in self.sheets:
+            if sheet.title == title:
+                return sheet
+        lowered = title.lower()
+        for sheet in self.sheets:
+            if sheet.title.lower() == lowered:
+                return sheet
+        return None
+
+    def reindex(self) -> None:
+        for index, sheet in enumerate(self.sheets):
+            sheet.properties["index"] = index
+
+    def total_cells(self) -> int:
+        return sum(s.cell_count for s in self.sheets)
+
+    @property
+    def url(self) -> str:
+        return f"https://docs.google.com/spreadsheets/d/{self.spreadsheet_id}/edit"
+
+    # --- rendering ----------------------------------------------------------------------------
+
+    def to_json(
+        self, *, grid_boxes: dict[int, list[Box]] | None = None, only_sheets: set[int] | None = None
+    ) -> dict[str, Any]:
+        """The Spreadsheet resource; `grid_boxes` adds GridData for those boxes of each sheet."""
+        sheets = []
+        for sheet in self.sheets:
+            if only_sheets is not None and sheet.sheet_id not in only_sheets:
+                continue
+            boxes = (grid_boxes or {}).get(sheet.sheet_id)
+            sheets.append(self.sheet_json(sheet, boxes))
+        out: dict[str, Any] = {
+            "spreadsheetId": self.spreadsheet_id,
+            "properties": copy.deepcopy(self.properties),
+            "sheets": sheets,
+        }
+        if self.named_ranges:
+            out["namedRanges"] = [render_named_range(n) for n in self.named_ranges]
+        spreadsheet_metadata = [
+            copy.deepcopy(m) for m in self.developer_metadata if m["location"].get("spreadsheet")
+        ]
+        if spreadsheet_metadata:
+            out["developerMetadata"] = spreadsheet_metadata
+        out["spreadsheetUrl"] = self.url
+        return out
+
+    def sheet_json(self, sheet: Sheet, boxes: list[Box] | None) -> dict[str, Any]:
+        props = {
+            k: copy.deepcopy(sheet.properties[k]) for k in _SHEET_KEY_ORDER if k in sheet.properties
+        }
+        props.update({k: copy.deepcopy(v) for k, v in sheet.properties.items() if k not in props})
+        out: dict[str, Any] = {"properties": props}
+        if boxes is not None:
+            out["data"] = [grid_data(sheet, box, self.developer_metadata) for box in boxes]
+        if sheet.merges:
+            out["merges"] = [render_grid_range(m) for m in sheet.merges]
+        if sheet.protected_ranges:
+            out["protectedRanges"] = [
+                {**copy.deepcopy(p), "range": render_grid_range(p["range"])}
+                for p in sheet.protected_ranges
+            ]
+        if sheet.basic_filter:
+            basic = copy.deepcopy(sheet.basic_filter)
+            basic["range"] = render_grid_range(basic.get("range", {}))
+            out["basicFilter"] = basic
+        for dimension, key in ((ROWS, "rowGroups"), (COLUMNS, "columnGroups")):
+            if sheet.dimension_groups[dimension]:
+                out[key] = copy.deepcopy(sheet.dimension_groups[dimension])
+        located = [
+            copy.deepcopy(m)
+            for m in self.developer_metadata
+            if m["location"].get("sheetId") == sheet.sheet_id
+            and "dimensionRange" not in m["location"]
+        ]
+        if located:
+            out["developerMetadata"] = located
+        return out
+
+
+def render_grid_range(grid_range: dict[str, Any]) -> dict[str, Any]:
+    """A GridRange as Google echoes it: sheetId 0 (the proto default) left out."""
+    out = {k: v for k, v in grid_range.items() if not (k == "sheetId" and v == 0)}
+    return out
+
+
+def render_named_range(named: dict[str, Any]) -> dict[str, Any]:
+    return {**copy.deepcopy(named), "range": render_grid_range(named["range"])}
+
+
+def grid_data(sheet: Sheet, box: Box, metadata: list[dict[str, Any]]) -> dict[str, Any]:
+    """GridData for a box: trimmed rowData with CellData, plus row/column metadata."""
+    data: dict[str, Any] = {}
+    if box.start_row:
+        data["startRow"] = box.start_row
+    if box.start_col:
+        data["startColumn"] = box.start_col
+    row_data: list[dict[str, Any]] = []
+    for r in range(box.start_row, box.end_row):
+        values: list[dict[str, Any]] = []
+        for c in range(box.start_col, box.end_col):
+            values.append(cell_data(sheet.cell(r, c), sheet.extras.get((r, c))))
+        while values and not values[-1]:
+            values.pop()
+        row_data.append({"values": values} if values else {})
+    while row_data and not row_data[-1]:
+        row_data.pop()
+    if row_data:
+        data["rowData"] = row_data
+    data["rowMetadata"] = [
+        _dimension_metadata(sheet, ROWS, i, metadata) for i in range(box.start_row, box.end_row)
+    ]
+    data["columnMetadata"] = [
+        _dimension_metadata(sheet, COLUMNS, i, metadata) for i in range(box.start_col, box.end_col)
+    ]
+    return data
+
+
+def _dimension_metadata(
+    sheet: Sheet, dimension: str, index: int, metadata: list[dict[str, Any]]
+) -> dict[str, Any]:
+    out: dict[str, Any] = {"pixelSize": ROW_PIXELS if dimension == ROWS else COLUMN_PIXELS}
+    out.update(sheet.dimension_properties[dimension].get(index, {}))
+    attached = [
+        copy.deepcopy(m)
+        for m in metadata
+        if (d := m["location"].get("dimensionRange"))
+        and d.get("sheetId", 0) == sheet.sheet_id
+        and d.get("dimension") == dimension
+        and d.get("startIndex", 0) <= index < d.get("endIndex", 0)
+    ]
+    if attached:
+        out["developerMetadata"] = attached
+    return out
+
+
+def cell_data(value: cells.CellValue, extra: dict[str, Any] | None) -> dict[str, Any]:
+    """CellData of one cell (empty dict for an empty cell without rich data)."""
+    out: dict[str, Any] = {}
+    if value != "" or type(value) is not str:
+        out["userEnteredValue"] = cells.to_extended(value)
+        out["effectiveValue"] = cells.effective(value)
+        out["formattedValue"] = str(value)
+    if extra:
+        for key, item in extra.items():
+            out[key] = copy.deepcopy(item)
+    if out and ("userEnteredFormat" in out or "userEnteredValue" in out):
+        effective = copy.deepcopy(DEFAULT_FORMAT)
+        _deep_update(effective, out.get("userEnteredFormat", {}))
+        out["effectiveFormat"] = effective
+    return out
+
+
+def _deep_update(target: dict[str, Any], source: dict[str, Any]) -> None:
+    for key, value in source.items():
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            _deep_update(target[key], value)
+        else:
+            target[key] = copy.deepcopy(value)
+
+
+def float32(value: float) -> int | float:
+    """A color component as Google stores it: a float32, written in its shortest form."""
+    single = struct.unpack("f", struct.pack("f", float(value)))[0]
+    for digits in range(1, 10):
+        text = f"{single:.{digits}g}"
+        if struct.unpack("f", struct.pack("f", float(text)))[0] == single:
+            return cells.clean_number(float(text))
+    return single
+
+
+def normalise_color(color: dict[str, Any]) -> dict[str, Any]:
+    """A Color as Google echoes it: float32 components, zero components left out."""
+    return {k: float32(v) for k, v in color.items() if isinstance(v, int | float) and v != 0}
+
+
+def normalise_format(fmt: dict[str, Any]) -> dict[str, Any]:
+    """A CellFormat as Google echoes it: colors normalised, each color mirrored in its *Style."""
+    out = copy.deepcopy(fmt)
+    _mirror_color(out, "backgroundColor")
+    text = out.get("textFormat")
+    if isinstance(text, dict):
+        _mirror_color(text, "foregroundColor")
+    return out
+
+
+def _mirror_color(holder: dict[str, Any], key: str) -> None:
+    style_key = f"{key}Style"
+    if isinstance(holder.get(key), dict):
+        holder[key] = normalise_color(holder[key])
+        holder.setdefault(style_key, {"rgbColor": dict(holder[key])})
+    style = holder.get(style_key)
+    if isinstance(style, dict) and isinstance(style.get("rgbColor"), dict):
+        style["rgbColor"] = normalise_color(style["rgbColor"])
+        holder.setdefault(key, dict(style["rgbColor"]))
