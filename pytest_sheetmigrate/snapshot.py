@@ -67,8 +67,8 @@ class ColumnSummary:
 
     ``unexpected_*``: non-blank cells that are not the column's schema default (any non-blank
     cell when the column has no default). ``type_mismatches``: (sheet row, value) of cells that do
-    not parse as the column's schema type, error values included. ``required_blank_rows``: only
-    for required columns.
+    not parse as the column's schema type, error values included. ``blank_rows``: the first
+    few blank cells' sheet rows.
     """
 
     name: str
@@ -79,7 +79,7 @@ class ColumnSummary:
     unexpected_rows: tuple[int, ...]
     type_mismatch_count: int
     type_mismatches: tuple[tuple[int, CellValue], ...]
-    required_blank_rows: tuple[int, ...]
+    blank_rows: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -148,7 +148,7 @@ class Snapshot:
                     "unexpected_rows": list(c.unexpected_rows),
                     "type_mismatch_count": c.type_mismatch_count,
                     "type_mismatches": [list(item) for item in c.type_mismatches],
-                    "required_blank_rows": list(c.required_blank_rows),
+                    "blank_rows": list(c.blank_rows),
                 }
                 for c in self.columns
             ],
@@ -185,7 +185,7 @@ class Snapshot:
                         unexpected_rows=tuple(c["unexpected_rows"]),
                         type_mismatch_count=c["type_mismatch_count"],
                         type_mismatches=tuple((row, value) for row, value in c["type_mismatches"]),
-                        required_blank_rows=tuple(c["required_blank_rows"]),
+                        blank_rows=tuple(c["blank_rows"]),
                     )
                     for c in data["columns"]
                 ),
@@ -305,7 +305,6 @@ class _ColumnTracker:
     def __init__(self, name: str, column: Column | None) -> None:
         self.name = name
         self.type = column.type if column else "string"
-        self.required = bool(column and column.required)
         self.default = None if column is None or column.default is None else column.default
         if self.default is not None:
             self.default = _normalise(self.default)
@@ -318,7 +317,7 @@ class _ColumnTracker:
         self.unexpected_rows: list[int] = []
         self.mismatch_count = 0
         self.mismatches: list[tuple[int, CellValue]] = []
-        self.required_blank_rows: list[int] = []
+        self.blank_rows: list[int] = []
 
     def add(
         self, cells: tuple[Any, ...], start: int, segments: list[tuple[int, int, bool]]
@@ -342,9 +341,9 @@ class _ColumnTracker:
         self.blank_count += blank
         self._track_unexpected(cells, types, blank, start)
         self._track_mismatches(cells, types, blank, start)
-        if self.required and blank and len(self.required_blank_rows) < FIRST_FEW:
-            need = FIRST_FEW - len(self.required_blank_rows)
-            self.required_blank_rows += _first_rows(map(eq, cells, repeat("")), start, need)
+        if blank and len(self.blank_rows) < FIRST_FEW:
+            need = FIRST_FEW - len(self.blank_rows)
+            self.blank_rows += _first_rows(map(eq, cells, repeat("")), start, need)
         return cells
 
     def finish(self) -> ColumnSummary:
@@ -359,7 +358,7 @@ class _ColumnTracker:
             unexpected_rows=tuple(self.unexpected_rows),
             type_mismatch_count=self.mismatch_count,
             type_mismatches=tuple(self.mismatches),
-            required_blank_rows=tuple(self.required_blank_rows),
+            blank_rows=tuple(self.blank_rows),
         )
 
     def _close_block(self) -> None:

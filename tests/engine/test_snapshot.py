@@ -148,19 +148,11 @@ def test_integer_columns_refuse_fractions_and_booleans() -> None:
     assert version.type_mismatches == ((3, 2.5), (4, True))
 
 
-def test_blank_cells_of_a_required_column_are_listed() -> None:
-    schema = Schema(
-        "3.0",
-        "Ops",
-        "TAG",
-        (Column("TAG", "string"), Column("Nota", "string", required=True)),
-        Path("s.toml"),
-    )
-    snap = snapshot(
-        [["A", "x"], ["B"], ["C", ""], ["D", "y"]], header=["TAG", "Nota"], schema=schema
-    )
-    assert snap.column("Nota").required_blank_rows == (3, 4)
-    assert snap.column("TAG").required_blank_rows == ()
+def test_the_first_blank_rows_of_every_column_are_listed() -> None:
+    snap = snapshot([["A", 1], ["B"], ["C", ""], ["D", 2], ["E"]])
+    assert snap.column("Precio").blank_rows == (3, 4, 6)
+    assert snap.column("TAG").blank_rows == ()
+    assert snap.column("version").blank_rows == (2, 3, 4, 5, 6)
 
 
 def test_blank_and_duplicate_keys_are_found_by_hash_with_their_rows() -> None:
