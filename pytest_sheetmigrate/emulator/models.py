@@ -857,10 +857,10 @@ def render_values(
     """The values of a box as values.get returns them (trimmed, rendered, maybe transposed)."""
     stored = sheet.read(box)
     option = render or cells.FORMATTED_VALUE
-    if not sheet.typed:
+    if not sheet.typed or option == cells.FORMATTED_VALUE:
+        # Typed cells are str subclasses whose text is their formatted value: json writes
+        # them as strings, so FORMATTED_VALUE needs no per-cell work.
         rows: list[list[Any]] = [list(r) for r in stored]
-    elif option == cells.FORMATTED_VALUE:
-        rows = [[v if type(v) is str else str(v) for v in r] for r in stored]
     else:
         date_option = date_render or cells.SERIAL_NUMBER
         rows = [[cells.render(v, option, date_option) for v in r] for r in stored]
