@@ -6,12 +6,15 @@ plan's in-memory columns and init steps, then broken on purpose.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+import pytest_sheetmigrate
 from pytest_sheetmigrate.checks import CHECKS, CheckInput, Stage, run_checks
 from pytest_sheetmigrate.plan import Plan
 from pytest_sheetmigrate.schema import Column, Schema
@@ -240,3 +243,19 @@ def test_values_match_types_fails_naming_the_column_rows_values_and_type() -> No
 def test_values_match_types_fails_on_blank_cells_of_a_required_column() -> None:
     message = failure("values_match_types", check_input(breaking=set_cell(20, "TAG", "")))
     assert 'column "TAG" is required but has 1 blank cell (row 20)' in message
+
+
+def test_the_engine_imports_without_pytest_and_takes_only_a1_helpers_from_gspread() -> None:
+    code = (
+        "import sys\n"
+        "import pytest_sheetmigrate.checks, pytest_sheetmigrate.plan\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pytest', '_pytest')))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+    for module in ("schema", "snapshot", "plan", "checks"):
+        source = Path(pytest_sheetmigrate.__file__).with_name(f"{module}.py").read_text()
+        imports = [line for line in source.splitlines() if line.startswith(("import", "from"))]
+        gspread = [line for line in imports if line.split()[1].startswith("gspread")]
+        assert gspread in ([], ["from gspread.utils import rowcol_to_a1"]), module  # A1 helper
