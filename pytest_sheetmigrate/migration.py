@@ -248,6 +248,10 @@ class Migration:
             )
         return verification
 
+    def _columns_pending(self) -> bool:
+        """True while the sheet still has the layout it had when the run opened it."""
+        return not self.plan.is_noop_columns and not self._columns_in_place()
+
     def _columns_in_place(self) -> bool:
         return (
             self.plan.is_noop_columns
@@ -273,35 +277,49 @@ class Migration:
         if not verification.passed:
             failed = ", ".join(n for n, r in verification.results.items() if not r.passed)
             raise VerificationError(f"verification failed ({failed}): nothing initialised")
-        defaults = self.plan.init_requests()
-        if self.info.stamps.step(self.schema.name, "init") or not defaults:
+        if self.info.stamps.step(self.schema.name, "init"):
             self._save_detected("init")
             return StepResult("init", "done", "defaults already written")
-        if self.after is not None and self._defaults_present(self.after):
+        names = self._columns_to_initialise()
+        if not names:
             self._save_detected("init")
-            return StepResult("init", "done", "every data row already holds its defaults")
+            return StepResult("init", "done", "no added column is waiting for its default")
+        defaults = self.plan.init_requests(names)
         stamps = self.info.stamps
         requests = (
             defaults
             + stamps.step_requests(self.schema.name, "init", {"rows": self.data_rows})
             + stamps.schema_version_requests(self.schema.name)
         )
-        summary = f"{len(defaults)} column default(s) on {self.data_rows:,} rows"
+        summary = f"{', '.join(names)} on {self.data_rows:,} rows"
         if self.dry_run:
             return StepResult("init", "planned", f"would write {summary}", requests=requests)
         started = utc_now()
         self._refuse_concurrent_change()
         self._write(requests, "init")
-        self._save("init", started, "ran", {"rows": self.data_rows})
+        self._save("init", started, "ran", {"rows": self.data_rows, "columns": names})
         return StepResult("init", "ran", f"wrote {summary}", requests=requests)
 
-    def _defaults_present(self, snapshot: Snapshot) -> bool:
-        return all(
-            snapshot.columns[column.name].blank_count == 0
-            and not snapshot.columns[column.name].first_unexpected
-            for column in self.schema.columns
-            if column.default is not None and column.name in snapshot.columns
-        )
+    def _columns_to_initialise(self) -> list[str]:
+        """Columns added by this migration that have a default.
+
+        Known from the plan when the columns step runs now, else from its stamp; columns added
+        by hand count when they are still blank on every data row.
+        """
+        if self.plan.columns_to_add:
+            return self.plan.columns_with_defaults_to_write
+        stamp = self.info.stamps.step(self.schema.name, "columns")
+        with_default = [c.name for c in self.schema.columns if c.default is not None]
+        if stamp is not None and "added" in stamp:
+            return [name for name in stamp["added"] if name in with_default]
+        after = self.after
+        if after is None:
+            return []
+        return [
+            name
+            for name in with_default
+            if after.has_column(name) and after.column(name).blank_count == after.row_count
+        ]
 
     # validation ------------------------------------------------------------------------------
 
@@ -327,7 +345,8 @@ class Migration:
         self.info = self.gateway.metadata()
 
     def _refuse_concurrent_change(self) -> None:
-        key_index = self.header.index(self.schema.key)
+        layout = self.header if self._columns_pending() else self.schema.header
+        key_index = layout.index(self.schema.key)
         values = _read_key_column(self.gateway, self.sheet.title, key_index)
         rows = count_data_rows(_first_cells(values))
         if rows != self.data_rows or _key_digest(values[:rows]) != self.key_digest:

@@ -1,0 +1,100 @@
+"""`pytest --migrate`, a rerun, and `pytest tests/v3.0`, end to end on the local server."""
+
+from __future__ import annotations
+
+import json
+
+from sheet_project import DEMO_ROWS, SUITE, Project
+
+from pytest_sheetmigrate import demo
+from pytest_sheetmigrate.schema import load_schema
+
+SCHEMA = load_schema(SUITE / "schema.toml")
+STEP_ITEMS = 1 + 1 + 7 + 1  # backup, columns, seven checks, init
+
+
+def suite_size(project: Project) -> int:
+    result = project.pytester.runpytest("--collect-only", "-q", "tests/v3.0")
+    return sum(1 for line in result.outlines if line.startswith("tests/v3.0/"))
+
+
+def test_migrate_adds_the_columns_and_sets_version_zero_on_every_data_row(project: Project):
+    result = project.run("--migrate")
+
+    result.assert_outcomes(passed=STEP_ITEMS + suite_size(project))
+    values = project.worksheet().get_all_values()
+    assert values[0] == SCHEMA.header
+    version = SCHEMA.header.index("version")
+    assert [row[version] for row in values[1 : DEMO_ROWS + 1]] == ["0"] * DEMO_ROWS
+    assert len(values) == DEMO_ROWS + 1, "the trailing empty rows stay empty"
+
+
+def test_migrate_keeps_every_existing_cell_under_its_column(project: Project):
+    project.run("--migrate")
+
+    after = project.worksheet().get_all_values(value_render_option="UNFORMATTED_VALUE")
+    header = after[0]
+    for row_number, original in enumerate(demo.rows(DEMO_ROWS)):
+        for name, value in zip(demo.header(), original, strict=True):
+            assert after[row_number + 1][header.index(name)] == value, (name, row_number)
+
+
+def test_a_second_migrate_sends_no_write_and_says_every_step_is_done(project: Project):
+    project.run("--migrate")
+    project.api.reset_stats()
+
+    result = project.run("--migrate")
+
+    assert result.ret == 0
+    assert project.api.stats()["mutating_requests"] == 0
+    for step in ("backup", "columns", "verify", "init"):
+        result.stdout.fnmatch_lines([f"{step:8} done *"])
+
+
+def test_migrate_writes_a_checkpoint_per_step(project: Project):
+    project.run("--migrate")
+
+    names = sorted(p.name for p in (project.path / "logs" / "checkpoints").iterdir())
+    assert names == [
+        "step_1_backup.json",
+        "step_2_columns.json",
+        "step_3_verify.json",
+        "step_4_init.json",
+    ]
+    backup = json.loads((project.path / "logs/checkpoints/step_1_backup.json").read_text())
+    assert backup["spreadsheet"] == project.sheet
+    assert backup["details"]["rows"] == DEMO_ROWS
+
+
+def test_the_reports_give_the_checks_and_pytests_summary_line(project: Project):
+    project.run("--migrate")
+
+    report = json.loads((project.path / "logs/migration/verification_report.json").read_text())
+    assert (report["checks_passed"], report["checks_total"]) == (7, 7)
+    assert report["mode"] == "migrate"
+    assert report["schema_version"] == "3.0"
+    assert report["requests"]["total"] > 0
+    results = (project.path / "logs/migration/final_test_results.txt").read_text()
+    summary = results.strip().splitlines()[-1]
+    assert summary.startswith(f"{STEP_ITEMS + suite_size(project)} passed in ")
+
+
+def test_validation_passes_on_a_migrated_sheet_and_writes_nothing(project: Project):
+    project.run("--migrate")
+    project.api.reset_stats()
+
+    result = project.run("tests/v3.0")
+
+    result.assert_outcomes(passed=1 + suite_size(project))
+    assert project.api.stats()["mutating_requests"] == 0
+
+
+def test_validation_of_a_sheet_not_yet_migrated_names_its_version_and_the_next_step(
+    project: Project,
+):
+    result = project.run("tests/v3.0")
+
+    assert result.ret == 1
+    result.stdout.fnmatch_lines(["*the sheet is at schema version *, not 3.0*pytest --migrate*"])
+    result.assert_outcomes(failed=1, skipped=suite_size(project))
+    assert project.api.stats()["mutating_requests"] == 0
