@@ -119,6 +119,7 @@ class Migration:
         backup_key = self.settings.backup or (stamp or {}).get("backup")
         if self.dry_run:
             self._read_source(None)
+            self.backup_snapshot = self.before  # the planned backup: a copy of what was read
             if backup_key:
                 return StepResult("backup", "done", f"backup {backup_key} exists")
             return StepResult("backup", "planned", f"would copy {self.info.title!r} on Drive")

@@ -1,0 +1,52 @@
+"""`pytest --migrate --dry-run`: reads, plans and verifies; sends no write at all."""
+
+from __future__ import annotations
+
+import json
+
+from sheet_project import DEMO_ROWS, Project
+
+
+def test_a_dry_run_sends_no_mutating_request_and_leaves_no_checkpoint(project: Project):
+    values_before = project.worksheet().get_all_values()
+    project.api.reset_stats()
+
+    result = project.run("--migrate", "--dry-run")
+
+    assert result.ret == 0
+    stats = project.api.stats()
+    assert stats["requests"] > 0
+    assert stats["mutating_requests"] == 0
+    assert not (project.path / "logs" / "checkpoints").exists()
+    assert project.worksheet().get_all_values() == values_before
+
+
+def test_a_dry_run_prints_the_exact_batch_update_bodies(project: Project):
+    result = project.run("--migrate", "--dry-run")
+
+    result.stdout.fnmatch_lines(["columns  planned  would add Ocupado_Por at F*"])
+    text = result.stdout.str()
+    assert '"insertDimension"' in text
+    assert '"repeatCell"' in text
+    assert f'"endRowIndex": {DEMO_ROWS + 1}' in text
+    assert '"metadataKey": "sheetmigrate.step.3.0.columns"' in text
+
+
+def test_a_dry_run_verifies_and_validates_the_planned_result(project: Project):
+    result = project.run("--migrate", "--dry-run")
+
+    assert result.ret == 0
+    assert set(result.parseoutcomes()) == {"passed"}, "nothing failed, errored or skipped"
+    report = json.loads((project.path / "logs/migration/verification_report.json").read_text())
+    assert (report["checks_passed"], report["mode"]) == (7, "dry run")
+    assert set(report["requests"]["by_kind"]) <= {"spreadsheets.get", "values.batchGet"}
+
+
+def test_dry_run_and_rollback_together_are_refused_before_anything_is_read(project: Project):
+    project.api.reset_stats()
+
+    result = project.run("--migrate", "--dry-run", "--rollback")
+
+    assert result.ret == 4
+    result.stderr.fnmatch_lines(["*--dry-run and --rollback cannot be combined*"])
+    assert project.api.stats()["requests"] == 0
