@@ -5,8 +5,9 @@ to a ``SnapshotBuilder`` and ``finish()`` it into a ``Snapshot``: per column (by
 its cells in row order, one short digest per block of 1,000 rows, blank counts and the first few
 rows that break the schema; the key column's blanks and duplicates; a whole-sheet digest.
 
-Memory does not grow with rows, apart from one 8-byte hash (and first row) per distinct key and
-one 16-character block digest per column per 1,000 rows. Row numbers are sheet row numbers:
+Memory does not grow with rows, apart from one 8-byte key hash (with its first row, about 100
+bytes as Python ints in a dict) per distinct key and one 16-character block digest per column
+per 1,000 rows. Row numbers are sheet row numbers:
 data row 0 is sheet row 2.
 
 Canonical cell encoding: a column chunk is encoded as the comma-terminated elements of its JSON
@@ -305,9 +306,8 @@ class _ColumnTracker:
     def __init__(self, name: str, column: Column | None) -> None:
         self.name = name
         self.type = column.type if column else "string"
-        self.default = None if column is None or column.default is None else column.default
-        if self.default is not None:
-            self.default = _normalise(self.default)
+        default = None if column is None else column.default
+        self.default = None if default is None else _normalise(default)
         self.digest = blake2b(digest_size=32)
         self.block = blake2b(digest_size=8)
         self.block_open = False
