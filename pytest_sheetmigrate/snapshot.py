@@ -7,8 +7,7 @@ rows that break the schema; the key column's blanks and duplicates; a whole-shee
 
 Memory does not grow with rows, apart from one 8-byte key hash (with its first row, about 100
 bytes as Python ints in a dict) per distinct key and one 16-character block digest per column
-per 1,000 rows. Row numbers are sheet row numbers:
-data row 0 is sheet row 2.
+per 1,000 rows. Row numbers are sheet row numbers: data row 0 is sheet row 2.
 
 Canonical cell encoding: a column chunk is encoded as the comma-terminated elements of its JSON
 array (ensure_ascii), after integral floats become ints. So int 1 and float 1.0 encode alike
