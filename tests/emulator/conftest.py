@@ -1,0 +1,30 @@
+"""Shared hooks of the emulator tests: the fidelity figure in the terminal summary."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+_FIDELITY_TEST = "test_fidelity.py::test_cassette_replays_identically["
+_fidelity: dict[str, bool] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if _FIDELITY_TEST not in report.nodeid:
+        return
+    cassette = report.nodeid.rpartition("[")[2].rstrip("]")
+    if report.when == "call" or report.failed:
+        _fidelity[cassette] = _fidelity.get(cassette, True) and report.passed
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if not _fidelity:
+        return
+    failing = sorted(name for name, passed in _fidelity.items() if not passed)
+    terminalreporter.write_sep("-", "emulator fidelity")
+    terminalreporter.write_line(
+        f"{len(_fidelity) - len(failing)} of {len(_fidelity)} recorded cassettes replay identically"
+    )
+    for name in failing:
+        terminalreporter.write_line(f"  differs: {name}")
