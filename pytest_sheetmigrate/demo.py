@@ -87,39 +87,37 @@ def rows(count: int = DATA_ROWS, seed: int = 21) -> list[list[Cell]]:
     return [[make(rng, row) for _, _, make in COLUMNS] for row in range(count)]
 
 
-def spreadsheet_body(count: int = DATA_ROWS) -> dict[str, Any]:
-    """A ``spreadsheets.create`` body holding the demo worksheet (values written RAW)."""
-    values = [header(), *rows(count)]
-    return {
+def values(count: int = DATA_ROWS) -> list[list[Cell]]:
+    """Header and data rows, as written (RAW) to the worksheet."""
+    return [header(), *rows(count)]
+
+
+def spreadsheet_body(count: int = DATA_ROWS) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """A ``spreadsheets.create`` body for the demo, and the batchUpdate requests that stamp it
+    as being at schema 2.1 (the values are written separately, RAW).
+    """
+    body = {
         "properties": {"title": DEMO_TITLE, "locale": "es_ES", "timeZone": "Europe/Madrid"},
         "sheets": [
             {
                 "properties": {
                     "title": WORKSHEET,
                     "gridProperties": {"rowCount": max(GRID_ROWS, count + 1), "columnCount": 65},
-                },
-                "data": [{"startRow": 0, "startColumn": 0, "rowData": _row_data(values)}],
+                }
             }
         ],
-        "developerMetadata": [
-            {
+    }
+    stamp = {
+        "createDeveloperMetadata": {
+            "developerMetadata": {
                 "metadataKey": "sheetmigrate.schema_version",
                 "metadataValue": FROM_VERSION,
                 "location": {"spreadsheet": True},
                 "visibility": "DOCUMENT",
             }
-        ],
+        }
     }
-
-
-def _row_data(values: list[list[Cell]]) -> list[dict[str, Any]]:
-    def cell(value: Cell) -> dict[str, Any]:
-        if value == "":
-            return {}
-        kind = "stringValue" if isinstance(value, str) else "numberValue"
-        return {"userEnteredValue": {kind: value}}
-
-    return [{"values": [cell(value) for value in row]} for row in values]
+    return body, [stamp]
 
 
 def reset(rootdir: Path) -> None:

@@ -266,10 +266,15 @@ class SheetsBackend:
 
     # --- spreadsheets -------------------------------------------------------------------------
 
-    def spreadsheets_create(self, body: dict[str, Any] | None = None) -> dict[str, Any]:
+    def spreadsheets_create(
+        self, body: dict[str, Any] | None = None, spreadsheet_id: str | None = None
+    ) -> dict[str, Any]:
+        """``spreadsheet_id`` is no API parameter: it lets the embedded demo have a fixed key."""
         body = body or {}
         properties = body.get("properties") or {}
         spreadsheet = self._new_spreadsheet(properties.get("title") or "Untitled spreadsheet")
+        if spreadsheet_id is not None:
+            spreadsheet.spreadsheet_id = spreadsheet_id
         for key in ("locale", "timeZone", "autoRecalc"):
             if properties.get(key):
                 spreadsheet.properties[key] = properties[key]

@@ -1,0 +1,56 @@
+"""The README's demo: `pytest --migrate` on the embedded server, then `demo reset`."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from sheet_project import SUITE
+
+from pytest_sheetmigrate import demo
+from pytest_sheetmigrate.emulator import EmulatorServer
+from pytest_sheetmigrate.transport import sheets_client
+
+
+@pytest.fixture
+def demo_project(pytester: pytest.Pytester) -> pytest.Pytester:
+    shutil.copytree(SUITE, pytester.path / "tests" / "v3.0")
+    pytester.makepyprojecttoml(
+        f"""
+        [tool.pytest.ini_options]
+        sheetmigrate_sheets_api = "embedded"
+        sheetmigrate_sheet = "{demo.DEMO_KEY}"
+        sheetmigrate_schema = "tests/v3.0/schema.toml"
+        """
+    )
+    return pytester
+
+
+def embedded_values(pytester: pytest.Pytester) -> tuple[list[list[str]], int]:
+    with EmulatorServer(data_dir=pytester.path / ".sheetmigrate" / "embedded") as server:
+        sheet = sheets_client(server.url).open_by_key(demo.DEMO_KEY).worksheet(demo.WORKSHEET)
+        return sheet.get_all_values(), sheet.row_count
+
+
+def test_the_demo_migration_leaves_68_columns_and_version_zero_on_all_2556_rows(
+    demo_project: pytest.Pytester,
+):
+    result = demo_project.runpytest("--migrate")
+
+    assert result.ret == 0
+    values, grid_rows = embedded_values(demo_project)
+    assert len(values[0]) == 68 and values[0][-1] == "version"
+    assert len(values) == 1 + demo.DATA_ROWS, "the trailing rows stay empty"
+    assert grid_rows == demo.GRID_ROWS
+    assert {row[-1] for row in values[1:]} == {"0"}
+
+
+def test_demo_reset_brings_the_sheet_back_to_v2_1(demo_project: pytest.Pytester):
+    demo_project.runpytest("--migrate")
+
+    demo.reset(demo_project.path)
+    result = demo_project.runpytest("tests/v3.0")
+
+    result.stdout.fnmatch_lines(["*the sheet is at schema version 2.1, not 3.0*"])
+    values, _ = embedded_values(demo_project)
+    assert values[0] == demo.header()
