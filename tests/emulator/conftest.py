@@ -8,6 +8,7 @@ import pytest
 
 _FIDELITY_TEST = "test_fidelity.py::test_cassette_replays_identically["
 _fidelity: dict[str, bool] = {}
+_other_files: dict[str, int] = {}
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
@@ -16,6 +17,9 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     cassette = report.nodeid.rpartition("[")[2].rstrip("]")
     if report.when == "call" or report.failed:
         _fidelity[cassette] = _fidelity.get(cassette, True) and report.passed
+    for name, value in report.user_properties:
+        if name == "other_files" and isinstance(value, int) and value:
+            _other_files[cassette] = value
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
@@ -28,3 +32,7 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     )
     for name in failing:
         terminalreporter.write_line(f"  differs: {name}")
+    for name, count in sorted(_other_files.items()):
+        terminalreporter.write_line(
+            f"  {name}: {count} requests on the recording account's other files not replayed"
+        )

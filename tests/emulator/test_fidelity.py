@@ -9,7 +9,7 @@ out beside the clone.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 import requests
@@ -35,7 +35,10 @@ def session() -> Iterator[requests.Session]:
 
 @pytest.mark.parametrize("cassette", CASSETTES)
 def test_cassette_replays_identically(
-    cassette: str, server: EmulatorServer, session: requests.Session
+    cassette: str,
+    server: EmulatorServer,
+    session: requests.Session,
+    record_property: Callable[[str, object], None],
 ) -> None:
     folder = cassette_dir()
     if not folder.is_dir() or cassette not in cassette_names():
@@ -43,7 +46,12 @@ def test_cassette_replays_identically(
             f"no fidelity cassettes in {folder}: check out shared/ beside the repository "
             f"or set {ENV_VAR} to the cassettes folder"
         )
+    other_files = 0
+    record_property("other_files", 0)
     for number, episode in enumerate(load_episodes(folder / f"{cassette}.json"), start=1):
         session.post(f"{server.url}/_emulator/reset", timeout=10).raise_for_status()
-        mismatch = replay_episode(session, server.url, episode, number)
+        replay = replay_episode(session, server.url, episode, number)
+        mismatch = replay.mismatch
         assert mismatch is None, "the answer differs from the recording:\n" + mismatch.describe()
+        other_files += replay.other_files
+        record_property("other_files", other_files)
