@@ -18,11 +18,12 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
+import itertools
 import json
 import logging
 import socket
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from werkzeug.exceptions import HTTPException
@@ -232,11 +233,58 @@ PARSERS: dict[str, Parser] = {
 # -- rendering --------------------------------------------------------------------------------
 
 
+_STREAM_ITEMS = 2_000  # a longer list is encoded this many elements at a time
+_CHUNK_BYTES = 1 << 20  # answer bytes sent per write
+
+
+def _dumps(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+def _json_pieces(obj: Any) -> Iterator[str]:
+    """The JSON text of ``obj`` in pieces, so a whole-sheet answer is never one string."""
+    if isinstance(obj, dict) and obj and all(isinstance(key, str) for key in obj):
+        opener = "{"
+        for key, value in obj.items():
+            yield opener + _dumps(key) + ":"
+            yield from _json_pieces(value)
+            opener = ","
+        yield "}"
+    elif isinstance(obj, list) and len(obj) > _STREAM_ITEMS:
+        for start in range(0, len(obj), _STREAM_ITEMS):
+            yield ("[" if start == 0 else ",") + _dumps(obj[start : start + _STREAM_ITEMS])[1:-1]
+        yield "]"
+    elif isinstance(obj, list) and any(isinstance(item, dict) for item in obj):
+        for index, item in enumerate(obj):
+            yield "," if index else "["
+            yield from _json_pieces(item)
+        yield "]"
+    else:
+        yield _dumps(obj)
+
+
+def _json_chunks(obj: Any) -> Iterator[bytes]:
+    buffer: list[str] = []
+    size = 0
+    for piece in _json_pieces(obj):
+        buffer.append(piece)
+        size += len(piece)
+        if size >= _CHUNK_BYTES:
+            yield "".join(buffer).encode()
+            buffer, size = [], 0
+    if buffer:
+        yield "".join(buffer).encode()
+
+
 def json_response(
     body: Any, status: int = 200, headers: Mapping[str, str] | None = None
 ) -> Response:
-    data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
-    return Response(data, status=status, headers=dict(headers or {}), content_type=_JSON)
+    """A JSON answer; a large one is encoded while it is sent (chunked), a small one is not."""
+    chunks = _json_chunks(body)
+    first = next(chunks)
+    second = next(chunks, None)
+    payload: Any = first if second is None else itertools.chain((first, second), chunks)
+    return Response(payload, status=status, headers=dict(headers or {}), content_type=_JSON)
 
 
 def error_response(error: ApiError, api: str) -> Response:
@@ -325,8 +373,16 @@ class EmulatorApp:
             response = self._run(request, route, path_args, mutating)
             if decision.kind == "apply_then_reset":
                 drop_connection(request.environ)
-        self.stats.add_bytes_out(response.content_length or 0)
+        if response.is_streamed:
+            response.response = self._counting(response.response)
+        else:
+            self.stats.add_bytes_out(response.content_length or 0)
         return response
+
+    def _counting(self, chunks: Iterable[bytes]) -> Iterator[bytes]:
+        for chunk in chunks:
+            self.stats.add_bytes_out(len(chunk))
+            yield chunk
 
     def _run(
         self, request: Request, route: Route, path_args: dict[str, Any], mutating: bool

@@ -60,8 +60,17 @@ def test_it_prints_one_line_serves_quietly_and_compacts_on_sigterm(
 ) -> None:
     server = start(processes, "--data", str(tmp_path))
     client = sheets_client(server.url)
-    client.create("From the CLI").sheet1.update([["x"]], "A1", raw=True)
+    spreadsheet = client.create("From the CLI")
+    spreadsheet.sheet1.update([["x"]], "A1", raw=True)
     assert (tmp_path / JOURNAL_NAME).stat().st_size > 0
+    # Dropped connections and API errors are part of serving quietly too.
+    rules = [{"kind": "reset", "at": 1}, {"kind": "apply_then_reset", "at": 2}]
+    requests.post(f"{server.url}/_emulator/faults", json={"rules": rules}, timeout=5)
+    for _ in range(2):
+        with pytest.raises(requests.exceptions.ConnectionError):
+            spreadsheet.sheet1.update([["y"]], "A1", raw=True)
+    with pytest.raises(gspread.exceptions.SpreadsheetNotFound):
+        client.open_by_key("no-such-spreadsheet")
 
     code, out, err = server.stop(signal.SIGTERM)
     assert code == 0

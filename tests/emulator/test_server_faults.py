@@ -159,3 +159,11 @@ def test_past_the_quota_a_token_gets_429_with_retry_after_and_other_tokens_do_no
     assert refused.json()["error"]["status"] == "RESOURCE_EXHAUSTED"
     assert 1 <= int(refused.headers["Retry-After"]) <= 60
     assert other.status_code == 200
+
+
+def test_the_latency_option_delays_every_request() -> None:
+    with EmulatorServer(latency_ms=1500) as server:
+        client = sheets_client(server.url)
+        client.set_timeout(0.2)
+        with pytest.raises(requests.exceptions.ReadTimeout):
+            client.list_spreadsheet_files()
