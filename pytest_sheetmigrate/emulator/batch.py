@@ -32,6 +32,7 @@ from .spreadsheet import (
     TOO_MANY_CELLS,
     TOO_MANY_COLUMNS,
     Spreadsheet,
+    normalise_tab_color,
     render_grid_range,
     sheet_properties,
 )
@@ -200,6 +201,7 @@ def add_sheet(context: BatchContext, body: dict[str, Any]) -> dict[str, Any]:
     for key, value in requested.items():
         if key not in ("sheetId", "title", "index", "gridProperties"):
             properties[key] = value
+    normalise_tab_color(properties, None)
     sheet = Sheet(properties)
     _place(spreadsheet, sheet, requested.get("index"))
     return {"properties": ordered_properties(sheet.properties)}
@@ -268,6 +270,7 @@ def update_sheet_properties(context: BatchContext, body: dict[str, Any]) -> None
     mask = _mask(body)
     updated = copy.deepcopy(sheet.properties)
     masks.apply_update(updated, requested, mask)
+    normalise_tab_color(updated, mask)
     updated["sheetId"] = sheet.sheet_id
     updated.setdefault("sheetType", "GRID")
     if updated.get("title") != sheet.title:
@@ -438,6 +441,9 @@ def add_dimension_group(context: BatchContext, body: dict[str, Any]) -> dict[str
         }
     )
     groups.sort(key=lambda g: (g["depth"], g["range"]["startIndex"]))
+    # Google turns the group control "after" on for the sheet at its first group (recordings).
+    control = "rowGroupControlAfter" if dimension == ROWS else "columnGroupControlAfter"
+    sheet.properties["gridProperties"].setdefault(control, True)
     return {"dimensionGroups": _render_groups(groups)}
 
 

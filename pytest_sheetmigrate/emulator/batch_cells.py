@@ -20,7 +20,7 @@ from . import fields as masks
 from .a1 import Box
 from .batch import BatchContext, RequestError, kind
 from .grid import Sheet
-from .spreadsheet import normalise_format, render_grid_range
+from .spreadsheet import LOCAL_ACCOUNT, normalise_format, render_grid_range
 
 _VALUE = "userEnteredValue"
 
@@ -258,8 +258,15 @@ def add_protected_range(context: BatchContext, body: dict[str, Any]) -> dict[str
     protected["requestingUserCanEdit"] = True
     editors = {k: v for k, v in (requested.get("editors") or {}).items() if v}
     protected["editors"] = {} if requested.get("warningOnly") else editors
+    reply = {**copy.deepcopy(protected), "range": render_grid_range(grid_range)}
+    # The reply echoes the editors asked for; what is stored (and read back) also lists the
+    # spreadsheet's owner, even for a warning-only range (recordings).
+    owner = context.spreadsheet.owner or context.backend.caller or LOCAL_ACCOUNT
+    stored = copy.deepcopy(protected["editors"])
+    stored["users"] = [owner, *(u for u in stored.get("users", []) if u != owner)]
+    protected["editors"] = stored
     sheet.protected_ranges.append(protected)
-    return {"protectedRange": {**copy.deepcopy(protected), "range": render_grid_range(grid_range)}}
+    return {"protectedRange": reply}
 
 
 @kind("deleteProtectedRange")
@@ -338,8 +345,15 @@ def delete_named_range(context: BatchContext, body: dict[str, Any]) -> None:
 @kind("setBasicFilter")
 def set_basic_filter(context: BatchContext, body: dict[str, Any]) -> None:
     requested = masks.strip_nulls(body.get("filter") or {})
-    sheet, _ = context.box(requested.get("range") or {})
-    requested.setdefault("range", {})["sheetId"] = sheet.sheet_id
+    sheet, box = context.box(requested.get("range") or {})
+    # Google stores the range with every bound, open sides filled from the grid (recordings).
+    requested["range"] = {
+        "sheetId": sheet.sheet_id,
+        "startRowIndex": box.start_row,
+        "endRowIndex": box.end_row,
+        "startColumnIndex": box.start_col,
+        "endColumnIndex": box.end_col,
+    }
     sheet.basic_filter = requested
     return None
 

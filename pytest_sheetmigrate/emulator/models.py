@@ -49,6 +49,7 @@ from .spreadsheet import (
 )
 
 _ID_ALPHABET = string.ascii_letters + string.digits + "-_"
+IMPORT_TIME_ZONE = "America/Los_Angeles"
 
 
 def _timestamp(moment: datetime) -> str:
@@ -453,14 +454,7 @@ class SheetsBackend:
         if not rows:
             out["updatedRange"] = a1.format_range(sheet.title, box)
             return out
-        out.update(
-            {
-                "updatedRange": a1.format_range(sheet.title, written),
-                "updatedRows": rows,
-                "updatedColumns": cols,
-                "updatedCells": sum(1 for r in data for v in r if v is not None),
-            }
-        )
+        out.update({"updatedRange": a1.format_range(sheet.title, written), **_counts(data)})
         if include_values:
             out["updatedData"] = {
                 "range": a1.format_range(sheet.title, written),
@@ -539,14 +533,7 @@ class SheetsBackend:
         self._commit(spreadsheet)
         updates: dict[str, Any] = {"spreadsheetId": spreadsheet_id}
         if rows:
-            updates.update(
-                {
-                    "updatedRange": a1.format_range(sheet.title, written),
-                    "updatedRows": rows,
-                    "updatedColumns": cols,
-                    "updatedCells": sum(1 for r in data for v in r if v is not None),
-                }
-            )
+            updates.update({"updatedRange": a1.format_range(sheet.title, written), **_counts(data)})
             if include_values_in_response:
                 updated: dict[str, Any] = {
                     "range": a1.format_range(sheet.title, written),
@@ -758,6 +745,9 @@ class SheetsBackend:
         )
         sheet.write(0, 0, [[cells.from_user_entered(v) for v in row] for row in rows])
         spreadsheet.sheets = [sheet]
+        # Drive's conversion rebuilds the spreadsheet in the account's Drive time zone: a
+        # service account's is Google's default, America/Los_Angeles (recordings).
+        spreadsheet.properties["timeZone"] = IMPORT_TIME_ZONE
         spreadsheet.named_ranges = []
         spreadsheet.developer_metadata = [
             m for m in spreadsheet.developer_metadata if m["location"].get("spreadsheet")
@@ -840,6 +830,22 @@ def _raw_row(row: list[Any]) -> list[Any]:
     if all(type(v) is str for v in row) and (not row or max(map(len, row)) <= cells.MAX_CELL_CHARS):
         return row
     return [cells.from_raw(v) for v in row]
+
+
+def _counts(data: list[list[Any]]) -> dict[str, int]:
+    """updatedRows/Columns/Cells: rows, columns and cells that received a value (a null in
+    the body leaves its cell alone and is not counted)."""
+    if all(None not in row for row in data):
+        width = max((len(r) for r in data), default=0)
+        return {
+            "updatedRows": len(data),
+            "updatedColumns": width,
+            "updatedCells": sum(map(len, data)),
+        }
+    rows = [r for r in data if any(v is not None for v in r)]
+    columns = {c for r in rows for c, v in enumerate(r) if v is not None}
+    cells_ = sum(1 for r in rows for v in r if v is not None)
+    return {"updatedRows": len(rows), "updatedColumns": len(columns), "updatedCells": cells_}
 
 
 def _check_within(sheet: Sheet, box: Box, written: Box) -> None:

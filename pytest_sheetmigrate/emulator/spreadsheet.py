@@ -9,6 +9,7 @@ gridProperties`` (+ ``hidden``, ``tabColorStyle`` ... when set); ``spreadsheetUr
 from __future__ import annotations
 
 import copy
+import math
 import struct
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +29,10 @@ TOO_MANY_CELLS = (
 TOO_MANY_COLUMNS = (
     "This action would increase the number of columns in the sheet above the limit of 18278."
 )
+
+# The account a spreadsheet belongs to when sharing is off (no caller): where Google would
+# name the owner (a protected range's editors), this e-mail stands in.
+LOCAL_ACCOUNT = "owner@sheets-emulator.invalid"
 
 DEFAULT_ROWS, DEFAULT_COLUMNS = 1000, 26
 ROW_PIXELS, COLUMN_PIXELS = 21, 100
@@ -196,7 +201,10 @@ class Spreadsheet:
             out["basicFilter"] = basic
         for dimension, key in ((ROWS, "rowGroups"), (COLUMNS, "columnGroups")):
             if sheet.dimension_groups[dimension]:
-                out[key] = copy.deepcopy(sheet.dimension_groups[dimension])
+                out[key] = [
+                    {**copy.deepcopy(g), "range": render_grid_range(g["range"])}
+                    for g in sheet.dimension_groups[dimension]
+                ]
         located = [
             copy.deepcopy(m)
             for m in self.developer_metadata
@@ -300,8 +308,17 @@ def float32(value: float) -> int | float:
 
 
 def normalise_color(color: dict[str, Any]) -> dict[str, Any]:
-    """A Color as Google echoes it: float32 components, zero components left out."""
-    return {k: float32(v) for k, v in color.items() if isinstance(v, int | float) and v != 0}
+    """A Color as Google echoes it: red/green/blue truncated to 8 bits (0.5 comes back as 127/255,
+    0.49803922), components as float32 in their shortest form, zero components left out."""
+    out = {}
+    for key, value in color.items():
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            continue
+        if key != "alpha":
+            value = math.floor(value * 255 + 1e-6) / 255
+        if value != 0:
+            out[key] = float32(value)
+    return out
 
 
 def normalise_format(fmt: dict[str, Any]) -> dict[str, Any]:
@@ -312,6 +329,18 @@ def normalise_format(fmt: dict[str, Any]) -> dict[str, Any]:
     if isinstance(text, dict):
         _mirror_color(text, "foregroundColor")
     return out
+
+
+def normalise_tab_color(properties: dict[str, Any], mask: dict[str, Any] | None) -> None:
+    """Sheet properties after an update: ``tabColor`` and ``tabColorStyle`` mirror each other,
+    the one named in the mask wins (clearing one clears both)."""
+    touched = [k for k in ("tabColorStyle", "tabColor") if mask is None or k in mask]
+    if not touched:
+        return
+    for key in ("tabColorStyle", "tabColor"):
+        if key not in touched[:1]:
+            properties.pop(key, None)
+    _mirror_color(properties, "tabColor")
 
 
 def _mirror_color(holder: dict[str, Any], key: str) -> None:

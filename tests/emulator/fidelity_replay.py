@@ -120,6 +120,8 @@ class IdMap:
             for a, b in zip(recorded, local, strict=False):
                 self.learn(a, b, key)
         elif key in ID_KEYS and isinstance(recorded, str | int) and not isinstance(recorded, bool):
+            if recorded == 0:
+                return  # the first sheet's id is 0, not a random id: it must stay 0
             self.ids.setdefault(str(recorded), str(local))
 
     def text(self, text: str) -> str:
