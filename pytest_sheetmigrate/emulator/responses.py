@@ -24,7 +24,7 @@ import logging
 import socket
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, cast
 
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
@@ -353,7 +353,7 @@ class EmulatorApp:
         elif route.api == "token":
             response = self._token_exchange(request)
         else:
-            response = self._emulated(request, route, path_args)
+            response = self._emulated(request, route, dict(path_args))
         return response(environ, start_response)
 
     # -- emulated Sheets / Drive requests ---------------------------------------------------
@@ -374,7 +374,7 @@ class EmulatorApp:
             if decision.kind == "apply_then_reset":
                 drop_connection(request.environ)
         if response.is_streamed:
-            response.response = self._counting(response.response)
+            response.response = self._counting(cast(Iterable[bytes], response.response))
         else:
             self.stats.add_bytes_out(response.content_length or 0)
         return response
@@ -479,7 +479,7 @@ class EmulatorApp:
         """
         sheets = spec.get("sheets") or [{"title": "Sheet1"}]
         owner = spec.get("owner") if self.sharing else None
-        body = {
+        body: dict[str, Any] = {
             "properties": {"title": spec.get("title", "Untitled spreadsheet")},
             "sheets": [
                 {

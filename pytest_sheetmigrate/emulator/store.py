@@ -37,7 +37,7 @@ import threading
 import zlib
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ DEFAULT_COMPACT_BYTES = 256 * 1024 * 1024
 class Backend(Protocol):
     """What the store needs of ``SheetsBackend`` (see .team/EMULATOR.md)."""
 
-    MUTATING: frozenset[str]
+    MUTATING: ClassVar[frozenset[str]]
 
     def execute(
         self,
