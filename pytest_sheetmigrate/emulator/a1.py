@@ -84,8 +84,8 @@ def split_sheet(text: str) -> tuple[str | None, str | None]:
             i += 1
         raise RangeSyntaxError(text)
     if "!" in text:
-        title, _, cells = text.rpartition("!")
-        return title, cells or None
+        sheet, _, cells = text.rpartition("!")
+        return sheet, cells or None
     return None, text
 
 

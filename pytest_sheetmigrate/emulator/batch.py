@@ -77,7 +77,7 @@ class BatchContext:
                     box.start_col,
                     min(box.end_col, sheet.col_count),
                 )
-            from .models import grid_limit_error
+            from .core import grid_limit_error
 
             raise RequestError(grid_limit_error(sheet.title, box, sheet).message)
         return sheet, box
@@ -525,7 +525,8 @@ def update_developer_metadata(context: BatchContext, body: dict[str, Any]) -> di
 @kind("deleteDeveloperMetadata")
 def delete_developer_metadata(context: BatchContext, body: dict[str, Any]) -> dict[str, Any]:
     lookups = _lookups([body.get("dataFilter") or {}])
-    kept, deleted = [], []
+    kept: list[dict[str, Any]] = []
+    deleted: list[dict[str, Any]] = []
     for item in context.spreadsheet.developer_metadata:
         (deleted if any(matches(item, lookup) for lookup in lookups) else kept).append(item)
     context.spreadsheet.developer_metadata = kept

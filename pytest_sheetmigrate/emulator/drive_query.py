@@ -42,11 +42,15 @@ def compile_query(q: str) -> Callable[[dict[str, Any]], bool]:
             )
         if m.group("collection"):
             wanted = m.group("collection") != "parents"
-            tests.append(lambda _f, wanted=wanted: wanted)
+            tests.append(_constant(wanted))
             continue
         field, op, value = m.group("field"), m.group("op"), _unquote(m.group("value"))
         tests.append(_test(field, op, value))
     return lambda file: all(test(file) for test in tests)
+
+
+def _constant(answer: bool) -> Callable[[dict[str, Any]], bool]:
+    return lambda _file: answer
 
 
 def _test(field: str, op: str, value: str) -> Callable[[dict[str, Any]], bool]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from .a1 import Box
 from .cells import CellValue, is_typed
@@ -299,7 +299,8 @@ def _splice(row: Row, start: int, values: Sequence[CellValue | None]) -> Row:
         ]
     if len(row) < start:
         row = row + ("",) * (start - len(row))
-    new = row[:start] + tuple(values) + row[end:]
+    written = cast(Row, tuple(values))  # no None left (replaced above)
+    new = row[:start] + written + row[end:]
     return trim(new) if new and new[-1] == "" else new
 
 

@@ -1,0 +1,174 @@
+"""What every operation of the state model builds on: :class:`BackendCore`.
+
+The state (spreadsheets by id), the random source and clock of the current operation, and the
+helpers the operations share: visibility (sharing mode), the copy-on-write edit/commit pair,
+new ids, and resolving A1 ranges (named ranges included) against a spreadsheet. The operations
+themselves live in :mod:`models` (spreadsheets, batchUpdate, developer metadata, copyTo),
+:mod:`values_ops` (values.*) and :mod:`drive` (Drive files, comments, permissions).
+"""
+
+from __future__ import annotations
+
+import random
+import string
+from datetime import UTC, datetime
+from typing import Any
+
+from . import a1
+from . import exceptions as errors
+from . import fields as masks
+from .a1 import Box
+from .grid import Sheet
+from .spreadsheet import (
+    DEFAULT_COLUMNS,
+    DEFAULT_ROWS,
+    MAX_CELLS,
+    TOO_MANY_CELLS,
+    Spreadsheet,
+    default_properties,
+    sheet_properties,
+)
+
+_ID_ALPHABET = string.ascii_letters + string.digits + "-_"
+
+
+def timestamp(moment: datetime) -> str:
+    return (
+        moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    )
+
+
+def grid_limit_error(title: str, box: Box, sheet: Sheet) -> errors.ApiError:
+    quoted = "'" + title.replace("'", "''") + "'"
+    return errors.invalid_argument(
+        f"Range ({quoted}!{a1.cells_a1(box)}) exceeds grid limits. "
+        f"Max rows: {sheet.row_count}, max columns: {sheet.col_count}"
+    )
+
+
+class BackendCore:
+    """The state of one server and the helpers its operations share (no operation here)."""
+
+    def __init__(self, *, sharing: bool = False) -> None:
+        self.sharing = sharing
+        self.rng = random.Random(0)
+        self.now = datetime(2024, 1, 1, tzinfo=UTC)
+        self.files: dict[str, Spreadsheet] = {}
+        self.caller: str | None = None
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    def _new_id(self) -> str:
+        return "1" + "".join(self.rng.choice(_ID_ALPHABET) for _ in range(43))
+
+    def _visible(self, spreadsheet: Spreadsheet) -> bool:
+        if not self.sharing or self.caller is None or spreadsheet.owner is None:
+            return True
+        if self.caller == spreadsheet.owner:
+            return True
+        return any(p.get("emailAddress") == self.caller for p in spreadsheet.permissions)
+
+    def _get(self, spreadsheet_id: str, *, drive: bool = False) -> Spreadsheet:
+        spreadsheet = self.files.get(spreadsheet_id)
+        if spreadsheet is None:
+            raise errors.file_not_found(spreadsheet_id) if drive else errors.not_found()
+        if not self._visible(spreadsheet):
+            if drive:
+                raise errors.file_not_found(spreadsheet_id)
+            raise errors.permission_denied()
+        return spreadsheet
+
+    def _edit(self, spreadsheet_id: str, *, drive: bool = False) -> Spreadsheet:
+        return self._get(spreadsheet_id, drive=drive).clone()
+
+    def _commit(self, spreadsheet: Spreadsheet) -> None:
+        if spreadsheet.total_cells() > MAX_CELLS:
+            raise errors.invalid_argument(TOO_MANY_CELLS)
+        spreadsheet.modified = timestamp(self.now)
+        self.files[spreadsheet.spreadsheet_id] = spreadsheet
+
+    def _permission(self, email: str, role: str) -> dict[str, Any]:
+        return {
+            "kind": "drive#permission",
+            "id": str(self.rng.randrange(10**19, 10**20)),
+            "type": "user",
+            "emailAddress": email,
+            "role": role,
+        }
+
+    def new_sheet_id(self, spreadsheet: Spreadsheet) -> int:
+        taken = {s.sheet_id for s in spreadsheet.sheets}
+        while True:
+            candidate = self.rng.randint(1, 2**31 - 1)
+            if candidate not in taken:
+                return candidate
+
+    def new_int_id(self) -> int:
+        return self.rng.randint(1, 2**31 - 1)
+
+    def _new_spreadsheet(self, title: str, sheets: list[Sheet] | None = None) -> Spreadsheet:
+        stamp = timestamp(self.now)
+        spreadsheet = Spreadsheet(
+            spreadsheet_id=self._new_id(),
+            properties=default_properties(title),
+            sheets=sheets
+            or [Sheet(sheet_properties(0, "Sheet1", 0, DEFAULT_ROWS, DEFAULT_COLUMNS))],
+            created=stamp,
+            modified=stamp,
+            owner=self.caller,
+        )
+        if self.caller:
+            spreadsheet.permissions.append(self._permission(self.caller, "owner"))
+        return spreadsheet
+
+    def resolve_range(self, spreadsheet: Spreadsheet, text: str) -> tuple[Sheet, Box]:
+        """A range text against a spreadsheet: its sheet and box, open sides filled in."""
+        try:
+            parsed = a1.parse(text)
+        except a1.RangeSyntaxError:
+            raise errors.invalid_argument(f"Unable to parse range: {text}") from None
+        if parsed.sheet is None:
+            sheet = spreadsheet.sheets[0]
+        else:
+            found = spreadsheet.sheet_by_title(parsed.sheet)
+            if found is None:
+                named = self._named_range_box(spreadsheet, parsed, text)
+                if named is None:
+                    raise errors.invalid_argument(f"Unable to parse range: {text}")
+                return named
+            sheet = found
+        return sheet, a1.resolve(parsed, sheet.row_count, sheet.col_count)
+
+    def _named_range_box(
+        self, spreadsheet: Spreadsheet, parsed: a1.A1Range, text: str
+    ) -> tuple[Sheet, Box] | None:
+        if parsed.start_row is not None or parsed.start_col is not None:
+            return None
+        for named in spreadsheet.named_ranges:
+            if named["name"] == parsed.sheet:
+                grid = named["range"]
+                sheet = spreadsheet.sheet_by_id(grid.get("sheetId", 0))
+                if sheet is None:
+                    return None
+                return sheet, Box(
+                    grid.get("startRowIndex", 0),
+                    grid.get("endRowIndex", sheet.row_count),
+                    grid.get("startColumnIndex", 0),
+                    grid.get("endColumnIndex", sheet.col_count),
+                )
+        return None
+
+    def _read_box(self, spreadsheet: Spreadsheet, text: str) -> tuple[Sheet, Box]:
+        sheet, box = self.resolve_range(spreadsheet, text)
+        if box.end_row > sheet.row_count or box.end_col > sheet.col_count:
+            raise grid_limit_error(sheet.title, box, sheet)
+        return sheet, box
+
+    @staticmethod
+    def _mask(fields: str | None) -> masks.Mask | None:
+        if not fields:
+            return None
+        try:
+            return masks.parse(fields)
+        except masks.MaskSyntaxError:
+            raise errors.invalid_argument(f"Invalid field selection {fields}") from None
