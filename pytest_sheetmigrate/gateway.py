@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import gspread
 import requests
 from gspread.urls import DRIVE_FILES_API_V3_URL, SPREADSHEET_VALUES_BATCH_URL
-from gspread.utils import absolute_range_name, rowcol_to_a1
+from gspread.utils import absolute_range_name
 
 from .errors import CredentialsError, SheetAccessError, SheetStateError, TransientApiError
 from .stamp import Stamps
@@ -146,18 +146,19 @@ class SheetGateway:
         return [value_range.get("values", []) for value_range in self._batch_get(ranges)[0]]
 
     def iter_rows(
-        self, sheet: str, first_row: int, last_row: int, last_column: int
+        self, sheet: str, first_row: int, last_row: int, columns_hint: int
     ) -> Iterator[list[list[Any]]]:
-        """Rows ``first_row..last_row`` (1-based, inclusive) in chunks of about 2 MB each.
+        """Rows ``first_row..last_row`` (1-based, inclusive, every column) in ~2 MB chunks.
 
-        Each chunk is padded to the rows it covers, so the caller can count rows by position.
+        The first chunk is sized from ``columns_hint`` (about 12 bytes a cell), the next ones from
+        the bytes the previous one took. Each chunk is padded to the rows it covers, so the
+        caller can count rows by position.
         """
-        rows_per_chunk = 500
+        rows_per_chunk = max(100, CHUNK_BYTES // (12 * max(columns_hint, 1)))
         row = first_row
         while row <= last_row:
             end = min(last_row, row + rows_per_chunk - 1)
-            a1 = f"{rowcol_to_a1(row, 1)}:{rowcol_to_a1(end, max(last_column, 1))}"
-            ranges, size = self._batch_get([absolute_range_name(sheet, a1)])
+            ranges, size = self._batch_get([absolute_range_name(sheet, f"{row}:{end}")])
             values = ranges[0].get("values", [])
             values.extend([] for _ in range(end - row + 1 - len(values)))
             yield values

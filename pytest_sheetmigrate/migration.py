@@ -14,24 +14,27 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import itertools
 import json
 import os
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from gspread.utils import absolute_range_name, rowcol_to_a1
 
+from . import lease
 from .checkpoints import Checkpoint, CheckpointStore
 from .checks import CHECKS, CheckInput, CheckResult
 from .errors import ConcurrentChangeError, SheetStateError, VerificationError
 from .gateway import SheetGateway, SheetInfo, SpreadsheetInfo
+from .lease import LEASE_KEY, Lease
 from .plan import Plan
-from .schema import Schema
+from .schema import Schema, is_blank
 from .settings import Mode, Settings
 from .snapshot import Snapshot, SnapshotBuilder, count_data_rows
-from .stamp import utc_now
+from .stamp import create_metadata_request, utc_now
 
 Progress = Callable[[str], None]
 
@@ -74,6 +77,7 @@ class Migration:
         self.info = info
         self.sheet: SheetInfo = info.sheet(schema.worksheet)
         self.header = header
+        self.layout = list(header)  # the header the live sheet has now, as far as this run knows
         self.data_rows = count_data_rows(_first_cells(key_values))
         self.key_digest = _key_digest(key_values[: self.data_rows])
         self.progress = progress
@@ -89,6 +93,7 @@ class Migration:
         self.planned: Snapshot | None = None  # dry run: the result computed in memory
         self.planned_with_defaults: Snapshot | None = None
         self.after: Snapshot | None = None
+        self.lease: Lease | None = None
 
     @classmethod
     def open(
@@ -134,6 +139,7 @@ class Migration:
                 "backup", started, "found done on the sheet", self._backup_details(backup_key)
             )
             return StepResult("backup", "done", f"backup {backup_key} found on the sheet")
+        self.take_lease()
         if backup_key:
             self.gateway.file(backup_key)  # exists and readable, or a clear refusal
             status, summary = "done", f"backup {backup_key} given; checked against the source"
@@ -207,8 +213,10 @@ class Migration:
         if self.dry_run:
             return StepResult("columns", "planned", f"would add {added}", requests=requests)
         started = utc_now()
+        self.take_lease()
         self._refuse_concurrent_change()
         self._write(requests, "columns")
+        self.layout = self.plan.apply_to_header()
         self._save("columns", started, "ran", {"added": added_names})
         return StepResult("columns", "ran", f"added {added}", requests=requests)
 
@@ -226,7 +234,7 @@ class Migration:
         if self.dry_run:
             self.after = self.planned
         else:
-            self.after = self._snapshot_of(self.gateway)
+            self.after = self._snapshot_of(self.gateway, self.sheet.row_count)
         assert self.before is not None and self.after is not None
         check_input = CheckInput(
             schema=self.schema,
@@ -249,27 +257,29 @@ class Migration:
             )
         return verification
 
-    def _columns_pending(self) -> bool:
-        """True while the sheet still has the layout it had when the run opened it."""
-        return not self.plan.is_noop_columns and not self._columns_in_place()
-
     def _columns_in_place(self) -> bool:
         return (
             self.plan.is_noop_columns
             or self.info.stamps.step(self.schema.name, "columns") is not None
         )
 
-    def _snapshot_of(self, gateway: SheetGateway) -> Snapshot:
-        """Read the schema's worksheet of any spreadsheet (this one or a copy) into a snapshot."""
-        sheet = gateway.metadata().sheet(self.schema.worksheet)
-        (rows,) = gateway.read([absolute_range_name(sheet.title, "1:1")])
-        header = [str(cell) for cell in (rows[0] if rows else [])]
+    def _snapshot_of(self, gateway: SheetGateway, grid_rows: int | None = None) -> Snapshot:
+        """Stream the worksheet of this spreadsheet (or of a copy), header row included.
+
+        Data rows end at the last row whose key is non-empty, wherever that is now, so rows the
+        application appended in the meantime are seen. Trailing empty rows cost nothing: the API
+        trims them from each chunk.
+        """
+        if grid_rows is None:
+            grid_rows = gateway.metadata().sheet(self.schema.worksheet).row_count
+        chunks = gateway.iter_rows(self.sheet.title, 1, grid_rows, len(self.layout))
+        first = next(chunks, [[]])
+        header = [str(cell) for cell in (first[0] if first else [])]
         builder = SnapshotBuilder(self.schema, header)
         if self.schema.key in header:
-            keys = _read_key_column(gateway, sheet.title, header.index(self.schema.key))
-            data_rows = count_data_rows(_first_cells(keys))
-            for chunk in gateway.iter_rows(sheet.title, 2, data_rows + 1, len(header)):
-                builder.add_rows(chunk)
+            key_index = header.index(self.schema.key)
+            for rows in _data_rows_only(itertools.chain([first[1:]], chunks), key_index):
+                builder.add_rows(rows)
         return builder.finish()
 
     # step 4 ----------------------------------------------------------------------------------
@@ -296,8 +306,9 @@ class Migration:
         if self.dry_run:
             return StepResult("init", "planned", f"would write {summary}", requests=requests)
         started = utc_now()
+        self.take_lease()
         self._refuse_concurrent_change()
-        self._write(requests, "init")
+        self._write(requests, "init", release=True)
         self._save("init", started, "ran", {"rows": self.data_rows, "columns": names})
         return StepResult("init", "ran", f"wrote {summary}", requests=requests)
 
@@ -329,7 +340,7 @@ class Migration:
         if self.dry_run:
             assert self.planned_with_defaults is not None
             return self.planned_with_defaults
-        return self._snapshot_of(self.gateway)
+        return self._snapshot_of(self.gateway, self.sheet.row_count)
 
     # plumbing --------------------------------------------------------------------------------
 
@@ -337,17 +348,55 @@ class Migration:
         width = header_width or len(self.header)
         return gateway.iter_rows(self.sheet.title, 2, self.data_rows + 1, width)
 
-    def _write(self, requests: list[dict[str, Any]], step: str) -> None:
-        def stamped() -> bool:
+    def _write(self, requests: list[dict[str, Any]], step: str, *, release: bool = False) -> None:
+        """One all-or-nothing batchUpdate carrying the step's stamp and the lease's renewal."""
+        lease_requests, self.lease = self._lease_update(release)
+
+        def stamped() -> bool:  # asked only when the answer was lost
             self.info = self.gateway.metadata()
             return self.info.stamps.step(self.schema.name, step) is not None
 
-        self.gateway.batch_update(requests, already_applied=stamped)
+        requests = requests + lease_requests
+        answer = self.gateway.batch_update(requests, already_applied=stamped)
+        if "replies" in answer:
+            self.info = replace(
+                self.info, stamps=self.info.stamps.after(requests, answer["replies"])
+            )
+
+    def take_lease(self) -> None:
+        """Hold the migration lease before the first write (LockHeldError names the holder)."""
+        if self.lease is not None or self.dry_run:
+            return
+        mine = Lease.mine()
+        stamps = self.gateway.metadata().stamps
+        requests = lease.take_requests(stamps, mine, force=self.settings.break_lock)
+        self.gateway.batch_update(requests, already_applied=lambda: False)
         self.info = self.gateway.metadata()
+        lease.confirm(self.info.stamps, mine)
+        self.lease = mine
+        self.progress(f"lease taken by {mine.describe()}")
+
+    def close(self) -> None:
+        """Release the lease if a failed or partial run still holds it."""
+        if self.lease is None:
+            return
+        requests = lease.release_requests(self.info.stamps, self.lease)
+        self.lease = None
+        if requests:
+            self.gateway.batch_update(requests, already_applied=lambda: False)
+
+    def _lease_update(self, release: bool) -> tuple[list[dict[str, Any]], Lease | None]:
+        """Requests that renew (or release) the lease, riding on a step's own batchUpdate."""
+        if self.lease is None:
+            return [], None
+        old = lease.release_requests(self.info.stamps, self.lease)
+        if release:
+            return old, None
+        renewed = self.lease.renewed()
+        return [*old, create_metadata_request(LEASE_KEY, renewed.to_json())], renewed
 
     def _refuse_concurrent_change(self) -> None:
-        layout = self.header if self._columns_pending() else self.schema.header
-        key_index = layout.index(self.schema.key)
+        key_index = self.layout.index(self.schema.key)
         values = _read_key_column(self.gateway, self.sheet.title, key_index)
         rows = count_data_rows(_first_cells(values))
         if rows != self.data_rows or _key_digest(values[:rows]) != self.key_digest:
@@ -387,6 +436,22 @@ def _refuse_merged_header(sheet: SheetInfo) -> None:
                 f"header cells {first}:{last} of {sheet.title!r} are merged: unmerge them "
                 "(Format > Merge cells > Unmerge) so that every column has its own name"
             )
+
+
+def _data_rows_only(chunks: Iterable[list[list[Any]]], key_index: int) -> Iterator[list[list[Any]]]:
+    """Drop the trailing rows: those after the last row whose key cell is non-empty."""
+    pending: list[list[Any]] = []
+    for chunk in chunks:
+        rows = []
+        for row in chunk:
+            if key_index < len(row) and not is_blank(row[key_index]):
+                rows.extend(pending)
+                pending.clear()
+                rows.append(row)
+            else:
+                pending.append(row)
+        if rows:
+            yield rows
 
 
 def _read_key_column(gateway: SheetGateway, sheet: str, index: int) -> list[list[Any]]:

@@ -7,11 +7,13 @@ default. The pytest layer supplies a lookup function; a script can build ``Setti
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from gspread.exceptions import NoValidUrlKeyFound
 from gspread.utils import extract_id_from_url
 
 from .errors import ConfigError
@@ -84,11 +86,12 @@ class Settings:
     backup: str | None
     mode: Mode
     rootdir: Path
+    break_lock: bool = False
 
     @property
     def spreadsheet_key(self) -> str:
         """The key, also when a full spreadsheet URL was given."""
-        return extract_id_from_url(self.sheet) if "/" in self.sheet else self.sheet
+        return key_of_sheet(self.sheet, "--sheet")
 
     @property
     def base_url(self) -> str | None:
@@ -109,7 +112,7 @@ class Settings:
         return f"{self.spreadsheet_key} on {where.get(self.sheets_api, self.sheets_api)}"
 
 
-def resolve(lookup: Lookup, mode: Mode, rootdir: Path) -> Settings:
+def resolve(lookup: Lookup, mode: Mode, rootdir: Path, *, break_lock: bool = False) -> Settings:
     """Build ``Settings`` from a lookup of option values, checking each one."""
 
     def value(name: str) -> str | None:
@@ -137,6 +140,7 @@ def resolve(lookup: Lookup, mode: Mode, rootdir: Path) -> Settings:
             f"--sheets-api {api!r} is not understood: use 'google', 'embedded', "
             "or a base URL such as http://127.0.0.1:8123"
         )
+    key_of_sheet(sheet, "--sheet")  # a URL that names no spreadsheet is refused here
     credentials = value("credentials") or os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
     backup = value("backup")
 
@@ -151,7 +155,35 @@ def resolve(lookup: Lookup, mode: Mode, rootdir: Path) -> Settings:
         credentials=Path(credentials) if credentials else None,
         checkpoint_dir=path("checkpoint_dir"),
         report_dir=path("report_dir"),
-        backup=extract_id_from_url(backup) if backup and "/" in backup else backup,
+        backup=key_of_sheet(backup, "--backup") if backup else None,
         mode=mode,
         rootdir=rootdir,
+        break_lock=break_lock,
     )
+
+
+def key_of_sheet(sheet: str, flag: str) -> str:
+    """The key of a spreadsheet given as a key or as its URL."""
+    if "/" not in sheet:
+        return sheet.strip()
+    try:
+        return extract_id_from_url(sheet)
+    except NoValidUrlKeyFound:
+        raise ConfigError(
+            f"{flag} {sheet} is not the URL of a spreadsheet: pass its key, or its URL "
+            "as the browser shows it (https://docs.google.com/spreadsheets/d/KEY/edit)"
+        ) from None
+
+
+def check_writable_directory(directory: Path, flag: str) -> None:
+    """Create ``directory`` if needed and prove a file can be written in it, before any write
+    to the sheet depends on it."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=directory):
+            pass
+    except OSError as error:
+        raise ConfigError(
+            f"cannot write to {directory} ({error.strerror}): make it a writable directory "
+            f"or pass {flag} with another one"
+        ) from None

@@ -50,26 +50,49 @@ def delete_metadata_request(metadata_id: int) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Stamps:
-    """The stamps found on a spreadsheet, read from ``spreadsheets.get``'s developerMetadata."""
+    """The ``sheetmigrate.*`` developer metadata of a spreadsheet: (key, metadataId, value)."""
 
-    entries: dict[str, tuple[int, str]]  # key -> (metadataId, value)
+    items: tuple[tuple[str, int, str], ...]
 
     @classmethod
     def parse(cls, developer_metadata: list[dict[str, Any]]) -> Stamps:
-        entries = {
-            item["metadataKey"]: (int(item["metadataId"]), item.get("metadataValue", ""))
-            for item in developer_metadata
-            if item.get("metadataKey", "").startswith("sheetmigrate.")
+        return cls(
+            tuple(
+                (item["metadataKey"], int(item["metadataId"]), item.get("metadataValue", ""))
+                for item in developer_metadata
+                if item.get("metadataKey", "").startswith("sheetmigrate.")
+            )
+        )
+
+    def all(self, key: str) -> list[tuple[int, str]]:
+        return [(metadata_id, value) for k, metadata_id, value in self.items if k == key]
+
+    def get(self, key: str) -> tuple[int, str] | None:
+        found = self.all(key)
+        return found[-1] if found else None
+
+    def after(self, requests: list[dict[str, Any]], replies: list[dict[str, Any]]) -> Stamps:
+        """The stamps once a batchUpdate of ``requests`` answered ``replies`` (no re-read)."""
+        deleted = {
+            r["deleteDeveloperMetadata"]["dataFilter"]["developerMetadataLookup"]["metadataId"]
+            for r in requests
+            if "deleteDeveloperMetadata" in r
         }
-        return cls(entries)
+        created = [
+            reply["createDeveloperMetadata"]["developerMetadata"]
+            for reply in replies
+            if "createDeveloperMetadata" in reply
+        ]
+        kept = tuple(item for item in self.items if item[1] not in deleted)
+        return Stamps(kept + Stamps.parse(created).items)
 
     @property
     def schema_version(self) -> str | None:
-        found = self.entries.get(SCHEMA_VERSION_KEY)
+        found = self.get(SCHEMA_VERSION_KEY)
         return found[1] if found else None
 
     def step(self, schema_name: str, step: str) -> dict[str, Any] | None:
-        found = self.entries.get(step_key(schema_name, step))
+        found = self.get(step_key(schema_name, step))
         if not found:
             return None
         try:
@@ -81,25 +104,21 @@ class Stamps:
     def step_requests(self, schema_name: str, step: str, details: dict[str, Any]) -> list[dict]:
         """The requests that record ``step`` as done (replacing an older stamp of it)."""
         record = {"step": step, "schema": schema_name, "at": utc_now(), **details}
-        requests = []
-        old = self.entries.get(step_key(schema_name, step))
-        if old:
-            requests.append(delete_metadata_request(old[0]))
-        requests.append(create_metadata_request(step_key(schema_name, step), json.dumps(record)))
-        return requests
+        return self._replace(step_key(schema_name, step), json.dumps(record))
 
     def schema_version_requests(self, version: str) -> list[dict]:
         """The requests that record the sheet as being at schema ``version``."""
-        old = self.entries.get(SCHEMA_VERSION_KEY)
-        requests = [delete_metadata_request(old[0])] if old else []
-        requests.append(create_metadata_request(SCHEMA_VERSION_KEY, version))
-        return requests
+        return self._replace(SCHEMA_VERSION_KEY, version)
 
     def removal_requests(self, schema_name: str) -> list[dict]:
         """The requests that remove every step stamp of ``schema_name`` (for a rollback)."""
         prefix = f"{STEP_PREFIX}{schema_name}."
         return [
             delete_metadata_request(metadata_id)
-            for key, (metadata_id, _) in self.entries.items()
+            for key, metadata_id, _ in self.items
             if key.startswith(prefix)
         ]
+
+    def _replace(self, key: str, value: str) -> list[dict]:
+        old = [delete_metadata_request(metadata_id) for metadata_id, _ in self.all(key)]
+        return [*old, create_metadata_request(key, value)]

@@ -55,12 +55,15 @@ def sheetmigrate_gateway(sheetmigrate_state: SessionState) -> Iterator[SheetGate
 @pytest.fixture(scope="session")
 def sheetmigrate_migration(
     sheetmigrate_state: SessionState, sheetmigrate_gateway: SheetGateway
-) -> Migration:
+) -> Iterator[Migration]:
     assert sheetmigrate_state.settings is not None and sheetmigrate_state.schema is not None
     with reported_as_failure():
-        return Migration.open(
+        migration = Migration.open(
             sheetmigrate_state.settings, sheetmigrate_gateway, sheetmigrate_state.schema
         )
+    yield migration
+    with reported_as_failure():
+        migration.close()
 
 
 def _step(state: SessionState, run: object) -> StepResult:

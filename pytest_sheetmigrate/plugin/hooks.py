@@ -38,6 +38,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         dest="sheetmigrate_rollback",
         help="restore the worksheet from the migration's backup and remove its stamps",
     )
+    group.addoption(
+        "--break-lock",
+        action="store_true",
+        dest="sheetmigrate_break_lock",
+        help="remove another run's migration lease first (only when that run is dead)",
+    )
     for option in OPTIONS:
         env = f" [env {option.env}]" if option.env else ""
         group.addoption(

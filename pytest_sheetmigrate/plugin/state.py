@@ -51,7 +51,12 @@ def build_state(config: pytest.Config) -> SessionState:
         return value if value is not None else (config.getini(option.ini) or None)
 
     try:
-        state.settings = resolve(lookup, state.mode, Path(config.rootpath))
+        state.settings = resolve(
+            lookup,
+            state.mode,
+            Path(config.rootpath),
+            break_lock=bool(config.getoption("sheetmigrate_break_lock")),
+        )
         state.schema = load_schema(state.settings.schema_path)
     except SheetMigrateError as error:
         if state.migrating:
