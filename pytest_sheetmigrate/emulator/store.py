@@ -82,6 +82,21 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _write_pickle(path: Path, obj: Any, *, fast: bool) -> None:
+    """Pickle ``obj`` to ``path`` and fsync it.
+
+    ``fast`` turns off pickle's memo: for millions of cell values the memo costs more memory
+    than the state itself and doubles the time; shared immutable values are then written (and
+    later loaded) once per reference.
+    """
+    with open(path, "wb") as out:
+        pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
+        pickler.fast = fast
+        pickler.dump(obj)
+        out.flush()
+        os.fsync(out.fileno())
+
+
 def _crc(seq_bytes: bytes, payload: bytes) -> int:
     return zlib.crc32(payload, zlib.crc32(seq_bytes))
 
@@ -188,18 +203,15 @@ class Store:
         assert self.data_dir is not None
         snapshot = self.data_dir / SNAPSHOT_NAME
         temp = self.data_dir / (SNAPSHOT_NAME + ".tmp")
-        with open(temp, "wb") as out:
-            pickle.dump(
-                {
-                    "format": SNAPSHOT_FORMAT,
-                    "last_seq": self._seq,
-                    "state": self.backend.dump_state(),
-                },
-                out,
-                protocol=pickle.HIGHEST_PROTOCOL,
-            )
-            out.flush()
-            os.fsync(out.fileno())
+        saved = {
+            "format": SNAPSHOT_FORMAT,
+            "last_seq": self._seq,
+            "state": self.backend.dump_state(),
+        }
+        try:
+            _write_pickle(temp, saved, fast=True)
+        except ValueError:  # a cycle in the state: fast mode cannot pickle it
+            _write_pickle(temp, saved, fast=False)
         os.replace(temp, snapshot)
         _fsync_dir(self.data_dir)
         if self._journal_fd is not None:
