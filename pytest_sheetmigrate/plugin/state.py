@@ -11,7 +11,7 @@ from ..errors import SheetMigrateError
 from ..gateway import RequestLog
 from ..migration import StepResult, Verification
 from ..schema import Schema, load_schema
-from ..settings import Mode, Option, Settings, resolve
+from ..settings import Mode, Option, Settings, check_writable_directory, resolve
 
 
 @dataclass
@@ -58,6 +58,10 @@ def build_state(config: pytest.Config) -> SessionState:
             break_lock=bool(config.getoption("sheetmigrate_break_lock")),
         )
         state.schema = load_schema(state.settings.schema_path)
+        if state.migrating:  # every mode but validation writes reports, the writing ones more
+            check_writable_directory(state.settings.report_dir, "--report-dir")
+        if state.mode.writes:
+            check_writable_directory(state.settings.checkpoint_dir, "--checkpoint-dir")
     except SheetMigrateError as error:
         if state.migrating:
             raise pytest.UsageError(str(error)) from None
