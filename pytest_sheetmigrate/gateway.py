@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+import google.auth.exceptions
 import gspread
 import requests
 from gspread.urls import DRIVE_FILES_API_V3_URL, SPREADSHEET_VALUES_BATCH_URL
@@ -240,6 +241,11 @@ class SheetGateway:
                     raise self._refusal(error, target or self.key) from None
                 last = f"{error.code} {error.error.get('status', '')}".strip()
                 retry_after = error.response.headers.get("Retry-After")
+            except google.auth.exceptions.RefreshError as error:
+                if not error.retryable:
+                    raise self._token_refused(error) from None
+                last = f"token refresh failed ({error.__class__.__name__})"
+                retry_after = None
             except (requests.ConnectionError, requests.Timeout) as error:
                 last = f"connection failed ({error.__class__.__name__})"
                 retry_after = None
@@ -267,8 +273,17 @@ class SheetGateway:
                 f"{who} as Editor (Share button in Google Sheets)"
             )
         if error.code == 404:
+            flag = "--sheet" if key == self.key else "--backup"
             return SheetAccessError(
-                f"spreadsheet {key} was not found (404): check --sheet (a key such as "
+                f"spreadsheet {key} was not found (404): check {flag} (a key such as "
                 "1AbC...xyz or the full https://docs.google.com/spreadsheets/d/KEY/edit URL)"
             )
         return SheetStateError(f"the Sheets API refused the request ({error.code}): {message}")
+
+    def _token_refused(self, error: google.auth.exceptions.RefreshError) -> CredentialsError:
+        reason = str(error.args[0] if error.args else error)[:160]
+        who = self.account or "the credentials in use"
+        return CredentialsError(
+            f"the token endpoint refused {who} ({reason}): check token_uri and private_key in "
+            "the --credentials file, or create a new key (IAM > Service accounts > Keys)"
+        )

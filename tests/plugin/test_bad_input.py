@@ -11,15 +11,17 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from sheet_project import (
-    SUITE,
-    Project,
-)
+import requests
+from service_account import SERVICE_ACCOUNT, service_account_info, write_key_file
+from sheet_project import SUITE, LocalApi, Project, demo_values, make_project
 
+from pytest_sheetmigrate import demo
+from pytest_sheetmigrate.emulator import EmulatorServer
 from pytest_sheetmigrate.schema import load_schema
 from pytest_sheetmigrate.transport import sheets_client
 
@@ -190,3 +192,150 @@ def test_an_option_mistake_is_refused_before_any_request(
 
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert attempt.stats["requests"] == 0
+
+
+# -- credentials and access: the step items fail with the fix, nothing after them runs --------
+
+NOT_A_KEY = "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n"
+
+CREDENTIALS_MISTAKES: dict[str, tuple[Any, tuple[str, ...]]] = {
+    "not_json": ("{'type': 'service_account'", ("is not valid JSON", "download the key again")),
+    "a_json_list": ([], ("of type None", '"type": "service_account"')),
+    "of_an_unknown_type": ({"type": "user"}, ("of type 'user'", '"type": "service_account"')),
+    "without_a_private_key": (
+        {"private_key": None},
+        ("incomplete or damaged", "private_key", "download the key again"),
+    ),
+    "with_a_damaged_private_key": (
+        {"private_key": NOT_A_KEY},
+        ("incomplete or damaged", "download the key again"),
+    ),
+}
+
+
+@pytest.mark.parametrize("mistake", CREDENTIALS_MISTAKES)
+def test_a_credentials_file_that_cannot_be_used_is_refused(project: Project, mistake: str):
+    content, words = CREDENTIALS_MISTAKES[mistake]
+    if isinstance(content, dict):
+        info = service_account_info(f"{project.api.url}/token", **content)
+        content = {name: value for name, value in {**info, **content}.items() if value is not None}
+    path = project.path / "sa.json"
+    path.write_text(content if isinstance(content, str) else json.dumps(content))
+
+    Attempt(project).refused("--migrate", "--credentials", "sa.json", words=("sa.json", *words))
+
+
+ACCESS_MISTAKES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "a_credentials_file_that_does_not_exist": (
+        ("--credentials", "keys/sa.json"),
+        ("keys/sa.json does not exist", "pass its path with --credentials"),
+    ),
+    "an_unknown_spreadsheet": (
+        ("--sheet", "1NoSuchSpreadsheetKeyAtAll0000000000000000"),
+        ("1NoSuchSpreadsheetKeyAtAll0000000000000000 was not found (404)", "check --sheet"),
+    ),
+    "a_backup_that_does_not_exist": (
+        ("--backup", "1NoSuchBackupKeyAtAll00000000000000000000"),
+        ("1NoSuchBackupKeyAtAll00000000000000000000 was not found (404)", "check --backup"),
+    ),
+}
+
+
+@pytest.mark.parametrize("mistake", ACCESS_MISTAKES)
+def test_a_spreadsheet_or_credentials_that_cannot_be_reached_fail_the_first_step(
+    project: Project, mistake: str
+):
+    args, words = ACCESS_MISTAKES[mistake]
+
+    result = Attempt(project).refused("--migrate", "-rfEs", *args, words=words)
+
+    assert_later_steps_skipped(result)
+
+
+def test_an_unreachable_sheets_api_fails_the_first_step(project: Project):
+    with EmulatorServer() as stopped:
+        url = stopped.url  # a port nothing listens on once the server stops
+
+    result = Attempt(project).refused(
+        "--migrate",
+        "-rfEs",
+        "--sheets-api",
+        url,
+        words=(f"cannot reach the Sheets API at {url}", "--sheets-api"),
+    )
+
+    assert_later_steps_skipped(result)
+
+
+def assert_later_steps_skipped(result: pytest.RunResult) -> None:
+    result.stdout.fnmatch_lines(["*SKIPPED*test_step_4_init depends on*"])
+    assert "passed" not in result.parseoutcomes()
+
+
+@pytest.fixture(scope="module")
+def sharing_server() -> Iterator[EmulatorServer]:
+    """A server that checks who calls: spreadsheets are visible to their owner and to the
+    accounts they are shared with; only issued tokens and the owner's token are accepted."""
+    with EmulatorServer(sharing=True, accounts={OWNER_TOKEN: OWNER}) as server:
+        yield server
+
+
+@pytest.fixture
+def private_project(pytester: pytest.Pytester, sharing_server: EmulatorServer) -> Project:
+    """The demo sheet on the sharing server, owned by someone else and not shared with us."""
+    api = LocalApi(sharing_server.url)
+    requests.post(f"{api.url}/_emulator/reset", timeout=10).raise_for_status()
+    values = demo_values()
+    response = requests.post(
+        f"{api.url}/_emulator/spreadsheets",
+        json={
+            "title": demo.DEMO_TITLE,
+            "owner": OWNER,
+            "sheets": [{"title": demo.WORKSHEET, "values": values, "rowCount": len(values) + 10}],
+        },
+        timeout=60,
+    )
+    response.raise_for_status()
+    return make_project(pytester, api, response.json()["spreadsheetId"])
+
+
+def test_a_spreadsheet_not_shared_with_the_service_account_says_to_share_it(
+    private_project: Project,
+):
+    write_key_file(
+        private_project.path / "sa.json", service_account_info(f"{private_project.api.url}/token")
+    )
+
+    result = Attempt(private_project, OWNER_TOKEN).refused(
+        "--migrate",
+        "-rfEs",
+        "--credentials",
+        "sa.json",
+        words=("(403)", f"share the spreadsheet with {SERVICE_ACCOUNT}"),
+    )
+
+    assert_later_steps_skipped(result)
+
+
+def test_a_token_the_api_rejects_says_to_check_the_credentials(private_project: Project):
+    # Without credentials the tool sends a static token, which this server does not know.
+    result = Attempt(private_project, OWNER_TOKEN).refused(
+        "--migrate", "-rfEs", words=("rejected the credentials (401)", "Check --credentials")
+    )
+
+    assert_later_steps_skipped(result)
+
+
+def test_a_token_endpoint_that_refuses_the_key_says_to_check_the_key(project: Project):
+    info = service_account_info(f"{project.api.url}/no-token-here")
+    write_key_file(project.path / "sa.json", info)
+
+    result = Attempt(project).refused(
+        "--migrate",
+        "-rfEs",
+        "--credentials",
+        "sa.json",
+        words=(f"the token endpoint refused {SERVICE_ACCOUNT}", "check token_uri", "new key"),
+    )
+
+    assert_later_steps_skipped(result)
