@@ -34,7 +34,7 @@ from .plan import Plan
 from .schema import Schema, is_blank
 from .settings import Mode, Settings
 from .snapshot import Snapshot, SnapshotBuilder, count_data_rows
-from .stamp import create_metadata_request, utc_now
+from .stamp import Stamps, create_metadata_request, utc_now
 
 Progress = Callable[[str], None]
 
@@ -86,7 +86,12 @@ class Migration:
             settings.checkpoint_dir, gateway.key, f"{schema.name}:{schema.worksheet}"
         )
         self.plan = Plan.build(
-            schema, header, self.sheet.sheet_id, self.data_rows, self.sheet.column_count
+            schema,
+            header,
+            self.sheet.sheet_id,
+            self.data_rows,
+            self.sheet.column_count,
+            self.sheet.row_count,
         )
         self.before: Snapshot | None = None
         self.backup_snapshot: Snapshot | None = None
@@ -149,7 +154,13 @@ class Migration:
         local = self._read_source(backup_key)
         self._write(
             self.info.stamps.step_requests(
-                self.schema.name, "backup", {"backup": backup_key, "rows": self.data_rows}
+                self.schema.name,
+                "backup",
+                {
+                    "backup": backup_key,
+                    "rows": self.data_rows,
+                    "from_version": self.info.stamps.schema_version,
+                },
             ),
             "backup",
         )
@@ -263,6 +274,46 @@ class Migration:
             or self.info.stamps.step(self.schema.name, "columns") is not None
         )
 
+    def live_snapshot(self) -> Snapshot:
+        """The worksheet as it is now, read over every row."""
+        return self._snapshot_of(self.gateway, self.sheet.row_count)
+
+    def snapshot_of_copy(self, key: str) -> Snapshot:
+        """The same worksheet in another spreadsheet (a backup copy)."""
+        return self._snapshot_of(self.gateway.other(key))
+
+    def restore_rows_requests(self, backup_key: str, before: Snapshot) -> list[dict[str, Any]]:
+        """An updateCells rewriting the data rows from the backup (a forced rollback only).
+
+        Unlike the migration's writes its payload grows with the rows: it holds them all.
+        Values go back as they were read (formulas as their text, written as text).
+        """
+        copy = self.gateway.other(backup_key)
+        grid_rows = copy.metadata().sheet(self.schema.worksheet).row_count
+        rows = [
+            row
+            for chunk in copy.iter_rows(self.sheet.title, 2, grid_rows, len(before.header))
+            for row in chunk
+        ]
+        height = max(len(rows), self.data_rows, before.row_count)
+        rows += [[]] * (height - len(rows))
+        width = len(before.header)
+        return [
+            {
+                "updateCells": {
+                    "range": {
+                        "sheetId": self.sheet.sheet_id,
+                        "startRowIndex": 1,
+                        "endRowIndex": height + 1,
+                        "startColumnIndex": 0,
+                        "endColumnIndex": width,
+                    },
+                    "rows": [{"values": [_cell_data(v) for v in row[:width]]} for row in rows],
+                    "fields": "userEnteredValue",
+                }
+            }
+        ]
+
     def _snapshot_of(self, gateway: SheetGateway, grid_rows: int | None = None) -> Snapshot:
         """Stream the worksheet of this spreadsheet (or of a copy), header row included.
 
@@ -349,19 +400,33 @@ class Migration:
         return gateway.iter_rows(self.sheet.title, 2, self.data_rows + 1, width)
 
     def _write(self, requests: list[dict[str, Any]], step: str, *, release: bool = False) -> None:
-        """One all-or-nothing batchUpdate carrying the step's stamp and the lease's renewal."""
+        """Write a step: its answer lost, the step's stamp tells whether it was applied."""
+        schema = self.schema.name
+        self.write(requests, applied=lambda s: s.step(schema, step) is not None, release=release)
+
+    def write(
+        self,
+        requests: list[dict[str, Any]],
+        *,
+        applied: Callable[[Stamps], bool],
+        release: bool = False,
+    ) -> None:
+        """One all-or-nothing batchUpdate, carrying the lease's renewal (or its release).
+
+        When the answer is lost, ``applied`` looks at the re-read stamps to tell whether the
+        write went through, so it is never sent twice.
+        """
         lease_requests, self.lease = self._lease_update(release)
 
-        def stamped() -> bool:  # asked only when the answer was lost
+        def went_through() -> bool:
             self.info = self.gateway.metadata()
-            return self.info.stamps.step(self.schema.name, step) is not None
+            return applied(self.info.stamps)
 
         requests = requests + lease_requests
-        answer = self.gateway.batch_update(requests, already_applied=stamped)
+        answer = self.gateway.batch_update(requests, already_applied=went_through)
         if "replies" in answer:
-            self.info = replace(
-                self.info, stamps=self.info.stamps.after(requests, answer["replies"])
-            )
+            stamps = self.info.stamps.after(requests, answer["replies"])
+            self.info = replace(self.info, stamps=stamps)
 
     def take_lease(self) -> None:
         """Hold the migration lease before the first write (LockHeldError names the holder)."""
@@ -436,6 +501,16 @@ def _refuse_merged_header(sheet: SheetInfo) -> None:
                 f"header cells {first}:{last} of {sheet.title!r} are merged: unmerge them "
                 "(Format > Merge cells > Unmerge) so that every column has its own name"
             )
+
+
+def _cell_data(value: Any) -> dict[str, Any]:
+    if value == "" or value is None:
+        return {}
+    if isinstance(value, bool):
+        return {"userEnteredValue": {"boolValue": value}}
+    if isinstance(value, int | float):
+        return {"userEnteredValue": {"numberValue": value}}
+    return {"userEnteredValue": {"stringValue": str(value)}}
 
 
 def _data_rows_only(chunks: Iterable[list[list[Any]]], key_index: int) -> Iterator[list[list[Any]]]:

@@ -106,8 +106,8 @@ class Stamps:
         record = {"step": step, "schema": schema_name, "at": utc_now(), **details}
         return self._replace(step_key(schema_name, step), json.dumps(record))
 
-    def schema_version_requests(self, version: str) -> list[dict]:
-        """The requests that record the sheet as being at schema ``version``."""
+    def schema_version_requests(self, version: str | None) -> list[dict]:
+        """The requests that record the sheet as being at schema ``version`` (None: no stamp)."""
         return self._replace(SCHEMA_VERSION_KEY, version)
 
     def removal_requests(self, schema_name: str) -> list[dict]:
@@ -119,6 +119,6 @@ class Stamps:
             if key.startswith(prefix)
         ]
 
-    def _replace(self, key: str, value: str) -> list[dict]:
+    def _replace(self, key: str, value: str | None) -> list[dict]:
         old = [delete_metadata_request(metadata_id) for metadata_id, _ in self.all(key)]
-        return [*old, create_metadata_request(key, value)]
+        return old if value is None else [*old, create_metadata_request(key, value)]

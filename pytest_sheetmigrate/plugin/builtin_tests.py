@@ -1,4 +1,4 @@
-"""The built-in items, shown as ``sheetmigrate::test_step_1_backup`` and so on.
+"""The built-in items of ``--migrate``: ``sheetmigrate::test_step_1_backup`` and so on.
 
 pytest-dependency chains them: an item after a failed step is skipped with a reason naming it.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from ..checks import CHECKS
-from ..migration import Migration, StepResult, Verification
+from ..migration import StepResult, Verification
 
 VERIFY_NAMES = [f"step_3_verify[{name}]" for name in CHECKS]
 
@@ -44,19 +44,3 @@ def test_step_3_verify(check: str, sheetmigrate_verification: Verification) -> N
 @pytest.mark.dependency(name="step_4_init", depends=VERIFY_NAMES, scope="session")
 def test_step_4_init(sheetmigrate_init: StepResult) -> None:
     assert sheetmigrate_init.status in ("ran", "done", "planned")
-
-
-@pytest.mark.dependency(name="schema_version", scope="session")
-def test_schema_version(sheetmigrate_migration: Migration) -> None:
-    """Validation only: the live sheet is at the schema's version."""
-    migration = sheetmigrate_migration
-    schema = migration.schema
-    at = migration.info.stamps.schema_version or "unknown (no sheetmigrate stamp)"
-    missing = [name for name, _ in migration.plan.columns_to_add]
-    if missing or at != schema.name:
-        lacking = f"; it lacks {', '.join(missing)}" if missing else ""
-        pytest.fail(
-            f"the sheet is at schema version {at}, not {schema.name}{lacking}. "
-            "Run pytest --migrate to migrate it (pytest --migrate --dry-run shows the plan).",
-            pytrace=False,
-        )

@@ -17,6 +17,7 @@ from ..errors import SheetMigrateError
 from ..gateway import SheetGateway
 from ..migration import Migration, StepResult, Verification
 from ..plan import Plan
+from ..rollback import rollback
 from ..schema import Schema
 from ..snapshot import Snapshot
 from .state import STATE, SessionState
@@ -28,10 +29,7 @@ def reported_as_failure() -> Iterator[None]:
     try:
         yield
     except SheetMigrateError as error:
-        message = str(error)
-    else:
-        return
-    pytest.fail(message, pytrace=False)  # outside the except: no "during handling" chain
+        raise pytest.fail.Exception(str(error), pytrace=False) from None
 
 
 @pytest.fixture(scope="session")
@@ -115,6 +113,17 @@ def sheetmigrate_init(
 ) -> StepResult:
     """Step 4: each added column's default on every data row, one repeatCell per column."""
     return _step(sheetmigrate_state, lambda: sheetmigrate_migration.init(sheetmigrate_verification))
+
+
+@pytest.fixture(scope="session")
+def sheetmigrate_rollback(
+    pytestconfig: pytest.Config,
+    sheetmigrate_state: SessionState,
+    sheetmigrate_migration: Migration,
+) -> StepResult:
+    """``--rollback``: the worksheet restored from the backup, proven equal by digest."""
+    force = bool(pytestconfig.getoption("sheetmigrate_force_rollback"))
+    return _step(sheetmigrate_state, lambda: rollback(sheetmigrate_migration, force=force))
 
 
 @pytest.fixture(scope="session")

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from _pytest.config import ExitCode
 
 from ..report import RunFacts, write_reports
-from ..settings import OPTIONS
-from . import builtin_tests
+from ..settings import OPTIONS, Mode
+from . import builtin_rollback, builtin_tests, builtin_validate
 from .state import STATE, SessionState, build_state
 
-STEP_ITEMS = ("test_step_1_backup", "test_step_2_columns", "test_step_3_verify", "test_step_4_init")
-VALIDATE_ITEMS = ("test_schema_version",)
 SHEET_FIXTURES = frozenset({"migrated_sheet", "sheetmigrate_migration"})
 
 
@@ -37,6 +36,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         dest="sheetmigrate_rollback",
         help="restore the worksheet from the migration's backup and remove its stamps",
+    )
+    group.addoption(
+        "--force-rollback",
+        action="store_true",
+        dest="sheetmigrate_force_rollback",
+        help="with --rollback: restore the backup even though the rows changed since the migration",
     )
     group.addoption(
         "--break-lock",
@@ -93,24 +98,27 @@ def pytest_collection_modifyitems(
     session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
 ) -> None:
     state = config.stash[STATE]
+    if state.mode is Mode.ROLLBACK:
+        config.hook.pytest_deselected(items=list(items))
+        items[:] = _builtin_items(session, builtin_rollback)
+        return
     if state.migrating:
-        wanted, depends = STEP_ITEMS, "step_4_init"
+        module, depends = builtin_tests, "step_4_init"
     elif any(SHEET_FIXTURES & set(getattr(item, "fixturenames", ())) for item in items):
-        wanted, depends = VALIDATE_ITEMS, "schema_version"
+        module, depends = builtin_validate, "schema_version"
     else:
         return  # an ordinary test run: the plugin stays out of the way
     for item in items:
         _depend_on(item, depends)
-    items[:0] = _builtin_items(session, wanted)
+    items[:0] = _builtin_items(session, module)
 
 
-def _builtin_items(session: pytest.Session, wanted: tuple[str, ...]) -> list[pytest.Item]:
-    """The built-in items, collected from our own module under the node id ``sheetmigrate``."""
-    module = pytest.Module.from_parent(
-        session, path=Path(builtin_tests.__file__), nodeid="sheetmigrate"
+def _builtin_items(session: pytest.Session, module: ModuleType) -> list[pytest.Item]:
+    """The built-in items of ``module``, collected under the node id ``sheetmigrate``."""
+    collector = pytest.Module.from_parent(
+        session, path=Path(str(module.__file__)), nodeid="sheetmigrate"
     )
-    found = [item for item in session.genitems(module) if item.originalname in wanted]  # type: ignore[attr-defined]
-    return found
+    return list(session.genitems(collector))
 
 
 def _depend_on(item: pytest.Item, name: str) -> None:
