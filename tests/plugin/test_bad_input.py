@@ -11,14 +11,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 import requests
 from service_account import SERVICE_ACCOUNT, service_account_info, write_key_file
-from sheet_project import SUITE, LocalApi, Project, demo_values, make_project
+from sheet_project import SUITE, LocalApi, Project, demo_values, make_project, seed_demo
 
 from pytest_sheetmigrate import demo
 from pytest_sheetmigrate.emulator import EmulatorServer
@@ -339,3 +339,110 @@ def test_a_token_endpoint_that_refuses_the_key_says_to_check_the_key(project: Pr
     )
 
     assert_later_steps_skipped(result)
+
+
+# -- a sheet the migration cannot work on: refused when the run opens it -----------------------
+
+Values = list[list[Any]]
+
+
+def renamed(name: str, to: str) -> Callable[[Values], Values]:
+    def change(values: Values) -> Values:
+        values[0][values[0].index(name)] = to
+        return values
+
+    return change
+
+
+def with_extra_column(values: Values) -> Values:
+    return [[*values[0], "Notas"], *([*row, "nota"] for row in values[1:])]
+
+
+SHEET_MISTAKES: dict[str, tuple[Callable[[Values], Values], tuple[str, ...]]] = {
+    "a_column_the_schema_does_not_list": (
+        with_extra_column,
+        ('columns the schema does not list: "Notas" (column BN)', "Add them to"),
+    ),
+    "a_blank_header_cell": (
+        renamed("Cliente", ""),
+        ("blank header cells in row 1: column C", "Give each of them a header"),
+    ),
+    "a_duplicate_header_cell": (
+        renamed("Cliente", "Proyecto"),
+        ('duplicate headers in row 1: "Proyecto" (columns B, C)', "Rename or delete"),
+    ),
+    "no_key_column": (
+        renamed("TAG_SPOOL", "Tag Spool"),
+        ("no key column 'TAG_SPOOL'", "fix `key`"),
+    ),
+}
+
+
+@pytest.mark.parametrize("mistake", SHEET_MISTAKES)
+def test_a_header_the_schema_cannot_map_is_refused_before_any_write(
+    pytester: pytest.Pytester, api: LocalApi, mistake: str
+):
+    change, words = SHEET_MISTAKES[mistake]
+    project = make_project(pytester, api, seed_demo(api, change(demo_values())))
+
+    result = Attempt(project).refused("--migrate", "-rfEs", words=words)
+
+    assert_later_steps_skipped(result)
+
+
+def test_merged_header_cells_are_refused(project: Project):
+    project.worksheet().merge_cells("B1:C1")
+
+    result = Attempt(project).refused(
+        "--migrate", "-rfEs", words=("header cells B1:C1", "are merged", "unmerge them")
+    )
+
+    assert_later_steps_skipped(result)
+
+
+def test_a_worksheet_the_spreadsheet_lacks_is_refused(project: Project):
+    schema = SCHEMA_TEXT.replace('worksheet = "Operaciones"', 'worksheet = "Operations"')
+    project.path.joinpath("target.toml").write_text(schema, encoding="utf-8")
+
+    Attempt(project).refused(
+        "--migrate",
+        "--schema",
+        "target.toml",
+        words=("has no worksheet 'Operations' (it has 'Operaciones')", "fix `worksheet`"),
+    )
+
+
+def test_a_new_required_column_without_default_is_refused(project: Project):
+    schema = SCHEMA_TEXT + '\n[[columns]]\nname = "Turno"\ntype = "string"\nrequired = true\n'
+    project.path.joinpath("target.toml").write_text(schema, encoding="utf-8")
+
+    Attempt(project).refused(
+        "--migrate",
+        "--schema",
+        "target.toml",
+        words=('"Turno" is required but has no default', "Give it a default"),
+    )
+
+
+GRIDS_TOO_BIG = {
+    "more_than_18278_columns": (
+        {"columnCount": 18_276},
+        ("would have 18,279 columns", "allows 18,278", "Delete unused columns"),
+    ),
+    "more_than_10000000_cells": (
+        {"rowCount": 150_000},
+        ("= 10,200,000 cells", "holds 10,000,000", "Delete unused (empty) rows"),
+    ),
+}
+
+
+@pytest.mark.parametrize("grid", GRIDS_TOO_BIG)
+def test_a_migration_that_would_outgrow_the_spreadsheet_is_refused(
+    pytester: pytest.Pytester, api: LocalApi, grid: str
+):
+    size, words = GRIDS_TOO_BIG[grid]
+    values = demo_values()
+    sheet = {"title": demo.WORKSHEET, "values": values, "rowCount": len(values) + 10, **size}
+    project = make_project(pytester, api, api.seed(demo.DEMO_TITLE, [sheet]))
+
+    Attempt(project).refused("--migrate", "-rfEs", words=words)
