@@ -59,6 +59,7 @@ def sheetmigrate_migration(
         migration = Migration.open(
             sheetmigrate_state.settings, sheetmigrate_gateway, sheetmigrate_state.schema
         )
+    sheetmigrate_state.warnings = migration.checkpoints.warnings  # filled as steps load them
     yield migration
     with reported_as_failure():
         migration.close()

@@ -163,7 +163,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
 
 
 def _print_steps(terminalreporter, state: SessionState) -> None:  # type: ignore[no-untyped-def]
-    if not state.steps:
+    if not (state.steps or state.warnings):
         return
     terminalreporter.section("sheetmigrate")
     for step in state.steps:
@@ -171,6 +171,8 @@ def _print_steps(terminalreporter, state: SessionState) -> None:  # type: ignore
         if step.status == "planned" and step.requests:
             body = {"requests": step.requests}
             terminalreporter.write_line(json.dumps(body, indent=2, ensure_ascii=False))
+    for warning in state.warnings:
+        terminalreporter.write_line(f"warning: {warning}", yellow=True)
 
 
 def _relative(path: Path, config: pytest.Config) -> str:

@@ -23,6 +23,7 @@ class SessionState:
     steps: list[StepResult] = field(default_factory=list)
     verification: Verification | None = None
     log: RequestLog | None = None
+    warnings: list[str] = field(default_factory=list)  # shown with the steps
 
     @property
     def migrating(self) -> bool:

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 import requests
+from gspread.utils import rowcol_to_a1
 from service_account import SERVICE_ACCOUNT, service_account_info, write_key_file
 from sheet_project import SUITE, LocalApi, Project, demo_values, make_project, seed_demo
 
@@ -446,3 +447,178 @@ def test_a_migration_that_would_outgrow_the_spreadsheet_is_refused(
     project = make_project(pytester, api, api.seed(demo.DEMO_TITLE, [sheet]))
 
     Attempt(project).refused("--migrate", "-rfEs", words=words)
+
+
+# -- bad keys: verification failures, so the migration stops before init -----------------------
+
+KEY = demo.header().index("TAG_SPOOL")
+
+
+def repeated_key(values: Values) -> Values:
+    values[6][KEY] = values[5][KEY]
+    return values
+
+
+def blank_key(values: Values) -> Values:
+    values[9][KEY] = ""
+    return values
+
+
+BAD_KEYS = {
+    "a_repeated_key": (repeated_key, ('repeated key: "SP-00005" at rows 6 and 7',)),
+    "a_blank_key": (blank_key, ("blank", "row 10")),
+}
+
+
+@pytest.mark.parametrize("bad_key", BAD_KEYS)
+def test_a_repeated_or_blank_key_stops_the_migration_before_init_with_every_row_intact(
+    pytester: pytest.Pytester, api: LocalApi, bad_key: str
+):
+    change, words = BAD_KEYS[bad_key]
+    values = change(demo_values())
+    project = make_project(pytester, api, seed_demo(api, values))
+
+    result = project.run("--migrate", "-rfEs")
+
+    assert_refused(result, 'key column "TAG_SPOOL"', *words, "fill in or correct")
+    result.stdout.fnmatch_lines(["SKIPPED * test_step_4_init depends on step_3_verify*"])
+    after = project.worksheet().get_all_values(value_render_option="UNFORMATTED_VALUE")
+    by_name = {name: [row[i] for row in after] for i, name in enumerate(after[0])}
+    for i, name in enumerate(values[0]):
+        assert by_name[name][1:] == [row[i] for row in values[1:]], name
+    assert set(by_name["version"][1:]) == {""}, "init did not run"
+
+
+# -- checkpoints: a damaged one is ignored, one of another migration refused -------------------
+
+DAMAGE = {
+    "truncated": lambda text: text[: len(text) // 2],
+    "corrupted": lambda text: "\x00\ufffd" + text[3:],
+    "not_a_checkpoint": lambda text: "[1, 2, 3]",
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGE)
+def test_a_damaged_checkpoint_is_ignored_with_a_warning_and_the_sheet_decides(
+    project: Project, damage: str
+):
+    assert project.run("--migrate").ret == 0
+    checkpoint = project.path / "logs" / "checkpoints" / "step_1_backup.json"
+    checkpoint.write_text(DAMAGE[damage](checkpoint.read_text()))
+    before = spreadsheet_digest(project.api.url, project.sheet)
+
+    result = project.run("--migrate")
+
+    assert result.ret == 0
+    result.stdout.fnmatch_lines(
+        ["warning: *step_1_backup.json is corrupted*ignored*stamps decide*"]
+    )
+    for step in ("backup", "columns", "verify", "init"):
+        result.stdout.fnmatch_lines([f"{step:8} done *"])
+    assert spreadsheet_digest(project.api.url, project.sheet) == before
+    assert json.loads(checkpoint.read_text())["step"] == "backup", "rewritten from the sheet"
+
+
+def test_a_checkpoint_of_another_spreadsheet_is_refused(project: Project):
+    other = seed_demo(project.api, demo_values())
+    assert project.run("--migrate", "--sheet", other).ret == 0  # leaves its checkpoints
+
+    Attempt(project).refused(
+        "--migrate",
+        "-rfEs",
+        words=("belongs to another migration", f"spreadsheet {other}", "--checkpoint-dir"),
+    )
+
+
+def test_a_checkpoint_of_another_schema_is_refused(project: Project):
+    assert project.run("--migrate").ret == 0
+    newer = SCHEMA_TEXT.replace('name = "3.0"', 'name = "3.1"')
+    newer += '\n[[columns]]\nname = "Turno"\ntype = "string"\n'
+    project.path.joinpath("v3.1").mkdir()
+    project.path.joinpath("v3.1", "schema.toml").write_text(newer, encoding="utf-8")
+
+    Attempt(project).refused(
+        "--migrate",
+        "-rfEs",
+        "--schema",
+        "v3.1/schema.toml",
+        words=("belongs to another migration", "schema 3.0:Operaciones", "delete"),
+    )
+
+
+# -- inputs that look dangerous and must simply work ------------------------------------------
+
+FORMULA_LOOKING = ['=IMPORTXML("https://example.com","//a")', "+cmd|' /C calc'!A0", "@SUM(1+1)*cmd"]
+
+
+def test_formula_looking_text_stays_text_through_a_migration(
+    pytester: pytest.Pytester, api: LocalApi
+):
+    values = demo_values()
+    column = values[0].index("Cliente")
+    for row, text in enumerate(FORMULA_LOOKING, start=1):
+        values[row][column] = text
+    project = make_project(pytester, api, seed_demo(api, values))
+
+    result = project.run("--migrate")
+
+    assert result.ret == 0, result.stdout.str()
+    worksheet = project.worksheet()
+    after = worksheet.get_all_values(value_render_option="FORMULA")
+    moved = after[0].index("Cliente")
+    assert [row[moved] for row in after[1:4]] == FORMULA_LOOKING
+    a1 = f"{worksheet.title}!{rowcol_to_a1(2, moved + 1)}:{rowcol_to_a1(4, moved + 1)}"
+    grid = worksheet.spreadsheet.fetch_sheet_metadata(
+        params={
+            "includeGridData": "true",
+            "ranges": a1,
+            "fields": "sheets.data.rowData.values.userEnteredValue",
+        }
+    )
+    cells = [row["values"][0] for row in grid["sheets"][0]["data"][0]["rowData"]]
+    assert cells == [{"userEnteredValue": {"stringValue": text}} for text in FORMULA_LOOKING]
+
+
+UNICODE_WORKSHEET = "Операции 📦"
+UNICODE_SCHEMA = """
+[migration]
+name = "1.1"
+worksheet = "Операции 📦"
+key = "编号"
+
+[[columns]]
+name = "编号"
+type = "string"
+required = true
+
+[[columns]]
+name = "Название"
+type = "string"
+
+[[columns]]
+name = "版本"
+type = "integer"
+default = 0
+
+[[columns]]
+name = "🚚 envío"
+type = "string"
+default = "pendiente ✅"
+"""
+
+
+def test_emoji_and_non_latin_names_migrate_like_any_other(pytester: pytest.Pytester, api: LocalApi):
+    values = [["编号", "Название"], *([f"Ж-{n}", f"строка {n} ✨"] for n in range(1, 6))]
+    key = api.seed("Таблица", [{"title": UNICODE_WORKSHEET, "values": values, "rowCount": 8}])
+    project = make_project(pytester, api, key)
+    project.path.joinpath("unicode").mkdir()
+    project.path.joinpath("unicode", "schema.toml").write_text(UNICODE_SCHEMA, encoding="utf-8")
+
+    result = project.run("--migrate", "--schema", "unicode/schema.toml")
+
+    assert result.ret == 0, result.stdout.str()
+    worksheet = api.client().open_by_key(key).worksheet(UNICODE_WORKSHEET)
+    assert worksheet.get_all_values() == [
+        ["编号", "Название", "版本", "🚚 envío"],
+        *([*row, "0", "pendiente ✅"] for row in values[1:]),
+    ]
