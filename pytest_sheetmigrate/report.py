@@ -13,6 +13,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from .migration import StepResult
+from .plan import Plan
+from .schema import column_letter
+
 VERIFY_PREFIX = "sheetmigrate::test_step_3_verify["
 
 
@@ -50,6 +54,38 @@ def write_reports(
     results_path = report_dir / "final_test_results.txt"
     results_path.write_text("\n".join([*lines, "", summary_line]) + "\n", encoding="utf-8")
     return verification_path, results_path
+
+
+def render_plan(plan: Plan, steps: list[StepResult]) -> list[str]:
+    """The dry run's plan as a table: columns to add or move, rows to initialise, writes to send."""
+    schema = plan.schema
+    rows = plan.data_row_count
+    lines = [
+        f"plan for {schema.worksheet!r}: {rows:,} data rows, "
+        f"{len(plan.live_header)} -> {len(schema.header)} columns",
+        f"  {'column':24} {'at':5} {'type':8} action",
+    ]
+    for name, index in plan.columns_to_add:
+        column = schema.column(name)
+        action = "insert, blank"
+        if column.default is not None:
+            action = f"insert, then {column.default!r} on {rows:,} rows"
+        lines.append(f"  {name:24} {column_letter(index):5} {column.type:8} {action}")
+    for move in plan.moves:
+        lines.append(
+            f"  {move.name:24} {column_letter(move.destination_index):5} "
+            f"{schema.column(move.name).type:8} move from {column_letter(move.source_index)}"
+        )
+    if plan.is_noop_columns:
+        lines.append("  (every schema column is already in place)")
+    writes = [f"{step.step}: {len(step.requests)} requests" for step in steps if step.requests]
+    copies = sum(step.step == "backup" and step.status == "planned" for step in steps)
+    lines.append(
+        f"writes it would send: {copies} Drive copy, {len(writes)} step batchUpdate(s)"
+        + (f" ({'; '.join(writes)})" if writes else "")
+        + ", plus the lease; run with -v to see the bodies"
+    )
+    return lines
 
 
 def _is_check(test: dict[str, Any]) -> bool:

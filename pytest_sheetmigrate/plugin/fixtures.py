@@ -6,7 +6,8 @@ Public (see ``pytest --fixtures``): ``migrated_sheet``, ``snapshot_before``, ``m
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 
 import gspread
@@ -60,38 +61,68 @@ def sheetmigrate_migration(
             sheetmigrate_state.settings, sheetmigrate_gateway, sheetmigrate_state.schema
         )
     sheetmigrate_state.warnings = migration.checkpoints.warnings  # filled as steps load them
+    sheetmigrate_state.migration = migration
     yield migration
     with reported_as_failure():
         migration.close()
 
 
-def _step(state: SessionState, run: object) -> StepResult:
+def _step(
+    config: pytest.Config,
+    state: SessionState,
+    migration: Migration,
+    run: Callable[[], StepResult],
+) -> StepResult:
+    """Run one step and say so on the terminal: rows, cells, requests and time."""
+    started, sent = time.perf_counter(), migration.gateway.log.total
     with reported_as_failure():
-        result = run()  # type: ignore[operator]
+        result = run()
     state.steps.append(result)
+    announce(
+        config,
+        f"{result.step} {result.status}: {result.summary} "
+        f"({migration.data_rows:,} rows, {migration.data_rows * len(migration.layout):,} cells, "
+        f"{migration.gateway.log.total - sent} requests, {time.perf_counter() - started:.2f} s)",
+    )
     return result
+
+
+def announce(config: pytest.Config, line: str) -> None:
+    """A progress line in pytest's terminal style; ``-q`` keeps them for the summary only."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    capture = config.pluginmanager.get_plugin("capturemanager")
+    if reporter is None or capture is None or config.get_verbosity() < 0:
+        return
+    with capture.global_and_fixture_disabled():  # steps run inside an item's setup
+        reporter.write_line(f"sheetmigrate: {line}")
 
 
 @pytest.fixture(scope="session")
 def sheetmigrate_backup(
-    sheetmigrate_state: SessionState, sheetmigrate_migration: Migration
+    pytestconfig: pytest.Config, sheetmigrate_state: SessionState, sheetmigrate_migration: Migration
 ) -> StepResult:
     """Step 1: a Drive copy of the spreadsheet and a local compressed snapshot."""
-    return _step(sheetmigrate_state, sheetmigrate_migration.backup)
+    return _step(
+        pytestconfig, sheetmigrate_state, sheetmigrate_migration, sheetmigrate_migration.backup
+    )
 
 
 @pytest.fixture(scope="session")
 def sheetmigrate_columns(
+    pytestconfig: pytest.Config,
     sheetmigrate_state: SessionState,
     sheetmigrate_migration: Migration,
     sheetmigrate_backup: StepResult,
 ) -> StepResult:
     """Step 2: the schema's missing columns, in one batchUpdate with the step's stamp."""
-    return _step(sheetmigrate_state, sheetmigrate_migration.columns)
+    return _step(
+        pytestconfig, sheetmigrate_state, sheetmigrate_migration, sheetmigrate_migration.columns
+    )
 
 
 @pytest.fixture(scope="session")
 def sheetmigrate_verification(
+    pytestconfig: pytest.Config,
     sheetmigrate_state: SessionState,
     sheetmigrate_migration: Migration,
     sheetmigrate_columns: StepResult,
@@ -103,17 +134,25 @@ def sheetmigrate_verification(
     passed = sum(result.passed for result in verification.results.values())
     summary = f"{passed} of {len(verification.results)} checks passed"
     sheetmigrate_state.steps.append(StepResult("verify", verification.status, summary))
+    announce(pytestconfig, f"verify {verification.status}: {summary}")
     return verification
 
 
 @pytest.fixture(scope="session")
 def sheetmigrate_init(
+    pytestconfig: pytest.Config,
     sheetmigrate_state: SessionState,
     sheetmigrate_migration: Migration,
     sheetmigrate_verification: Verification,
 ) -> StepResult:
     """Step 4: each added column's default on every data row, one repeatCell per column."""
-    return _step(sheetmigrate_state, lambda: sheetmigrate_migration.init(sheetmigrate_verification))
+    migration = sheetmigrate_migration
+    return _step(
+        pytestconfig,
+        sheetmigrate_state,
+        migration,
+        lambda: migration.init(sheetmigrate_verification),
+    )
 
 
 @pytest.fixture(scope="session")
@@ -124,7 +163,10 @@ def sheetmigrate_rollback(
 ) -> StepResult:
     """``--rollback``: the worksheet restored from the backup, proven equal by digest."""
     force = bool(pytestconfig.getoption("sheetmigrate_force_rollback"))
-    return _step(sheetmigrate_state, lambda: rollback(sheetmigrate_migration, force=force))
+    migration = sheetmigrate_migration
+    return _step(
+        pytestconfig, sheetmigrate_state, migration, lambda: rollback(migration, force=force)
+    )
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ from types import ModuleType
 import pytest
 from _pytest.config import ExitCode
 
-from ..report import RunFacts, write_reports
+from ..report import RunFacts, render_plan, write_reports
 from ..settings import OPTIONS, Mode
 from . import builtin_rollback, builtin_tests, builtin_validate
 from .state import STATE, SessionState, build_state
@@ -168,9 +168,14 @@ def _print_steps(terminalreporter, state: SessionState) -> None:  # type: ignore
     terminalreporter.section("sheetmigrate")
     for step in state.steps:
         terminalreporter.write_line(f"{step.step:8} {step.status:8} {step.summary}")
-        if step.status == "planned" and step.requests:
-            body = {"requests": step.requests}
-            terminalreporter.write_line(json.dumps(body, indent=2, ensure_ascii=False))
+    if state.mode is Mode.DRY_RUN and state.migration is not None:
+        for line in render_plan(state.migration.plan, state.steps):
+            terminalreporter.write_line(line)
+        for step in state.steps if terminalreporter.config.get_verbosity() > 0 else ():
+            if step.requests:
+                terminalreporter.write_line(f"{step.step}: the batchUpdate body it would send:")
+                body = {"requests": step.requests}
+                terminalreporter.write_line(json.dumps(body, indent=2, ensure_ascii=False))
     for warning in state.warnings:
         terminalreporter.write_line(f"warning: {warning}", yellow=True)
 

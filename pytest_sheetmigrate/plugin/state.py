@@ -9,7 +9,7 @@ import pytest
 
 from ..errors import SheetMigrateError
 from ..gateway import RequestLog
-from ..migration import StepResult, Verification
+from ..migration import Migration, StepResult, Verification
 from ..schema import Schema, load_schema
 from ..settings import Mode, Option, Settings, check_writable_directory, resolve
 
@@ -22,6 +22,7 @@ class SessionState:
     problem: str | None = None  # why settings could not be resolved (validate mode only)
     steps: list[StepResult] = field(default_factory=list)
     verification: Verification | None = None
+    migration: Migration | None = None
     log: RequestLog | None = None
     warnings: list[str] = field(default_factory=list)  # shown with the steps
 

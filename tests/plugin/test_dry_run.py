@@ -21,10 +21,26 @@ def test_a_dry_run_sends_no_mutating_request_and_leaves_no_checkpoint(project: P
     assert project.worksheet().get_all_values() == values_before
 
 
-def test_a_dry_run_prints_the_exact_batch_update_bodies(project: Project):
+def test_a_dry_run_prints_the_plan_as_a_table(project: Project):
     result = project.run("--migrate", "--dry-run")
 
-    result.stdout.fnmatch_lines(["columns  planned  would add Ocupado_Por at F*"])
+    result.stdout.fnmatch_lines(
+        [
+            "columns  planned  would add Ocupado_Por at F*",
+            f"plan for 'Operaciones': {DEMO_ROWS} data rows, 65 -> 68 columns",
+            "  column * at * type * action",
+            "  Ocupado_Por * F * string * insert, blank",
+            "  Fecha_Ocupacion * G * date * insert, blank",
+            f"  version * BP * integer * insert, then 0 on {DEMO_ROWS} rows",
+            "writes it would send: 1 Drive copy, 2 step batchUpdate(s) *-v*",
+        ]
+    )
+    assert '"insertDimension"' not in result.stdout.str(), "the bodies come with -v"
+
+
+def test_a_dry_run_prints_the_exact_batch_update_bodies_with_v(project: Project):
+    result = project.run("--migrate", "--dry-run", "-v")
+
     text = result.stdout.str()
     assert '"insertDimension"' in text
     assert '"repeatCell"' in text
