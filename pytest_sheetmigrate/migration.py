@@ -144,9 +144,10 @@ class Migration:
                 "backup", started, "found done on the sheet", self._backup_details(backup_key)
             )
             return StepResult("backup", "done", f"backup {backup_key} found on the sheet")
+        if backup_key:
+            self.gateway.file(backup_key)  # exists and readable, or refused before any write
         self.take_lease()
         if backup_key:
-            self.gateway.file(backup_key)  # exists and readable, or a clear refusal
             status, summary = "done", f"backup {backup_key} given; checked against the source"
         else:
             backup_key = self.gateway.copy(self._backup_name())

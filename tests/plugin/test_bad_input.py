@@ -81,6 +81,7 @@ class Attempt:
         self.stats = self.project.api.stats()  # before the digest's own reads
         assert_refused(result, *words)
         assert self.digest() == self.before, "the spreadsheet changed"
+        assert self.stats["mutating_requests"] == 0, "a write was sent"
         return result
 
 
@@ -405,24 +406,30 @@ def test_a_worksheet_the_spreadsheet_lacks_is_refused(project: Project):
     schema = SCHEMA_TEXT.replace('worksheet = "Operaciones"', 'worksheet = "Operations"')
     project.path.joinpath("target.toml").write_text(schema, encoding="utf-8")
 
-    Attempt(project).refused(
+    result = Attempt(project).refused(
         "--migrate",
+        "-rfEs",
         "--schema",
         "target.toml",
         words=("has no worksheet 'Operations' (it has 'Operaciones')", "fix `worksheet`"),
     )
+
+    assert_later_steps_skipped(result)
 
 
 def test_a_new_required_column_without_default_is_refused(project: Project):
     schema = SCHEMA_TEXT + '\n[[columns]]\nname = "Turno"\ntype = "string"\nrequired = true\n'
     project.path.joinpath("target.toml").write_text(schema, encoding="utf-8")
 
-    Attempt(project).refused(
+    result = Attempt(project).refused(
         "--migrate",
+        "-rfEs",
         "--schema",
         "target.toml",
         words=('"Turno" is required but has no default', "Give it a default"),
     )
+
+    assert_later_steps_skipped(result)
 
 
 GRIDS_TOO_BIG = {
@@ -446,7 +453,9 @@ def test_a_migration_that_would_outgrow_the_spreadsheet_is_refused(
     sheet = {"title": demo.WORKSHEET, "values": values, "rowCount": len(values) + 10, **size}
     project = make_project(pytester, api, api.seed(demo.DEMO_TITLE, [sheet]))
 
-    Attempt(project).refused("--migrate", "-rfEs", words=words)
+    result = Attempt(project).refused("--migrate", "-rfEs", words=words)
+
+    assert_later_steps_skipped(result)
 
 
 # -- bad keys: verification failures, so the migration stops before init -----------------------
@@ -523,11 +532,13 @@ def test_a_checkpoint_of_another_spreadsheet_is_refused(project: Project):
     other = seed_demo(project.api, demo_values())
     assert project.run("--migrate", "--sheet", other).ret == 0  # leaves its checkpoints
 
-    Attempt(project).refused(
+    result = Attempt(project).refused(
         "--migrate",
         "-rfEs",
         words=("belongs to another migration", f"spreadsheet {other}", "--checkpoint-dir"),
     )
+
+    assert_later_steps_skipped(result)
 
 
 def test_a_checkpoint_of_another_schema_is_refused(project: Project):
@@ -537,13 +548,15 @@ def test_a_checkpoint_of_another_schema_is_refused(project: Project):
     project.path.joinpath("v3.1").mkdir()
     project.path.joinpath("v3.1", "schema.toml").write_text(newer, encoding="utf-8")
 
-    Attempt(project).refused(
+    result = Attempt(project).refused(
         "--migrate",
         "-rfEs",
         "--schema",
         "v3.1/schema.toml",
         words=("belongs to another migration", "schema 3.0:Operaciones", "delete"),
     )
+
+    assert_later_steps_skipped(result)
 
 
 # -- inputs that look dangerous and must simply work ------------------------------------------
