@@ -635,3 +635,27 @@ def test_emoji_and_non_latin_names_migrate_like_any_other(pytester: pytest.Pytes
         ["编号", "Название", "版本", "🚚 envío"],
         *([*row, "0", "pendiente ✅"] for row in values[1:]),
     ]
+
+
+# -- the validation suite (no --migrate) meets the same standard --------------------------------
+
+VALIDATION_MISTAKES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "a_schema_file_that_does_not_exist": (
+        ("--schema", "nowhere.toml"),
+        ("sheetmigrate is not configured", "schema file not found", "Pass --schema"),
+    ),
+    "an_unknown_spreadsheet": (
+        ("--sheet", "1NoSuchSpreadsheetKeyAtAll0000000000000000"),
+        ("was not found (404)", "check --sheet"),
+    ),
+}
+
+
+@pytest.mark.parametrize("mistake", VALIDATION_MISTAKES)
+def test_a_validation_run_with_a_mistake_fails_without_a_traceback(project: Project, mistake: str):
+    args, words = VALIDATION_MISTAKES[mistake]
+
+    result = Attempt(project).refused("tests/v3.0", "-rfEs", *args, words=words)
+
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    assert "passed" not in result.parseoutcomes()
