@@ -279,6 +279,20 @@ class Migration:
         """The worksheet as it is now, read over every row."""
         return self._snapshot_of(self.gateway, self.sheet.row_count)
 
+    def result_rows(self) -> Iterator[dict[str, Any]]:
+        """The data rows of the migrated worksheet as ``{column: value}``, streamed in chunks.
+
+        In a dry run: the live rows as the plan would leave them.
+        """
+        header = self.plan.apply_to_header() if self.dry_run else self.layout
+        for chunk in self.gateway.iter_rows(
+            self.sheet.title, 2, self.data_rows + 1, len(self.layout)
+        ):
+            for row in chunk:
+                if self.dry_run:
+                    row = self.plan.apply_defaults_to_row(self.plan.apply_to_row(row))
+                yield dict(zip(header, row + [""] * (len(header) - len(row)), strict=False))
+
     def snapshot_of_copy(self, key: str) -> Snapshot:
         """The same worksheet in another spreadsheet (a backup copy)."""
         return self._snapshot_of(self.gateway.other(key))

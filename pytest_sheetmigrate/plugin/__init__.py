@@ -4,6 +4,7 @@ Registered through the ``pytest11`` entry point ``sheetmigrate``.
 """
 
 from .fixtures import (
+    live_rows,
     migrated_sheet,
     migration_plan,
     sheet_schema,
@@ -27,6 +28,7 @@ from .hooks import (
 )
 
 __all__ = [
+    "live_rows",
     "migrated_sheet",
     "migration_plan",
     "pytest_addoption",

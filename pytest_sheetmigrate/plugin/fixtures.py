@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
+from typing import Any
 
 import gspread
 import pytest
@@ -182,6 +183,19 @@ def migrated_sheet(
         request.getfixturevalue("sheetmigrate_init")
     with reported_as_failure():
         return sheetmigrate_migration.result_snapshot()
+
+
+@pytest.fixture(scope="session")
+def live_rows(
+    migrated_sheet: Snapshot, sheetmigrate_migration: Migration
+) -> Callable[[], Iterator[dict[str, Any]]]:
+    """Stream the migrated worksheet's data rows as ``{column: value}`` dicts.
+
+    Call it to read: ``for row in live_rows(): ...``. Rows come in ~2 MB chunks, so memory stays
+    flat; values are as stored (numbers as numbers, formulas as text). Read-only; in a dry run,
+    the planned rows.
+    """
+    return sheetmigrate_migration.result_rows
 
 
 @pytest.fixture(scope="session")

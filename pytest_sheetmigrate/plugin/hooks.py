@@ -14,7 +14,7 @@ from ..settings import OPTIONS, Mode
 from . import builtin_rollback, builtin_tests, builtin_validate
 from .state import STATE, SessionState, build_state
 
-SHEET_FIXTURES = frozenset({"migrated_sheet", "sheetmigrate_migration"})
+SHEET_FIXTURES = frozenset({"migrated_sheet", "live_rows", "sheetmigrate_migration"})
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -93,10 +93,12 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     ]
 
 
-@pytest.hookimpl(tryfirst=True)
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(
     session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
 ) -> None:
+    """Put the built-in items first. Last of the hooks, so ``-k`` and ``-m`` select among the
+    suite's tests but never drop a step the suite depends on."""
     state = config.stash[STATE]
     if state.mode is Mode.ROLLBACK:
         config.hook.pytest_deselected(items=list(items))

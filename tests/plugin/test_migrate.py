@@ -98,3 +98,15 @@ def test_validation_of_a_sheet_not_yet_migrated_names_its_version_and_the_next_s
     result.stdout.fnmatch_lines(["*the sheet is at schema version *, not 3.0*pytest --migrate*"])
     result.assert_outcomes(failed=1, skipped=suite_size(project))
     assert project.api.stats()["mutating_requests"] == 0
+
+
+def test_a_teams_own_check_reads_every_live_row_through_live_rows(project: Project):
+    project.run("--migrate")
+    header = project.worksheet().row_values(1)
+    holder = header.index("Ocupado_Por") + 1
+    project.worksheet().update_cell(DEMO_ROWS + 1, holder, "José Pérez")
+
+    result = project.run("tests/v3.0", "-k", "occupation_date")
+
+    result.assert_outcomes(passed=1, failed=1, deselected=suite_size(project) - 1)
+    result.stdout.fnmatch_lines([f"*'SP-{DEMO_ROWS:05d}'*"])
