@@ -9,7 +9,7 @@ import requests
 
 from .credentials import account_of, load_credentials
 from .errors import SheetAccessError
-from .gateway import SheetGateway
+from .gateway import RetryPolicy, SheetGateway
 from .settings import EMBEDDED, Settings
 from .transport import sheets_client
 
@@ -22,7 +22,9 @@ def open_gateway(settings: Settings) -> Iterator[SheetGateway]:
 
         server = start_embedded(settings.embedded_data_dir, settings.spreadsheet_key)
         try:
-            yield SheetGateway(sheets_client(server.url), settings.spreadsheet_key)
+            yield SheetGateway(
+                sheets_client(server.url), settings.spreadsheet_key, retry=_retry(settings)
+            )
         finally:
             server.stop()
         return
@@ -34,7 +36,12 @@ def open_gateway(settings: Settings) -> Iterator[SheetGateway]:
         sheets_client(base_url, credentials),
         settings.spreadsheet_key,
         account=account_of(credentials),
+        retry=_retry(settings),
     )
+
+
+def _retry(settings: Settings) -> RetryPolicy:
+    return RetryPolicy(base_seconds=settings.retry_base_seconds)
 
 
 def _refuse_unreachable(base_url: str) -> None:

@@ -41,6 +41,7 @@ class Option:
     help: str
     env: str | None = None
     default: str | None = None
+    metavar: str = "VALUE"  # what the value is, for --help
 
     @property
     def flag(self) -> str:
@@ -52,24 +53,42 @@ class Option:
 
 
 OPTIONS = (
-    Option("sheet", "spreadsheet key or URL", env="SHEETMIGRATE_SHEET"),
-    Option("schema", "path of the target schema TOML file", env="SHEETMIGRATE_SCHEMA"),
+    Option("sheet", "spreadsheet key or URL", env="SHEETMIGRATE_SHEET", metavar="KEY_OR_URL"),
+    Option(
+        "schema", "path of the target schema TOML file", env="SHEETMIGRATE_SCHEMA", metavar="PATH"
+    ),
     Option(
         "sheets_api",
         "'google' (default), 'embedded' (the bundled local server, state in .sheetmigrate/) "
         "or the base URL of a Sheets-compatible server such as http://127.0.0.1:8123",
         env="SHEETMIGRATE_API",
         default=GOOGLE,
+        metavar="API",
     ),
     Option(
         "credentials",
         "service-account JSON file (default: GOOGLE_APPLICATION_CREDENTIALS, then "
         "application default credentials)",
         env="SHEETMIGRATE_CREDENTIALS",
+        metavar="JSON_FILE",
     ),
-    Option("checkpoint_dir", "checkpoint cache directory", default="logs/checkpoints"),
-    Option("report_dir", "report directory", default="logs/migration"),
-    Option("backup", "key of a backup copy made earlier by hand (checked, not remade)"),
+    Option(
+        "checkpoint_dir", "checkpoint cache directory", default="logs/checkpoints", metavar="DIR"
+    ),
+    Option("report_dir", "report directory", default="logs/migration", metavar="DIR"),
+    Option(
+        "backup",
+        "key of a backup copy made earlier by hand (checked, not remade)",
+        metavar="KEY_OR_URL",
+    ),
+    Option(
+        "retry_base_seconds",
+        "first backoff of a retried request, in seconds; it doubles with each attempt, with "
+        "full jitter, up to 30 s (tests use a tiny value)",
+        env="SHEETMIGRATE_RETRY_BASE_SECONDS",
+        default="0.5",
+        metavar="SECONDS",
+    ),
 )
 
 Lookup = Callable[[Option], str | None]
@@ -87,6 +106,7 @@ class Settings:
     mode: Mode
     rootdir: Path
     break_lock: bool = False
+    retry_base_seconds: float = 0.5
 
     @property
     def spreadsheet_key(self) -> str:
@@ -143,6 +163,9 @@ def resolve(lookup: Lookup, mode: Mode, rootdir: Path, *, break_lock: bool = Fal
     key_of_sheet(sheet, "--sheet")  # a URL that names no spreadsheet is refused here
     credentials = value("credentials") or os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
     backup = value("backup")
+    retry_base_seconds = _positive_seconds(
+        value("retry_base_seconds") or "", "--retry-base-seconds"
+    )
 
     def path(name: str) -> Path:
         raw = Path(value(name) or "")
@@ -159,7 +182,20 @@ def resolve(lookup: Lookup, mode: Mode, rootdir: Path, *, break_lock: bool = Fal
         mode=mode,
         rootdir=rootdir,
         break_lock=break_lock,
+        retry_base_seconds=retry_base_seconds,
     )
+
+
+def _positive_seconds(raw: str, flag: str) -> float:
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds <= 60:
+        raise ConfigError(
+            f"{flag} {raw!r} is not a number of seconds between 0 and 60: pass for example 0.5"
+        )
+    return seconds
 
 
 def key_of_sheet(sheet: str, flag: str) -> str:
