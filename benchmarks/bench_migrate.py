@@ -1,0 +1,464 @@
+"""Benchmark: a whole ``pytest --migrate`` against hand-written gspread (a table, not a test).
+
+    python benchmarks/bench_migrate.py [--sizes 1000,10000,100000] [--repeat 3]
+                                       [--output docs/benchmarks.md | --no-write]
+
+For each N it seeds the demo's 65-column v2.1 worksheet with N data rows on the local Sheets
+server (a subprocess, so its memory is not the client's) and migrates it to the demo's 68 columns
+(tests/v3.0/schema.toml) four ways, each client in its own subprocess, on a freshly seeded sheet
+per repetition:
+
+- tool: this tool's whole ``pytest --migrate`` session (backup, columns, verify, init and the
+  validation suite) in a temporary project directory aimed at the server;
+- naive: gspread ``insert_cols`` (the columns and their headers), then ``update_cell`` per row for
+  ``version``; run up to N = 1,000 only, larger N extrapolated linearly from N = 1,000;
+- bulk: gspread ``insert_cols``, then one ``update`` of the whole ``version`` column;
+- floor: gspread reading the whole sheet once (``get_all_values``), no write.
+
+Requests and bytes come from the server's stats (``/_emulator/stats``); wall seconds are the
+median of ``--repeat`` runs of the subprocess, start to exit; peak memory is the subprocess's
+RSS high-water mark (``ru_maxrss`` from ``os.wait4``), the largest of the repetitions. The
+table, the goals of issue 6 with their verdicts, the machine and the date go to ``--output``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import requests
+from gspread.utils import rowcol_to_a1
+
+from pytest_sheetmigrate import demo
+from pytest_sheetmigrate.schema import load_schema
+from pytest_sheetmigrate.transport import sheets_client
+
+ROOT = Path(__file__).resolve().parents[1]
+SUITE = ROOT / "tests" / "v3.0"
+SCHEMA = load_schema(SUITE / "schema.toml")
+WAYS = ("tool", "naive", "bulk", "floor")
+NAIVE_MAX_ROWS = 1_000
+QUOTA_PER_MINUTE = 60
+SECONDS_PER_REQUEST = 0.2
+CHUNK_BYTES = 2 * 1024 * 1024
+GOAL_FIXED_REQUESTS = 12
+GOAL_WRITE_BYTES = 16 * 1024
+GOAL_PEAK_MB = 300
+GOAL_PEAK_GROWTH = 1.5
+GOAL_WALL_RATIO = 4.0
+KIND_NAMES = {
+    "GET /v4/spreadsheets/{spreadsheetId}": "spreadsheets.get",
+    "GET /v4/spreadsheets/{spreadsheetId}/values:batchGet": "values.batchGet",
+    "GET /v4/spreadsheets/{spreadsheetId}/values/{range}": "values.get",
+    "PUT /v4/spreadsheets/{spreadsheetId}/values/{range}": "values.update",
+    "POST /v4/spreadsheets/{spreadsheetId}/values/{range}:append": "values.append",
+    "POST /v4/spreadsheets/{spreadsheetId}:batchUpdate": "batchUpdate",
+    "POST /drive/v3/files/{fileId}/copy": "files.copy",
+}
+
+
+# the measured clients (each runs in its own subprocess) ---------------------------------------
+
+
+def client_main(way: str, url: str, key: str, rows: int) -> None:
+    """One hand-written gspread client; the tool's client is ``pytest --migrate`` itself."""
+    worksheet = sheets_client(url).open_by_key(key).worksheet(demo.WORKSHEET)
+    if way == "floor":
+        values = worksheet.get_all_values()
+        assert len(values) == rows + 1, (len(values), rows)
+        return
+    # Ocupado_Por and Fecha_Ocupacion at F and G, with their headers; version at the right edge.
+    worksheet.insert_cols([["Ocupado_Por"], ["Fecha_Ocupacion"]], col=6)
+    version = len(SCHEMA.header)
+    worksheet.insert_cols([["version"]], col=version, inherit_from_before=True)
+    if way == "naive":
+        for row in range(2, rows + 2):
+            worksheet.update_cell(row, version, 0)
+    elif way == "bulk":
+        worksheet.update([[0]] * rows, rowcol_to_a1(2, version), raw=True)
+    else:
+        raise SystemExit(f"unknown way {way!r}")
+
+
+# the local server -----------------------------------------------------------------------------
+
+
+@dataclass
+class Server:
+    url: str
+
+    def post(self, path: str, **kwargs: Any) -> requests.Response:
+        response = requests.post(f"{self.url}{path}", timeout=600, **kwargs)
+        response.raise_for_status()
+        return response
+
+    def seed(self, body: bytes) -> str:
+        self.post("/_emulator/reset")
+        headers = {"Content-Type": "application/json"}
+        key = str(
+            self.post("/_emulator/spreadsheets", data=body, headers=headers).json()["spreadsheetId"]
+        )
+        self.post("/_emulator/stats/reset")
+        return key
+
+    def stats(self) -> dict[str, Any]:
+        return requests.get(f"{self.url}/_emulator/stats", timeout=60).json()
+
+    def header(self, key: str) -> list[str]:
+        worksheet = sheets_client(self.url).open_by_key(key).worksheet(demo.WORKSHEET)
+        return worksheet.row_values(1)
+
+
+@contextmanager
+def local_server() -> Iterator[Server]:
+    args = [sys.executable, "-m", "pytest_sheetmigrate.emulator", "--port", "0"]
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        yield Server(process.stdout.readline().split()[-1])
+    finally:
+        process.terminate()
+        process.wait(timeout=120)
+
+
+def seed_body(rows: int) -> bytes:
+    sheet = {
+        "title": demo.WORKSHEET,
+        "values": demo.values(rows),
+        "rowCount": rows + 1,
+        "columnCount": len(demo.COLUMNS),
+    }
+    return json.dumps({"title": demo.DEMO_TITLE, "sheets": [sheet]}).encode()
+
+
+# measuring ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    wall: float
+    peak_mb: float
+    stats: dict[str, Any]
+
+
+@dataclass
+class Result:
+    way: str
+    rows: int
+    runs: list[Run] = field(default_factory=list)
+    extrapolated_from: int | None = None
+
+    @property
+    def wall(self) -> float:
+        return statistics.median(run.wall for run in self.runs)
+
+    @property
+    def peak_mb(self) -> float:
+        return max(run.peak_mb for run in self.runs)
+
+    @property
+    def stats(self) -> dict[str, Any]:
+        """The stats of the median run (every repetition sends the same requests)."""
+        return sorted(self.runs, key=lambda run: run.wall)[len(self.runs) // 2].stats
+
+    @property
+    def requests(self) -> int:
+        return int(self.stats["requests"])
+
+    @property
+    def by_kind(self) -> Counter[str]:
+        return Counter({KIND_NAMES.get(k, k): n for k, n in self.stats["by_endpoint"].items() if n})
+
+    def google_pace(self) -> float:
+        """Seconds at Google's pace: max(requests / quota, local wall + 200 ms per request)."""
+        quota = self.requests / QUOTA_PER_MINUTE * 60
+        return max(quota, self.wall + SECONDS_PER_REQUEST * self.requests)
+
+
+def run_subprocess(args: list[str], cwd: Path) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS in MB of the process, and its output; SystemExit if it failed."""
+    with tempfile.TemporaryFile("w+") as output:
+        start = time.perf_counter()
+        process = subprocess.Popen(args, cwd=cwd, stdout=output, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        output.seek(0)
+        text = output.read()
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(args)} failed ({process.returncode}):\n{text[-4000:]}")
+    return wall, usage.ru_maxrss / 1024, text
+
+
+def tool_project(directory: Path, url: str, key: str) -> Path:
+    shutil.copytree(SUITE, directory / "tests" / "v3.0")
+    (directory / "pyproject.toml").write_text(
+        "[tool.pytest.ini_options]\n"
+        f'sheetmigrate_sheets_api = "{url}"\n'
+        f'sheetmigrate_sheet = "{key}"\n'
+        'sheetmigrate_schema = "tests/v3.0/schema.toml"\n'
+    )
+    return directory
+
+
+def measure_once(server: Server, body: bytes, way: str, rows: int) -> Run:
+    key = server.seed(body)
+    with tempfile.TemporaryDirectory() as directory:
+        if way == "tool":
+            cwd = tool_project(Path(directory), server.url, key)
+            args = [sys.executable, "-m", "pytest", "--migrate", "-p", "no:cacheprovider", "-q"]
+        else:
+            cwd = Path(directory)
+            args = [sys.executable, str(Path(__file__).resolve()), "--client", way, server.url]
+            args += [key, str(rows)]
+        wall, peak_mb, _ = run_subprocess(args, cwd)
+    stats = server.stats()
+    if way != "floor" and server.header(key) != SCHEMA.header:
+        raise SystemExit(f"{way} at {rows:,} rows did not leave the schema's header")
+    return Run(wall, peak_mb, stats)
+
+
+def measure(sizes: list[int], repeat: int) -> dict[int, dict[str, Result]]:
+    results: dict[int, dict[str, Result]] = {}
+    naive: Result | None = None
+    with local_server() as server:
+        for rows in sizes:
+            body = seed_body(rows)
+            results[rows] = {}
+            for way in WAYS:
+                if way == "naive" and rows > NAIVE_MAX_ROWS:
+                    continue
+                result = results[rows][way] = Result(way, rows)
+                for index in range(repeat):
+                    print(f"  {rows:,} rows, {way}, run {index + 1}/{repeat}", file=sys.stderr)
+                    result.runs.append(measure_once(server, body, way, rows))
+            naive = results[rows].get("naive", naive)
+            del body
+        if naive is None or naive.rows < min(NAIVE_MAX_ROWS, max(sizes)):
+            naive_rows = min(NAIVE_MAX_ROWS, max(sizes))
+            body = seed_body(naive_rows)
+            naive = Result("naive", naive_rows)
+            for _ in range(repeat):
+                naive.runs.append(measure_once(server, body, "naive", naive_rows))
+    for rows, by_way in results.items():
+        if "naive" not in by_way:
+            by_way["naive"] = extrapolate(naive, rows)
+    return results
+
+
+def extrapolate(measured: Result, rows: int) -> Result:
+    """The naive way at ``rows``: one values.update per row more, bytes and wall in proportion."""
+    scale = rows / measured.rows
+    by_endpoint = dict(measured.stats["by_endpoint"])
+    per_row = next(k for k, v in KIND_NAMES.items() if v == "values.update")
+    by_endpoint[per_row] = by_endpoint.get(per_row, 0) + rows - measured.rows
+    stats = {
+        "requests": measured.requests + rows - measured.rows,
+        "bytes_in": round(measured.stats["bytes_in"] * scale),
+        "bytes_out": round(measured.stats["bytes_out"] * scale),
+        "by_endpoint": by_endpoint,
+    }
+    runs = [Run(run.wall * scale, float("nan"), stats) for run in measured.runs]
+    return Result("naive", rows, runs, extrapolated_from=measured.rows)
+
+
+# reporting ------------------------------------------------------------------------------------
+
+
+def duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.1f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.1f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def size(n_bytes: float) -> str:
+    if n_bytes < 10_000:
+        return f"{n_bytes:,.0f} B"
+    if n_bytes < 10_000_000:
+        return f"{n_bytes / 1024:,.1f} KB"
+    return f"{n_bytes / 1024 / 1024:,.1f} MB"
+
+
+def cell_data(by_way: dict[str, Result]) -> int:
+    """Bytes of the sheet's cell data: what the floor downloads to read it once."""
+    return int(by_way["floor"].stats["bytes_out"])
+
+
+def request_budget(by_way: dict[str, Result]) -> int:
+    return GOAL_FIXED_REQUESTS + math.ceil(cell_data(by_way) / CHUNK_BYTES)
+
+
+def table(rows: int, by_way: dict[str, Result]) -> list[str]:
+    floor = by_way["floor"]
+    lines = [
+        f"### {rows:,} data rows x 65 columns -> 68 "
+        f"(cell data {size(cell_data(by_way))}, median of {len(floor.runs)})",
+        "",
+        "| way | requests by kind | requests | uploaded | wall | peak RSS | wall / floor "
+        "| at Google's pace |",
+        "|---|---|--:|--:|--:|--:|--:|--:|",
+    ]
+    for way in WAYS:
+        result = by_way[way]
+        approx = "≈ " if result.extrapolated_from else ""
+        kinds = ", ".join(f"{kind} {n:,}" for kind, n in sorted(result.by_kind.items()))
+        peak = "not run" if result.extrapolated_from else f"{result.peak_mb:.0f} MB"
+        name = way
+        if result.extrapolated_from:
+            name += f" (extrapolated from {result.extrapolated_from:,} rows)"
+        lines.append(
+            f"| {name} | {approx}{kinds} | {approx}{result.requests:,} "
+            f"| {approx}{size(result.stats['bytes_in'])} | {approx}{result.wall:.2f} s "
+            f"| {peak} | {approx}{result.wall / floor.wall:.1f}x "
+            f"| {approx}{duration(result.google_pace())} |"
+        )
+    return lines
+
+
+def goals(results: dict[int, dict[str, Result]]) -> list[str]:
+    lines = ["| goal (issue 6) | measured | met |", "|---|---|---|"]
+
+    def verdict(ok: bool) -> str:
+        return "yes" if ok else "**no**"
+
+    for rows, by_way in results.items():
+        tool, budget = by_way["tool"], request_budget(by_way)
+        passes = tool.stats["bytes_out"] / cell_data(by_way)
+        lines.append(
+            f"| requests at {rows:,} rows <= {GOAL_FIXED_REQUESTS} + one read per 2 MB of "
+            f"cell data ({size(cell_data(by_way))}) = {budget:,} "
+            f"| {tool.requests:,} ({tool.requests - budget:+,}; downloads the sheet's "
+            f"cell data {passes:.1f} times) | {verdict(tool.requests <= budget)} |"
+        )
+    for rows, by_way in results.items():
+        uploaded = by_way["tool"].stats["bytes_in"]
+        lines.append(
+            f"| uploaded at {rows:,} rows <= 16 KB | {size(uploaded)} "
+            f"| {verdict(uploaded <= GOAL_WRITE_BYTES)} |"
+        )
+    largest = max(results)
+    peak = results[largest]["tool"].peak_mb
+    lines.append(
+        f"| peak RSS at {largest:,} rows < {GOAL_PEAK_MB} MB | {peak:.0f} MB "
+        f"| {verdict(peak < GOAL_PEAK_MB)} |"
+    )
+    smaller = [rows for rows in results if rows < largest]
+    if smaller:
+        base = max(smaller)
+        growth = peak / results[base]["tool"].peak_mb
+        lines.append(
+            f"| peak RSS at {largest:,} rows <= {GOAL_PEAK_GROWTH}x that at {base:,} "
+            f"| {growth:.2f}x ({results[base]['tool'].peak_mb:.0f} -> {peak:.0f} MB) "
+            f"| {verdict(growth <= GOAL_PEAK_GROWTH)} |"
+        )
+    tool, floor = results[largest]["tool"], results[largest]["floor"]
+    ratio = tool.wall / floor.wall
+    lines.append(
+        f"| wall at {largest:,} rows <= {GOAL_WALL_RATIO:.0f}x the floor "
+        f"| {ratio:.1f}x ({tool.wall:.1f} s vs {floor.wall:.1f} s) "
+        f"| {verdict(ratio <= GOAL_WALL_RATIO)} |"
+    )
+    return lines
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    ram_kb = 0
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal:"):
+            ram_kb = int(line.split()[1])
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {ram_kb / 1024 / 1024:.0f} GB RAM, "
+        f"Python {platform.python_version()}, {platform.system()} {platform.release()}; "
+        f"commit {commit or 'unknown'}, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+    )
+
+
+def report(results: dict[int, dict[str, Result]], repeat: int) -> str:
+    lines = [
+        "# Benchmark: a whole migration against hand-written gspread",
+        "",
+        "Generated by `python benchmarks/bench_migrate.py` (issue 6); do not edit by hand.",
+        "",
+        f"Machine: {machine()}.",
+        "",
+        "The demo's worksheet (65 columns, v2.1) with N data rows, migrated to the 68 columns of",
+        "`tests/v3.0/schema.toml` on the local Sheets server (a subprocess), each client in its",
+        "own subprocess, on a freshly seeded sheet per repetition. **tool**: the whole",
+        "`pytest --migrate` session (backup, columns, verify, init and the validation suite).",
+        "**naive**: gspread `insert_cols` (columns and headers), then `update_cell` per row.",
+        "**bulk**: gspread `insert_cols`, then one `update` of the whole version column.",
+        "**floor**: gspread `get_all_values` of the whole sheet, nothing written.",
+        "",
+        "Requests by kind and bytes uploaded: the server's stats. Wall: subprocess start to exit,",
+        f"median of {repeat}. Peak RSS: the client process's high-water mark (`ru_maxrss`), the",
+        "largest of the repetitions. Wall / floor: median wall over the floor's median wall.",
+        f"At Google's pace: max(requests / {QUOTA_PER_MINUTE} per minute, local wall + "
+        f"{SECONDS_PER_REQUEST * 1000:.0f} ms per request), the quota of one user and a",
+        "typical request latency. Rows marked ≈ are extrapolated linearly from the naive run",
+        f"at {NAIVE_MAX_ROWS:,} rows (one `update_cell` request per row), not measured.",
+        "",
+    ]
+    for rows, by_way in results.items():
+        lines += table(rows, by_way) + [""]
+    lines += [
+        "## Goals",
+        "",
+        "Cell data: the bytes the floor downloads (the sheet's values as JSON); one read per",
+        "2 MB (2 x 1024 x 1024 bytes) of it, on top of 12 requests, is the request budget.",
+        "",
+        *goals(results),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,100000", help="data rows, comma-separated")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument(
+        "--client", nargs=4, metavar=("WAY", "URL", "KEY", "ROWS"), help=argparse.SUPPRESS
+    )
+    args = parser.parse_args()
+    if args.client:
+        way, url, key, rows = args.client
+        client_main(way, url, key, int(rows))
+        return
+    sizes = sorted(int(n.replace("_", "")) for n in args.sizes.split(","))
+    text = report(measure(sizes, args.repeat), args.repeat)
+    print(text)
+    if not args.no_write:
+        args.output.write_text(text)
+        print(f"written to {args.output}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
