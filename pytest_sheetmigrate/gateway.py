@@ -26,6 +26,7 @@ from .stamp import Stamps
 T = TypeVar("T")
 CHUNK_BYTES = 2 * 1024 * 1024
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
 METADATA_FIELDS = (
     "spreadsheetId,properties.title,sheets(properties(sheetId,title,index,gridProperties),merges),"
     "developerMetadata"
@@ -209,17 +210,50 @@ class SheetGateway:
         )
 
     def copy(self, name: str) -> str:
-        """A Drive copy of the whole spreadsheet; returns the copy's key."""
+        """A Drive copy of the whole spreadsheet named ``name``; returns the copy's key.
+
+        When the answer is lost, the newest spreadsheet of that name is taken for the copy
+        instead of copying again (the caller compares its content with the source).
+        """
+        found: list[str] = []
+
+        def made() -> bool:
+            found[:] = [key for key in [self.find_copy(name)] if key]
+            return bool(found)
+
         response = self._call(
             "drive.files.copy",
             lambda: self._http.request(
                 "post",
                 f"{DRIVE_FILES_API_V3_URL}/{self.key}/copy",
-                json={"name": name, "mimeType": "application/vnd.google-apps.spreadsheet"},
+                json={"name": name, "mimeType": SPREADSHEET_MIME},
                 params={"supportsAllDrives": True},
             ).json(),
+            already_applied=made,
         )
-        return str(response["id"])
+        return str(response.get("id") or found[0])
+
+    def find_copy(self, name: str) -> str | None:
+        """The key of the newest spreadsheet on Drive named exactly ``name``, or None."""
+        quoted = name.replace("\\", "\\\\").replace("'", "\\'")
+        query = f"name = '{quoted}' and mimeType = '{SPREADSHEET_MIME}' and trashed = false"
+        listed = self._call(
+            "drive.files.list",
+            lambda: self._http.request(
+                "get",
+                DRIVE_FILES_API_V3_URL,
+                params={
+                    "q": query,
+                    "orderBy": "createdTime desc",
+                    "pageSize": 1,
+                    "fields": "files(id)",
+                    "supportsAllDrives": True,
+                    "includeItemsFromAllDrives": True,
+                },
+            ).json(),
+        )
+        files = listed.get("files", [])
+        return str(files[0]["id"]) if files else None
 
     # plumbing ------------------------------------------------------------------------------
 

@@ -114,6 +114,11 @@ def confirm(stamps: Stamps, mine: Lease) -> None:
         )
 
 
+def held_by(stamps: Stamps, mine: Lease) -> bool:
+    """Whether the stamps hold a lease of run ``mine`` (a lost answer's check)."""
+    return any(held is not None and held.run == mine.run for _, held in leases(stamps))
+
+
 def release_requests(stamps: Stamps, mine: Lease) -> list[dict[str, Any]]:
     return [
         delete_metadata_request(metadata_id)

@@ -149,10 +149,9 @@ class Migration:
         self.take_lease()
         if backup_key:
             status, summary = "done", f"backup {backup_key} given; checked against the source"
+            local = self._read_source(backup_key)
         else:
-            backup_key = self.gateway.copy(self._backup_name())
-            status, summary = "ran", f"copied to {backup_key}"
-        local = self._read_source(backup_key)
+            backup_key, status, summary, local = self._copy_source()
         self._write(
             self.info.stamps.step_requests(
                 self.schema.name,
@@ -174,7 +173,22 @@ class Migration:
         return {"backup": backup_key, "rows": self.data_rows, "snapshot": self.before.to_dict()}
 
     def _backup_name(self) -> str:
-        return f"{self.info.title} (backup before schema {self.schema.name}, {utc_now()})"
+        """The same name on every run, so a copy an interrupted run left is found, not remade."""
+        return f"{self.info.title} (backup of {self.gateway.key} before schema {self.schema.name})"
+
+    def _copy_source(self) -> tuple[str, str, str, dict[str, Any]]:
+        """Copy the spreadsheet on Drive, or reuse the copy a run interrupted before its stamp
+        left behind when it still equals the source; read both. Returns key, status, summary
+        and the local snapshot's details."""
+        name = self._backup_name()
+        left = self.gateway.find_copy(name)
+        if left is not None:
+            local = self._read_source(left)
+            assert self.before is not None and self.backup_snapshot is not None
+            if self.backup_snapshot.digest == self.before.digest:
+                return left, "done", f"copy {left} left by an interrupted run reused", local
+        copied = self.gateway.copy(name)
+        return copied, "ran", f"copied to {copied}", self._read_source(copied)
 
     def _read_source(self, backup_key: str | None) -> dict[str, Any]:
         """Stream the source (and the backup copy beside it) once, building every snapshot."""
@@ -450,7 +464,9 @@ class Migration:
         mine = Lease.mine()
         stamps = self.gateway.metadata().stamps
         requests = lease.take_requests(stamps, mine, force=self.settings.break_lock)
-        self.gateway.batch_update(requests, already_applied=lambda: False)
+        self.gateway.batch_update(
+            requests, already_applied=lambda: lease.held_by(self.gateway.metadata().stamps, mine)
+        )
         self.info = self.gateway.metadata()
         lease.confirm(self.info.stamps, mine)
         self.lease = mine
@@ -460,10 +476,13 @@ class Migration:
         """Release the lease if a failed or partial run still holds it."""
         if self.lease is None:
             return
-        requests = lease.release_requests(self.info.stamps, self.lease)
-        self.lease = None
+        mine, self.lease = self.lease, None
+        requests = lease.release_requests(self.info.stamps, mine)
         if requests:
-            self.gateway.batch_update(requests, already_applied=lambda: False)
+            self.gateway.batch_update(
+                requests,
+                already_applied=lambda: not lease.held_by(self.gateway.metadata().stamps, mine),
+            )
 
     def _lease_update(self, release: bool) -> tuple[list[dict[str, Any]], Lease | None]:
         """Requests that renew (or release) the lease, riding on a step's own batchUpdate."""
