@@ -52,7 +52,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     for option in OPTIONS:
         env = f" [env {option.env}]" if option.env else ""
         group.addoption(
-            option.flag, dest=f"sheetmigrate_{option.name}", default=None, help=option.help + env
+            option.flag,
+            dest=f"sheetmigrate_{option.name}",
+            default=None,
+            metavar=option.metavar,
+            help=option.help + env,
         )
         parser.addini(option.ini, option.help, default=None)
 
