@@ -3,6 +3,7 @@
 Registered through the ``pytest11`` entry point ``sheetmigrate``.
 """
 
+from .failures import pytest_runtest_makereport
 from .fixtures import (
     live_rows,
     migrated_sheet,
@@ -35,6 +36,7 @@ __all__ = [
     "pytest_collection_modifyitems",
     "pytest_configure",
     "pytest_report_header",
+    "pytest_runtest_makereport",
     "pytest_terminal_summary",
     "sheet_schema",
     "sheetmigrate_backup",
