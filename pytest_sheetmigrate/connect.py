@@ -9,7 +9,7 @@ import requests
 
 from .credentials import account_of, load_credentials
 from .errors import SheetAccessError
-from .gateway import RetryPolicy, SheetGateway
+from .gateway import GOOGLE_ENDPOINT, RetryPolicy, SheetGateway
 from .settings import EMBEDDED, Settings
 from .transport import sheets_client
 
@@ -23,7 +23,10 @@ def open_gateway(settings: Settings) -> Iterator[SheetGateway]:
         server = start_embedded(settings.embedded_data_dir, settings.spreadsheet_key)
         try:
             yield SheetGateway(
-                sheets_client(server.url), settings.spreadsheet_key, retry=_retry(settings)
+                sheets_client(server.url),
+                settings.spreadsheet_key,
+                retry=_retry(settings),
+                endpoint=server.url,
             )
         finally:
             server.stop()
@@ -36,6 +39,7 @@ def open_gateway(settings: Settings) -> Iterator[SheetGateway]:
         sheets_client(base_url, credentials),
         settings.spreadsheet_key,
         account=account_of(credentials),
+        endpoint=base_url or GOOGLE_ENDPOINT,
         retry=_retry(settings),
     )
 

@@ -33,6 +33,13 @@ METADATA_FIELDS = (
 )
 
 
+GOOGLE_ENDPOINT = "https://sheets.googleapis.com"
+
+
+def sheet_url(key: str) -> str:
+    return f"https://docs.google.com/spreadsheets/d/{key}/edit"
+
+
 @dataclass
 class RequestLog:
     """What a run sent: requests by kind and bytes uploaded."""
@@ -106,17 +113,29 @@ class SheetGateway:
         log: RequestLog | None = None,
         retry: RetryPolicy | None = None,
         account: str | None = None,
+        endpoint: str = GOOGLE_ENDPOINT,
     ) -> None:
         self.client = client
         self.key = key
         self.log = log if log is not None else RequestLog()
         self.retry = retry or RetryPolicy()
         self.account = account
+        self.endpoint = endpoint
+        self.notify: Callable[[str], None] = lambda line: None  # waits worth telling the user
         self._http = client.http_client
 
     def other(self, key: str) -> SheetGateway:
         """A gateway to another spreadsheet sharing this one's client and request log."""
-        return SheetGateway(self.client, key, log=self.log, retry=self.retry, account=self.account)
+        other = SheetGateway(
+            self.client,
+            key,
+            log=self.log,
+            retry=self.retry,
+            account=self.account,
+            endpoint=self.endpoint,
+        )
+        other.notify = self.notify
+        return other
 
     # reads ---------------------------------------------------------------------------------
 
@@ -281,13 +300,20 @@ class SheetGateway:
                 last = f"token refresh failed ({error.__class__.__name__})"
                 retry_after = None
             except (requests.ConnectionError, requests.Timeout) as error:
-                last = f"connection failed ({error.__class__.__name__})"
+                last = f"no answer from {self.endpoint} ({error.__class__.__name__})"
                 retry_after = None
             if already_applied is not None and already_applied():
                 return {}  # type: ignore[return-value]
             if attempt + 1 < self.retry.attempts:
                 self.log.retries += 1
-                self.retry.sleep(self.retry.delay(attempt, retry_after))
+                delay = self.retry.delay(attempt, retry_after)
+                why = "quota exceeded, " if last.startswith("429") else ""
+                asked = " as the API asked" if retry_after else ""
+                self.notify(
+                    f"{kind}: {why}{last}; waiting {delay:.1f} s{asked} "
+                    f"(retry {attempt + 1} of {self.retry.attempts - 1})"
+                )
+                self.retry.sleep(delay)
         raise TransientApiError(
             f"{kind} on spreadsheet {self.key} failed {self.retry.attempts} times "
             f"(last: {last}). Nothing half-done was kept: run the same command again to resume."
@@ -303,14 +329,15 @@ class SheetGateway:
         if error.code == 403:
             who = self.account or "the account in use"
             return SheetAccessError(
-                f"{who} has no access to spreadsheet {key} (403): share the spreadsheet with "
+                f"{who} has no access to spreadsheet {key} (403): share {sheet_url(key)} with "
                 f"{who} as Editor (Share button in Google Sheets)"
             )
         if error.code == 404:
             flag = "--sheet" if key == self.key else "--backup"
             return SheetAccessError(
-                f"spreadsheet {key} was not found (404): check {flag} (a key such as "
-                "1AbC...xyz or the full https://docs.google.com/spreadsheets/d/KEY/edit URL)"
+                f"spreadsheet {key} was not found (404) at {self.endpoint}, tried "
+                f"{sheet_url(key)}: check {flag} (a key such as 1AbC...xyz or the full "
+                "https://docs.google.com/spreadsheets/d/KEY/edit URL)"
             )
         return SheetStateError(f"the Sheets API refused the request ({error.code}): {message}")
 

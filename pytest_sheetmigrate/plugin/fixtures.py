@@ -43,12 +43,15 @@ def sheetmigrate_state(pytestconfig: pytest.Config) -> SessionState:
 
 
 @pytest.fixture(scope="session")
-def sheetmigrate_gateway(sheetmigrate_state: SessionState) -> Iterator[SheetGateway]:
+def sheetmigrate_gateway(
+    pytestconfig: pytest.Config, sheetmigrate_state: SessionState
+) -> Iterator[SheetGateway]:
     assert sheetmigrate_state.settings is not None
     with ExitStack() as stack:
         with reported_as_failure():
             gateway = stack.enter_context(open_gateway(sheetmigrate_state.settings))
         sheetmigrate_state.log = gateway.log
+        gateway.notify = lambda line: announce(pytestconfig, line)
         yield gateway
 
 

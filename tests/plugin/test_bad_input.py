@@ -313,7 +313,11 @@ def test_a_spreadsheet_not_shared_with_the_service_account_says_to_share_it(
         "-rfEs",
         "--credentials",
         "sa.json",
-        words=("(403)", f"share the spreadsheet with {SERVICE_ACCOUNT}"),
+        words=(
+            "(403)",
+            f"share https://docs.google.com/spreadsheets/d/{private_project.sheet}/edit",
+            f"with {SERVICE_ACCOUNT} as Editor",
+        ),
     )
 
     assert_later_steps_skipped(result)
