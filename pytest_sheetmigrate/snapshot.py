@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from hashlib import blake2b
 from itertools import compress, count, islice, repeat, zip_longest
 from operator import eq, ne
@@ -114,6 +114,19 @@ class Snapshot:
 
     def has_column(self, name: str) -> bool:
         return name in self.header
+
+    def with_columns(self, read_again: Snapshot) -> Snapshot:
+        """This snapshot with the columns of ``read_again`` (same rows, read later) replacing
+        its own, and the whole-sheet digest recomputed; the key summary is kept."""
+        if read_again.row_count != self.row_count:
+            raise ValueError(f"{read_again.row_count} rows read again, expected {self.row_count}")
+        fresh = {summary.name: summary for summary in read_again.columns}
+        unknown = fresh.keys() - set(self.header)
+        if unknown:
+            raise KeyError(f"the snapshot has no column {sorted(unknown)[0]!r}")
+        columns = tuple(fresh.get(summary.name, summary) for summary in self.columns)
+        digest = _sheet_digest(self.header, self.row_count, columns)
+        return replace(self, columns=columns, digest=digest)
 
     def block_rows_range(self, block: int) -> tuple[int, int]:
         """First and last sheet row of block number ``block``."""
@@ -246,17 +259,13 @@ class SnapshotBuilder:
     def finish(self) -> Snapshot:
         self._finished = True
         summaries = tuple(tracker.finish() for tracker in self._trackers)
-        sheet = blake2b(digest_size=32)
-        sheet.update(
-            _ENCODE([list(self._header), self._row_count, [s.digest for s in summaries]]).encode()
-        )
         keys = None if self._key_index is None else self._keys.finish(self._key_column)
         return Snapshot(
             header=self._header,
             row_count=self._row_count,
             columns=summaries,
             keys=keys,
-            digest=sheet.hexdigest(),
+            digest=_sheet_digest(self._header, self._row_count, summaries),
         )
 
     def _refuse_cells_without_header(self, extra: list[tuple[Any, ...]], width: int) -> None:
@@ -270,6 +279,12 @@ class SnapshotBuilder:
                         f"{letter} has no header. Give it a header (and list it in the schema) "
                         "or clear the cells of that column."
                     )
+
+
+def _sheet_digest(header: Sequence[str], row_count: int, columns: Sequence[ColumnSummary]) -> str:
+    sheet = blake2b(digest_size=32)
+    sheet.update(_ENCODE([list(header), row_count, [c.digest for c in columns]]).encode())
+    return sheet.hexdigest()
 
 
 def _block_segments(start: int, n: int) -> list[tuple[int, int, bool]]:

@@ -198,6 +198,24 @@ def test_rows_cannot_be_added_after_finish() -> None:
         builder.add_rows([["A"]])
 
 
+def test_columns_read_again_give_the_snapshot_of_a_whole_read() -> None:
+    rows = sample_rows(2_500)
+    written = [[*row, *[""] * (len(HEADER) - len(row))] for row in rows]
+    for row in written[: len(written) // 2]:
+        row[HEADER.index("version")] = 0  # half the rows got their default since the first read
+    versions = [[row[HEADER.index("version")]] for row in written]
+    read_again = snapshot(versions, header=["version"])
+    assert snapshot(rows).with_columns(read_again) == snapshot(written)
+
+
+def test_columns_read_again_must_cover_the_same_rows_and_known_columns() -> None:
+    rows = sample_rows(10)
+    with pytest.raises(ValueError, match="9 rows read again, expected 10"):
+        snapshot(rows).with_columns(snapshot([[0]] * 9, header=["version"]))
+    with pytest.raises(KeyError, match="Otra"):
+        snapshot(rows).with_columns(snapshot([[0]] * 10, header=["Otra"]))
+
+
 def test_a_snapshot_survives_a_json_round_trip_exactly() -> None:
     rows = sample_rows(1_200)
     rows[5] = ["T-00001", "bad", "#N/A", "", 3.5]  # a duplicate key and findings in every list
