@@ -1,11 +1,20 @@
 """Cell values: how they are stored, parsed from input and rendered for output.
 
-Storage. A grid row is a tuple of cell values; ``""`` is an empty cell. A plain ``str`` is a text
-cell. Numbers, booleans, dates and formulas are instances of small ``str`` subclasses
-(:class:`Number`, :class:`Boolean`, :class:`Date`, :class:`Formula`) whose string value is what
-Google shows for the cell (its FORMATTED_VALUE) and which carry the typed value alongside. So a
-FORMATTED_VALUE read returns the stored tuples as they are (no per-cell work), ``json.dumps``
-writes them as strings, and a sheet holding only text never pays for the types.
+Values. A cell value (:data:`CellValue`) is ``""`` (empty), a plain ``str`` (text) or an
+instance of one of the small ``str`` subclasses :class:`Number`, :class:`Boolean`, :class:`Date`,
+:class:`Formula`, whose string is what Google shows for the cell (its FORMATTED_VALUE) and which
+carry the typed value alongside. Input parsing produces them and the grid hands them out one at
+a time (:func:`join`), but the grid does not keep them.
+
+Storage. A grid keeps each cell as two things (:func:`split`): its formatted text, a plain
+``str``, and a *kind* in a parallel row, ``None`` for text. For a number, date or boolean whose
+text gives its value back exactly (most of them), the kind is a one-letter code (:data:`NUMBER`,
+:data:`DATE`, :data:`BOOLEAN`) and the value is read back from the text when it is rendered
+unformatted; a number whose text does not give it back (more than 10 significant digits, ...)
+keeps its value as the kind; a formula keeps ``(formula text, value)``. So a FORMATTED_VALUE
+read returns stored rows as they are, and the grid holds only built-in, immutable objects: no
+per-cell Python object beyond the text, nothing for the garbage collector to walk, and a
+snapshot that pickles at the speed of plain strings.
 
 Input (``valueInputOption``):
 
@@ -39,6 +48,10 @@ import re
 from typing import Any
 
 CellValue = str  # "" (empty), str (text) or one of the typed subclasses below
+# How a stored cell's text is to be read: None (text), NUMBER, DATE, BOOLEAN, an int or float
+# (a number whose text does not give its value back), or (formula text, value) for a formula.
+Kind = str | int | float | tuple[str, Any] | None
+NUMBER, DATE, BOOLEAN = "n", "d", "b"
 
 MAX_CELL_CHARS = 50_000
 CELL_TOO_LONG = "Your input contains more than the maximum of 50000 characters in a single cell."
@@ -332,3 +345,66 @@ def from_extended(extended: dict[str, Any] | None) -> CellValue:
         check_length(text)
         return formula(text) if text.startswith("=") else text
     return ""
+
+
+# --- storage -----------------------------------------------------------------------------------
+
+
+def number_from_text(text: str) -> int | float | None:
+    """The value a number's formatted text stands for (None when it stands for none)."""
+    try:
+        return clean_number(float(text))
+    except ValueError:
+        pass
+    parsed = _parse_number(text)
+    return parsed.value if parsed is not None else None
+
+
+def split(value: CellValue) -> tuple[str, Kind]:
+    """A cell value as the grid stores it: its formatted text (a plain str) and its kind."""
+    kind = type(value)
+    if kind is str:
+        return value, None
+    text = str(value)  # a plain copy of the subclass's text
+    if kind is Number:
+        typed = value.value  # type: ignore[attr-defined]
+        back = number_from_text(text)
+        exact = back is not None and type(back) is type(typed) and back == typed
+        return text, NUMBER if exact else typed
+    if kind is Boolean:
+        return text, BOOLEAN
+    if kind is Date:
+        return text, DATE
+    if kind is Formula:
+        return text, (value.formula, value.value)  # type: ignore[attr-defined]
+    raise TypeError(f"not a cell value: {value!r}")
+
+
+def join(text: str, kind: Kind) -> CellValue:
+    """The cell value a stored (text, kind) pair stands for (the inverse of :func:`split`)."""
+    if kind is None:
+        return text
+    if kind == NUMBER:
+        return Number(text, number_from_text(text) or 0)
+    if kind == BOOLEAN:
+        return boolean(text == "TRUE")
+    if kind == DATE:
+        return Date(text, _parse_date(text) or 0)
+    if isinstance(kind, tuple):
+        return Formula(text, kind[0], kind[1])
+    return Number(text, kind)  # type: ignore[arg-type]
+
+
+def render_stored(text: str, kind: Kind, option: str, date_option: str = SERIAL_NUMBER) -> Any:
+    """A stored cell as :func:`render` renders its value, without building the value."""
+    if kind is None or option == FORMATTED_VALUE:
+        return text
+    if kind == NUMBER:
+        return number_from_text(text)
+    if kind == BOOLEAN:
+        return text == "TRUE"
+    if kind == DATE:
+        return text if date_option == FORMATTED_STRING else _parse_date(text)
+    if isinstance(kind, tuple):
+        return kind[0] if option == FORMULA else kind[1]
+    return kind

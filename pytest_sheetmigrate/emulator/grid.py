@@ -1,12 +1,15 @@
 """One sheet's grid: values stored compactly, rich cell data sparse, dimension changes.
 
-Rows are tuples of stored cell values (see :mod:`cells`), each trimmed of trailing empty cells;
-``rows`` may be shorter than the sheet (rows past its end are empty). Rich cell data (note,
-userEnteredFormat, ...) lives in a sparse dict keyed by (row, column) and only where set.
+Rows are tuples of the cells' formatted texts (plain ``str``; ``""`` is an empty cell), each
+trimmed of trailing empty cells; ``rows`` may be shorter than the sheet (rows past its end are
+empty). ``kinds`` runs parallel to ``rows``: ``None`` for a row of text only, else a tuple as
+long as the row giving each cell's kind (``None`` for text; see :mod:`cells`). Methods take and
+give :data:`cells.CellValue` objects and split / join them at the boundary. Rich cell data
+(note, userEnteredFormat, ...) lives in a sparse dict keyed by (row, column) and only where set.
 
-A :class:`Sheet` is copied for a transaction with :meth:`Sheet.clone`: the outer row list and the
-dicts are copied, the row tuples are shared (they are immutable), so copying a 100,000-row sheet
-costs one pointer per row and an operation never deep-copies the grid.
+A :class:`Sheet` is copied for a transaction with :meth:`Sheet.clone`: the outer row lists and
+the dicts are copied, the row tuples are shared (they are immutable), so copying a 100,000-row
+sheet costs two pointers per row and an operation never deep-copies the grid.
 """
 
 from __future__ import annotations
@@ -14,17 +17,20 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
+from . import cells
 from .a1 import Box
-from .cells import CellValue, is_typed
+from .cells import CellValue, Kind
 
-Row = tuple[CellValue, ...]
+Row = tuple[str, ...]
+KindRow = tuple[Kind, ...] | None
 ROWS = "ROWS"
 COLUMNS = "COLUMNS"
+_TEXT_ONLY = frozenset({str, type(None)})
 
 
-def trim(row: Sequence[CellValue]) -> Row:
+def trim(row: Sequence[str]) -> Row:
     """The row without trailing empty cells, as a tuple."""
     n = len(row)
     if n and row[n - 1] != "":
@@ -34,14 +40,29 @@ def trim(row: Sequence[CellValue]) -> Row:
     return tuple(row[:n])
 
 
+def _trim_pair(row: Row, kinds: KindRow) -> tuple[Row, KindRow]:
+    """A row and its kinds trimmed together; kinds of text only become None."""
+    if row and row[-1] == "":
+        row = trim(row)
+        if kinds is not None:
+            kinds = kinds[: len(row)]
+    if kinds is not None and kinds.count(None) == len(kinds):
+        kinds = None
+    return row, kinds
+
+
+def _kinds_of(row: Row, kinds: KindRow) -> tuple[Kind, ...]:
+    return kinds if kinds is not None else (None,) * len(row)
+
+
 @dataclass
 class Sheet:
     """A sheet of a spreadsheet: its properties, grid and the objects anchored to it."""
 
     properties: dict[str, Any]
     rows: list[Row] = field(default_factory=list)
+    kinds: list[KindRow] = field(default_factory=list)  # parallel to rows
     extras: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
-    typed: bool = False  # a typed value (number, boolean, date, formula) may be stored
     merges: list[dict[str, Any]] = field(default_factory=list)
     protected_ranges: list[dict[str, Any]] = field(default_factory=list)
     basic_filter: dict[str, Any] | None = None
@@ -52,6 +73,21 @@ class Sheet:
         default_factory=lambda: {ROWS: {}, COLUMNS: {}}
     )
     borders: list[dict[str, Any]] = field(default_factory=list)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Unpickle; a sheet from a format-1 snapshot (typed cell objects in the rows, no
+        ``kinds``) is converted to the current layout."""
+        if "kinds" not in state:
+            state = dict(state)
+            state.pop("typed", None)
+            rows, kinds = [], []
+            for row in state["rows"]:
+                pairs = [cells.split(v) for v in row]
+                text, kind = _trim_pair(tuple(t for t, _ in pairs), tuple(k for _, k in pairs))
+                rows.append(text)
+                kinds.append(kind)
+            state["rows"], state["kinds"] = rows, kinds
+        self.__dict__.update(state)
 
     # --- identity and size --------------------------------------------------------------------
 
@@ -89,8 +125,8 @@ class Sheet:
         return Sheet(
             properties=copy.deepcopy(self.properties),
             rows=list(self.rows),
+            kinds=list(self.kinds),
             extras=dict(self.extras),
-            typed=self.typed,
             merges=copy.deepcopy(self.merges),
             protected_ranges=copy.deepcopy(self.protected_ranges),
             basic_filter=copy.deepcopy(self.basic_filter),
@@ -105,11 +141,12 @@ class Sheet:
         if row < len(self.rows):
             stored = self.rows[row]
             if col < len(stored):
-                return stored[col]
+                kinds = self.kinds[row]
+                return cells.join(stored[col], kinds[col] if kinds is not None else None)
         return ""
 
     def read(self, box: Box) -> list[Row]:
-        """The stored values in a box, rows trimmed of trailing empty cells, trailing empty
+        """The formatted texts in a box, rows trimmed of trailing empty cells, trailing empty
         rows dropped. A tight loop: no per-cell work when the box spans whole stored rows."""
         out: list[Row] = []
         c0, c1 = box.start_col, box.end_col
@@ -125,6 +162,24 @@ class Sheet:
             out.pop()
         return out
 
+    def read_values(self, box: Box, convert: Callable[[str, Kind], Any]) -> list[list[Any]]:
+        """As :meth:`read`, as lists, each typed cell given as ``convert(text, kind)``."""
+        out: list[list[Any]] = []
+        c0 = box.start_col
+        texts = self.read(box)
+        for r, part in enumerate(texts, start=box.start_row):
+            kinds = self.kinds[r]
+            if kinds is None:
+                out.append(list(part))
+                continue
+            out.append(
+                [
+                    text if kind is None else convert(text, kind)
+                    for text, kind in zip(part, kinds[c0 : c0 + len(part)], strict=True)
+                ]
+            )
+        return out
+
     def used_box(self) -> Box:
         """The smallest box from A1 holding every non-empty value."""
         rows = len(self.rows)
@@ -137,48 +192,56 @@ class Sheet:
 
     def _ensure_rows(self, end_row: int) -> None:
         if len(self.rows) < end_row:
-            self.rows.extend([()] * (end_row - len(self.rows)))
+            missing = end_row - len(self.rows)
+            self.rows.extend([()] * missing)
+            self.kinds.extend([None] * missing)
 
     def write(
         self, start_row: int, start_col: int, data: Sequence[Sequence[CellValue | None]]
     ) -> None:
         """Write rows of values from a corner; None leaves a cell unchanged."""
         self._ensure_rows(start_row + len(data))
-        rows = self.rows
+        rows, kinds = self.rows, self.kinds
         for i, values in enumerate(data):
             if not values:
                 continue
             r = start_row + i
-            rows[r] = _splice(rows[r], start_col, values)
-            if not self.typed and any(is_typed(v) for v in values if v is not None):
-                self.typed = True
+            rows[r], kinds[r] = _splice(rows[r], kinds[r], start_col, values)
 
     def fill(self, box: Box, value: CellValue) -> None:
         """Set every cell of a box to one value (repeatCell): O(rows) tuple rebuilds."""
-        if value == "" and box.start_row >= len(self.rows):
+        text, kind = cells.split(value)
+        if text == "" and box.start_row >= len(self.rows):
             return
         self._ensure_rows(box.end_row)
-        block = (value,) * box.cols
+        block = (text,) * box.cols
+        kind_block = (kind,) * box.cols
         c0, c1 = box.start_col, box.end_col
-        rows = self.rows
+        rows, all_kinds = self.rows, self.kinds
         for r in range(box.start_row, box.end_row):
-            row = rows[r]
+            row, kinds = rows[r], all_kinds[r]
             if len(row) < c0:
+                kinds = kinds + (None,) * (c0 - len(row)) if kinds is not None else None
                 row = row + ("",) * (c0 - len(row))
             new = row[:c0] + block + row[c1:]
-            rows[r] = trim(new) if value == "" or new[-1] == "" else new
-        if is_typed(value):
-            self.typed = True
+            if kinds is None and kind is None:
+                rows[r] = trim(new) if text == "" or new[-1] == "" else new
+                continue
+            base = _kinds_of(row, kinds)
+            rows[r], all_kinds[r] = _trim_pair(new, base[:c0] + kind_block + base[c1:])
 
     def clear(self, box: Box) -> None:
         """Empty the values of a box (rich cell data stays, as values.clear does)."""
-        c0 = box.start_col
-        rows = self.rows
+        c0, c1 = box.start_col, box.end_col
+        rows, all_kinds = self.rows, self.kinds
         for r in range(box.start_row, min(box.end_row, len(rows))):
             row = rows[r]
             if len(row) > c0:
-                rows[r] = trim(
-                    row[:c0] + ("",) * max(0, min(box.end_col, len(row)) - c0) + row[box.end_col :]
+                blank = max(0, min(c1, len(row)) - c0)
+                kinds = all_kinds[r]
+                rows[r], all_kinds[r] = _trim_pair(
+                    row[:c0] + ("",) * blank + row[c1:],
+                    None if kinds is None else kinds[:c0] + (None,) * blank + kinds[c1:],
                 )
         self._drop_trailing_rows()
 
@@ -186,8 +249,7 @@ class Sheet:
         rows = self.rows
         while rows and not rows[-1]:
             rows.pop()
-        if not rows:
-            self.typed = False
+            self.kinds.pop()
 
     def set_extra(
         self, row: int, col: int, updates: dict[str, Any], cleared: Iterable[str]
@@ -210,10 +272,15 @@ class Sheet:
         if dimension == ROWS:
             if start < len(self.rows):
                 self.rows[start:start] = [()] * count
+                self.kinds[start:start] = [None] * count
             grid["rowCount"] = self.row_count + count
         else:
-            pad = ("",) * count
+            pad, kind_pad = ("",) * count, (None,) * count
             self.rows = [r[:start] + pad + r[start:] if len(r) > start else r for r in self.rows]
+            self.kinds = [
+                k[:start] + kind_pad + k[start:] if k is not None and len(k) > start else k
+                for k in self.kinds
+            ]
             grid["columnCount"] = self.col_count + count
         self._remap(dimension, lambda i: i + count if i >= start else i)
         self.adjust_ranges(dimension, Change("insert", start, start + count))
@@ -224,9 +291,10 @@ class Sheet:
         count = end - start
         if dimension == ROWS:
             del self.rows[start:end]
+            del self.kinds[start:end]
             grid["rowCount"] = self.row_count - count
         else:
-            self.rows = [trim(r[:start] + r[end:]) if len(r) > start else r for r in self.rows]
+            self._map_rows(lambda row, blank: row[:start] + row[end:], lambda row: len(row) > start)
             grid["columnCount"] = self.col_count - count
         self._drop_trailing_rows()
         self._remap(
@@ -243,19 +311,36 @@ class Sheet:
         if dimension == ROWS:
             self._ensure_rows(size)
             self.rows[: len(order)] = [self.rows[i] for i in order]
+            self.kinds[: len(order)] = [self.kinds[i] for i in order]
             self._drop_trailing_rows()
         else:
-            moved = []
-            for row in self.rows:
-                if len(row) <= min(start, destination):
-                    moved.append(row)
-                    continue
-                padded = row + ("",) * (size - len(row))
-                moved.append(trim(tuple(padded[i] for i in order) + padded[size:]))
-            self.rows = moved
+
+            def reorder(row: tuple[Any, ...], blank: Any) -> tuple[Any, ...]:
+                padded = row + (blank,) * (size - len(row))
+                return tuple(padded[i] for i in order) + padded[size:]
+
+            self._map_rows(reorder, lambda row: len(row) > min(start, destination))
         new_index = {old: new for new, old in enumerate(order)}
         self._remap(dimension, lambda i: new_index.get(i, i))
         self.adjust_ranges(dimension, Change("move", start, end, destination))
+
+    def _map_rows(
+        self,
+        change: Callable[[tuple[Any, ...], Any], tuple[Any, ...]],
+        touches: Callable[[Row], bool],
+    ) -> None:
+        """Apply a column change to every row it ``touches``: ``change(texts, "")`` and, for a
+        row with typed cells, ``change(kinds, None)`` (the blank to pad with); rows trimmed."""
+        rows, kinds = [], []
+        for row, row_kinds in zip(self.rows, self.kinds, strict=True):
+            if touches(row):
+                if row_kinds is None:
+                    row = trim(change(row, ""))
+                else:
+                    row, row_kinds = _trim_pair(change(row, ""), change(row_kinds, None))
+            rows.append(row)
+            kinds.append(row_kinds)
+        self.rows, self.kinds = rows, kinds
 
     def adjust_ranges(self, dimension: str, change: Change) -> None:
         """Keep merges, protected ranges, the filter, groups and borders on their cells."""
@@ -289,19 +374,41 @@ class Sheet:
         }
 
 
-def _splice(row: Row, start: int, values: Sequence[CellValue | None]) -> Row:
-    """The row with `values` written from column `start` (None keeps the old value)."""
+def _splice(
+    row: Row, kinds: KindRow, start: int, values: Sequence[CellValue | None]
+) -> tuple[Row, KindRow]:
+    """The row (and its kinds) with `values` written from column `start` (None keeps the old
+    value)."""
     end = start + len(values)
-    if None in values:
-        values = [
-            row[start + i] if v is None and start + i < len(row) else (v or "")
+    if len(row) < start:
+        kinds = kinds + (None,) * (start - len(row)) if kinds is not None else None
+        row = row + ("",) * (start - len(row))
+    written: tuple[str, ...]
+    written_kinds: tuple[Kind, ...] | None = None
+    if set(map(type, values)) <= _TEXT_ONLY and (kinds is None or None not in values):
+        if None in values:  # kinds is None here: only texts to keep
+            written = tuple(
+                (row[start + i] if start + i < len(row) else "") if v is None else v
+                for i, v in enumerate(values)
+            )
+        else:
+            written = tuple(values)  # type: ignore[arg-type]  # no None in values
+    else:
+        old_kinds = _kinds_of(row, kinds)
+        pairs = [
+            ((row[start + i], old_kinds[start + i]) if start + i < len(row) else ("", None))
+            if v is None
+            else cells.split(v)
             for i, v in enumerate(values)
         ]
-    if len(row) < start:
-        row = row + ("",) * (start - len(row))
-    written = cast(Row, tuple(values))  # no None left (replaced above)
+        written = tuple(text for text, _ in pairs)
+        written_kinds = tuple(kind for _, kind in pairs)
     new = row[:start] + written + row[end:]
-    return trim(new) if new and new[-1] == "" else new
+    if kinds is None and written_kinds is None:
+        return (trim(new) if new and new[-1] == "" else new), None
+    base = _kinds_of(row, kinds)
+    new_kinds = base[:start] + _kinds_of(written, written_kinds) + base[end:]
+    return _trim_pair(new, new_kinds)
 
 
 def _moved_order(start: int, end: int, destination: int) -> list[int]:

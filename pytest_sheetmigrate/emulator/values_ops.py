@@ -310,15 +310,15 @@ def render_values(
     sheet: Sheet, box: Box, render: str | None, date_render: str | None, major: str
 ) -> list[list[Any]]:
     """The values of a box as values.get returns them (trimmed, rendered, maybe transposed)."""
-    stored = sheet.read(box)
     option = render or cells.FORMATTED_VALUE
-    if not sheet.typed or option == cells.FORMATTED_VALUE:
-        # Typed cells are str subclasses whose text is their formatted value: json writes
-        # them as strings, so FORMATTED_VALUE needs no per-cell work.
-        rows: list[list[Any]] = [list(r) for r in stored]
+    if option == cells.FORMATTED_VALUE:
+        # The grid stores every cell's formatted text: no per-cell work.
+        rows: list[list[Any]] = [list(r) for r in sheet.read(box)]
     else:
         date_option = date_render or cells.SERIAL_NUMBER
-        rows = [[cells.render(v, option, date_option) for v in r] for r in stored]
+        rows = sheet.read_values(
+            box, lambda text, kind: cells.render_stored(text, kind, option, date_option)
+        )
     if major != COLUMNS:
         return rows
     width = max((len(r) for r in rows), default=0)
