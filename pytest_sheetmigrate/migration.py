@@ -484,7 +484,7 @@ class Migration:
         When the answer is lost, ``applied`` looks at the re-read stamps to tell whether the
         write went through, so it is never sent twice.
         """
-        lease_requests, self.lease = self._lease_update(release)
+        lease_requests, renewed = self._lease_update(release)
 
         def went_through() -> bool:
             self.info = self.gateway.metadata()
@@ -495,6 +495,9 @@ class Migration:
         if "replies" in answer:
             stamps = self.info.stamps.after(requests, answer["replies"])
             self.info = replace(self.info, stamps=stamps)
+        if self.lease is not None and renewed is None:
+            lease.let_go(self.lease)
+        self.lease = renewed  # only now: a write that failed leaves the lease to close()
 
     def take_lease(self) -> None:
         """Hold the migration lease before the first write (LockHeldError names the holder)."""
@@ -508,6 +511,7 @@ class Migration:
         )
         self.info = self.gateway.metadata()
         lease.confirm(self.info.stamps, mine)
+        lease.hold(mine)
         self.lease = mine
         self.progress(f"lease taken by {mine.describe()}")
 
@@ -516,6 +520,7 @@ class Migration:
         if self.lease is None:
             return
         mine, self.lease = self.lease, None
+        lease.let_go(mine)  # released below, or left on the sheet by a run that is over
         requests = lease.release_requests(self.info.stamps, mine)
         if requests:
             self.gateway.batch_update(
@@ -620,14 +625,18 @@ def _key_digest(values: list[list[Any]]) -> str:
 
 
 class _LocalSnapshot:
-    """The rows as read, gzip-compressed JSON lines, mode 0600, with their sha256."""
+    """The rows as read, gzip-compressed JSON lines, mode 0600, with their sha256.
+
+    Compression level 1: at 100,000 x 65 cells level 9 took 22 s of a 75 s run; level 1 takes
+    about 1 s for a file a third larger.
+    """
 
     def __init__(self, path: Path, header: list[str]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         self.path = path
         self.raw = os.fdopen(fd, "wb")
-        self.file = gzip.GzipFile(fileobj=self.raw, mode="wb")
+        self.file = gzip.GzipFile(fileobj=self.raw, mode="wb", compresslevel=1)
         self.sha = hashlib.sha256()
         self.write([header])
 
