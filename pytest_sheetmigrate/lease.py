@@ -22,6 +22,10 @@ from .stamp import Stamps, create_metadata_request, delete_metadata_request
 LEASE_KEY = "sheetmigrate.lease"
 LEASE_SECONDS = 15 * 60
 
+_HELD_HERE: set[str] = set()
+"""The runs of this process that hold their lease now. A lease naming this process with another
+run was left by a run that is over (its release lost), like one whose process is dead."""
+
 
 @dataclass(frozen=True)
 class Lease:
@@ -65,9 +69,12 @@ class Lease:
 
     @property
     def holder_is_dead(self) -> bool:
-        """True when the holder ran on this host and its process is gone."""
+        """True when the holder ran on this host and its process is gone (or, in this very
+        process, its run is over)."""
         if self.host != socket.gethostname():
             return False
+        if self.pid == os.getpid():
+            return self.run not in _HELD_HERE
         try:
             os.kill(self.pid, 0)
         except ProcessLookupError:
@@ -112,6 +119,16 @@ def confirm(stamps: Stamps, mine: Lease) -> None:
         raise LockHeldError(
             f"another migration started at the same moment holds the lease: {winner.describe()}"
         )
+
+
+def hold(mine: Lease) -> None:
+    """Record that this process's run ``mine`` holds the lease (taken and confirmed)."""
+    _HELD_HERE.add(mine.run)
+
+
+def let_go(mine: Lease) -> None:
+    """Record that run ``mine`` is over, whether or not its release reached the sheet."""
+    _HELD_HERE.discard(mine.run)
 
 
 def held_by(stamps: Stamps, mine: Lease) -> bool:
