@@ -1,0 +1,128 @@
+"""Interrupt `pytest --migrate` anywhere, run it again: it finishes, and nothing is lost.
+
+Two ways to interrupt: the server applies request k and drops its answer, then refuses every later
+request (``apply_then_reset`` then ``blackout``), walked over every k of a whole migration; and a
+SIGKILL of the pytest process while a request is in flight. The rerun must end in the state an
+uninterrupted run ends in, cell for cell (see ``sheet_state``).
+
+The walk runs pytest in this process: the lease an interrupted run leaves names this live process
+but a run that is over, which a rerun takes over as it would one of a dead process. The killed
+runs are processes of their own.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+
+import pytest
+from sheet_project import Project
+from sheet_state import (
+    FAST_RETRIES,
+    Reference,
+    final_state,
+    fresh_sheet,
+    migrate,
+    reference_run,
+)
+
+PYTHON_FRAME = re.compile(r"\.py:\d+: \w+(Error|Exception)\b|^Traceback", re.MULTILINE)
+MIGRATE = ("-p", "no:cacheprovider", "--migrate", *FAST_RETRIES)
+
+
+def crash_at(project: Project, key: str, k: int, *, keep_checkpoints: bool) -> str | None:
+    """Interrupt a run at request k, then rerun; None when it converges, else what went wrong."""
+    project.api.faults({"kind": "apply_then_reset", "at": k}, {"kind": "blackout", "at": k + 1})
+    crashed = migrate(project, key)
+    project.api.clear_faults()
+    output = crashed.stdout.str()
+    if crashed.ret == 0:
+        return "the interrupted run exited 0"
+    if PYTHON_FRAME.search(output):
+        return "the interrupted run printed a traceback:\n" + output[-3000:]
+    if not keep_checkpoints:
+        shutil.rmtree(project.path / "logs" / "checkpoints", ignore_errors=True)
+    rerun = migrate(project, key)
+    if rerun.ret != 0:
+        return f"the rerun exited {rerun.ret}:\n" + rerun.stdout.str()[-3000:]
+    return None
+
+
+@pytest.mark.parametrize(
+    "keep_checkpoints", [True, False], ids=["checkpoints kept", "checkpoints lost"]
+)
+def test_a_run_interrupted_at_any_request_converges_when_run_again(
+    project: Project, keep_checkpoints: bool
+):
+    reference = reference_run(project)
+    failures = {}
+    for k in range(1, reference.requests + 1):
+        key = fresh_sheet(project)
+        problem = crash_at(project, key, k, keep_checkpoints=keep_checkpoints)
+        if problem is None:
+            state = final_state(project.api, key, reference.before)
+            if state != reference.state:
+                problem = "the final sheet differs: " + _difference(state, reference)
+        if problem is not None:
+            failures[k] = problem
+
+    converged = reference.requests - len(failures)
+    report = "\n".join(f"k={k}: {problem}" for k, problem in failures.items())
+    assert not failures, (
+        f"{reference.requests} crash points, {converged} converge; the others:\n{report}"
+    )
+
+
+# Today these are the lease's take, the Drive copy, the backup stamp, the columns write and the
+# init write (requests counted from the start of the run); whatever they become, each is mid-run.
+KILL_AT = (5, 8, 11, 13, 16)
+IN_FLIGHT_MS = 20  # every request of the killed run waits this long before the server runs it
+
+
+@pytest.mark.parametrize("at", KILL_AT, ids=[f"request {n} in flight" for n in KILL_AT])
+def test_a_killed_run_converges_when_run_again(project: Project, at: int):
+    reference = reference_run(project)
+    assert at < reference.requests, f"a migration sends {reference.requests} requests now"
+    key = fresh_sheet(project)
+    project.api.reset_stats()
+    project.api.faults({"kind": "latency", "rate": 1.0, "ms": IN_FLIGHT_MS})
+    run = subprocess.Popen(
+        [sys.executable, "-m", "pytest", *MIGRATE, "--sheet", key],
+        cwd=project.path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_for(lambda: project.api.stats()["requests"] >= at or run.poll() is not None)
+    finally:
+        run.send_signal(signal.SIGKILL)
+        run.wait()
+    assert run.returncode == -signal.SIGKILL, f"the run ended before its request {at}"
+    # The killed run's last request still lands; the rerun's first one waits until it has.
+    project.api.faults({"kind": "latency", "at": 1, "ms": 10 * IN_FLIGHT_MS})
+
+    rerun = migrate(project, key)
+
+    project.api.clear_faults()
+    assert rerun.ret == 0, rerun.stdout.str()
+    assert final_state(project.api, key, reference.before) == reference.state
+
+
+def _wait_for(condition: Callable[[], bool], timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "the run did not get there within a minute"
+        time.sleep(0.002)
+
+
+def _difference(state: dict, reference: Reference) -> str:
+    return "; ".join(
+        f"{name}: {state[name]!r:.400} != {reference.state[name]!r:.400}"
+        for name in state
+        if state[name] != reference.state[name]
+    )

@@ -1,0 +1,101 @@
+"""Transient faults: 429, 500, 503 and dropped connections on 30% of requests (seeded).
+
+The migration retries them (exponential backoff with full jitter, bounded; a write whose answer
+was lost is checked against the stamps before it is sent again) and ends in the state an
+uninterrupted run ends in. When the retries run out, the run stops with a message that says what
+failed and that a rerun resumes, and the sheet is unchanged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sheet_project import Project
+from sheet_state import (
+    Reference,
+    final_state,
+    fresh_sheet,
+    migrate,
+    reference_run,
+    requests_report,
+    sheet_values,
+)
+
+SEED = 3  # its draws fail reads and writes alike on today's request sequence
+RATE = 0.3
+KINDS = ("http_429", "http_500", "http_503", "reset")
+
+
+def migrate_under(project: Project, *rules: dict[str, Any]) -> tuple[Reference, dict[str, Any]]:
+    """Migrate a fresh demo sheet while ``rules`` hold and check it converged; returns the
+    uninterrupted run and the faulted run's request counts (attempts by kind, retries)."""
+    reference = reference_run(project)
+    key = fresh_sheet(project)
+    project.api.faults(*rules)
+
+    result = migrate(project, key)
+
+    project.api.clear_faults()
+    assert result.ret == 0, result.stdout.str()
+    assert final_state(project.api, key, reference.before) == reference.state
+    sent = requests_report(project)
+    assert sent["retries"] > 0
+    return reference, sent
+
+
+def assert_retried_reads_and_writes(reference: Reference, sent: dict[str, Any]) -> None:
+    for kind in ("values.batchGet", "spreadsheets.batchUpdate"):
+        assert sent["by_kind"][kind] > reference.sent[kind], f"no {kind} was retried"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_migration_rides_out_one_kind_of_fault_on_30_percent_of_requests(
+    project: Project, kind: str
+):
+    assert_retried_reads_and_writes(
+        *migrate_under(project, {"kind": kind, "rate": RATE, "seed": SEED})
+    )
+
+
+def test_the_migration_rides_out_every_kind_mixed_on_30_percent_of_requests(project: Project):
+    # Each kind on about 8.5% of requests: about 30% of requests hit by one of them.
+    rate = 1 - (1 - RATE) ** (1 / len(KINDS))
+    rules = [{"kind": k, "rate": rate, "seed": SEED + n} for n, k in enumerate(KINDS)]
+
+    assert_retried_reads_and_writes(*migrate_under(project, *rules))
+
+
+def test_writes_whose_answer_was_lost_after_they_applied_are_not_applied_twice(project: Project):
+    reference, sent = migrate_under(
+        project, {"kind": "apply_then_reset", "rate": RATE, "seed": SEED}
+    )
+
+    by_kind = sent["by_kind"]
+    assert by_kind["spreadsheets.get"] > reference.sent["spreadsheets.get"], "no answer was lost"
+    assert by_kind["spreadsheets.batchUpdate"] == reference.sent["spreadsheets.batchUpdate"]
+
+
+def test_when_the_retries_run_out_the_run_says_what_failed_and_the_sheet_is_unchanged(
+    project: Project,
+):
+    key = fresh_sheet(project)
+    before = final_state(project.api, key, sheet_values(project.api, key))
+    project.api.faults({"kind": "http_503", "rate": 1.0, "seed": SEED})
+
+    result = migrate(project, key)
+
+    project.api.clear_faults()
+    assert result.ret == 1
+    result.stdout.fnmatch_lines(["*failed 6 times (last: 503 UNAVAILABLE)*run the same command*"])
+    assert "Traceback" not in result.stdout.str()
+    assert final_state(project.api, key, sheet_values(project.api, key)) == before
+    assert requests_report(project)["retries"] == 5
+
+
+def test_a_retry_backoff_that_is_not_a_number_of_seconds_is_refused(project: Project):
+    result = project.run("--migrate", "--retry-base-seconds", "soon")
+
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--retry-base-seconds 'soon' is not a number of seconds*"])
+    assert project.api.stats()["requests"] == 0
