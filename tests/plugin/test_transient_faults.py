@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sheet_project import Project
+from sheet_project import LocalApi, Project, demo_values, seed_demo
 from sheet_state import (
     Reference,
     final_state,
@@ -21,6 +21,10 @@ from sheet_state import (
     requests_report,
     sheet_values,
 )
+
+from pytest_sheetmigrate.emulator import EmulatorServer
+from pytest_sheetmigrate.errors import TransientApiError
+from pytest_sheetmigrate.gateway import RetryPolicy, SheetGateway
 
 SEED = 3  # its draws fail reads and writes alike on today's request sequence
 RATE = 0.3
@@ -99,3 +103,33 @@ def test_a_retry_backoff_that_is_not_a_number_of_seconds_is_refused(project: Pro
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*--retry-base-seconds 'soon' is not a number of seconds*"])
     assert project.api.stats()["requests"] == 0
+
+
+def test_the_backoff_doubles_with_each_attempt_with_full_jitter_up_to_its_cap():
+    policy = RetryPolicy(base_seconds=0.5, cap_seconds=4.0)
+
+    for attempt, bound in enumerate([0.5, 1.0, 2.0, 4.0, 4.0]):
+        waits = [policy.delay(attempt, None) for _ in range(200)]
+        assert min(waits) >= 0 and max(waits) <= bound
+        assert max(waits) > bound / 2, "the jitter spans the whole interval"
+
+
+@pytest.mark.parametrize(("cap", "expected"), [(90.0, (55, 60)), (10.0, (10, 10))])
+def test_a_429_with_retry_after_waits_as_long_as_the_api_asks_within_the_cap(
+    cap: float, expected: tuple[int, int]
+):
+    waits: list[float] = []
+    with EmulatorServer(quota_per_minute=2) as server:
+        api = LocalApi(server.url)
+        key = seed_demo(api, demo_values(3))
+        gateway = SheetGateway(
+            api.client(), key, retry=RetryPolicy(attempts=3, cap_seconds=cap, sleep=waits.append)
+        )
+        for _ in range(2):
+            gateway.metadata()  # the whole quota of this minute
+
+        with pytest.raises(TransientApiError, match="failed 3 times .*429"):
+            gateway.metadata()
+
+    low, high = expected
+    assert len(waits) == 2 and all(low <= wait <= high for wait in waits), waits
