@@ -188,7 +188,7 @@ class Migration:
             local = self._read_source(left)
             assert self.before is not None and self.backup_snapshot is not None
             if self.backup_snapshot.digest == self.before.digest:
-                return left, "done", f"copy {left} left by an interrupted run reused", local
+                return left, "done", f"copy {left} found on Drive by name, equal, reused", local
         copied = self.gateway.copy(name)
         return copied, "ran", f"copied to {copied}", self._read_source(copied)
 
@@ -484,7 +484,7 @@ class Migration:
         When the answer is lost, ``applied`` looks at the re-read stamps to tell whether the
         write went through, so it is never sent twice.
         """
-        lease_requests, self.lease = self._lease_update(release)
+        lease_requests, renewed = self._lease_update(release)
 
         def went_through() -> bool:
             self.info = self.gateway.metadata()
@@ -495,6 +495,9 @@ class Migration:
         if "replies" in answer:
             stamps = self.info.stamps.after(requests, answer["replies"])
             self.info = replace(self.info, stamps=stamps)
+        if self.lease is not None and renewed is None:
+            lease.let_go(self.lease)
+        self.lease = renewed  # only now: a write that failed leaves the lease to close()
 
     def take_lease(self) -> None:
         """Hold the migration lease before the first write (LockHeldError names the holder)."""
@@ -508,6 +511,7 @@ class Migration:
         )
         self.info = self.gateway.metadata()
         lease.confirm(self.info.stamps, mine)
+        lease.hold(mine)
         self.lease = mine
         self.progress(f"lease taken by {mine.describe()}")
 
@@ -516,6 +520,7 @@ class Migration:
         if self.lease is None:
             return
         mine, self.lease = self.lease, None
+        lease.let_go(mine)  # released below, or left on the sheet by a run that is over
         requests = lease.release_requests(self.info.stamps, mine)
         if requests:
             self.gateway.batch_update(
