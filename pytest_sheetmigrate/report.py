@@ -1,7 +1,8 @@
 """Reports written from a session's results (a pytest-json-report dict): no pytest import here.
 
 - ``verification_report.json``: the seven checks with outcome and message, the target and mode,
-  start and end times, and the requests used.
+  start and end times, the requests used and the tests' outcome counts. A validation run
+  (``pytest tests/v3.0``) runs no check: its report says so with ``"checks_total": 0``.
 - ``final_test_results.txt``: each test's outcome and pytest's own summary line.
 """
 
@@ -47,6 +48,7 @@ def write_reports(
         "started": _utc(session.get("created", 0) - session.get("duration", 0)),
         "finished": _utc(session.get("created", 0)),
         "requests": facts.requests,
+        "tests": {k: v for k, v in session.get("summary", {}).items() if k != "collected"},
     }
     verification_path = report_dir / "verification_report.json"
     verification_path.write_text(json.dumps(verification, indent=2, ensure_ascii=False) + "\n")

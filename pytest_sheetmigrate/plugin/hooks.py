@@ -140,8 +140,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     state: SessionState | None = config.stash.get(STATE, None)
     if state is None or state.settings is None or state.schema is None:
         return
-    if not (state.migrating or state.steps or state.verification):
-        return
+    if not (state.migrating or state.migration is not None):
+        return  # an ordinary test run that never touched a sheet
     _print_steps(terminalreporter, state)
     json_report = getattr(config, "_json_report", None)
     if json_report is None or json_report.report is None:

@@ -110,3 +110,15 @@ def test_a_teams_own_check_reads_every_live_row_through_live_rows(project: Proje
 
     result.assert_outcomes(passed=1, failed=1, deselected=suite_size(project) - 1)
     result.stdout.fnmatch_lines([f"*'SP-{DEMO_ROWS:05d}'*"])
+
+
+def test_a_validation_run_reports_its_suite_and_runs_no_check(project: Project):
+    project.run("--migrate")
+
+    project.run("tests/v3.0")
+
+    report = json.loads((project.path / "logs/migration/verification_report.json").read_text())
+    assert (report["mode"], report["checks_total"]) == ("validate", 0)
+    assert report["tests"] == {"passed": 1 + suite_size(project), "total": 1 + suite_size(project)}
+    results = (project.path / "logs/migration/final_test_results.txt").read_text()
+    assert results.strip().splitlines()[-1].startswith(f"{1 + suite_size(project)} passed in ")
