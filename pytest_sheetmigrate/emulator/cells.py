@@ -154,17 +154,21 @@ _US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 
 def check_length(value: str) -> None:
-    from .exceptions import invalid_argument
-
     if len(value) > MAX_CELL_CHARS:
+        from .exceptions import invalid_argument
+
         raise invalid_argument(CELL_TOO_LONG)
 
 
 def from_raw(value: Any) -> CellValue | None:
     """A RAW input value as stored; None means "leave the cell as it is"."""
+    kind = type(value)
+    if kind is str:
+        check_length(value)
+        return value  # type: ignore[no-any-return]
     if value is None:
         return None
-    if isinstance(value, bool):
+    if kind is bool:
         return boolean(value)
     if isinstance(value, int | float):
         return number(value)
@@ -353,11 +357,11 @@ def from_extended(extended: dict[str, Any] | None) -> CellValue:
 def number_from_text(text: str) -> int | float | None:
     """The value a number's formatted text stands for (None when it stands for none)."""
     try:
-        return clean_number(float(text))
+        value = float(text)
     except ValueError:
-        pass
-    parsed = _parse_number(text)
-    return parsed.value if parsed is not None else None
+        parsed = _parse_number(text)
+        return parsed.value if parsed is not None else None
+    return int(value) if value.is_integer() and abs(value) < 2**53 else value  # clean_number
 
 
 def split(value: CellValue) -> tuple[str, Kind]:

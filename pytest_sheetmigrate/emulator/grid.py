@@ -228,7 +228,11 @@ class Sheet:
                 rows[r] = trim(new) if text == "" or new[-1] == "" else new
                 continue
             base = _kinds_of(row, kinds)
-            rows[r], all_kinds[r] = _trim_pair(new, base[:c0] + kind_block + base[c1:])
+            new_kinds = base[:c0] + kind_block + base[c1:]
+            if kind is None:
+                rows[r], all_kinds[r] = _trim_pair(new, new_kinds)
+            else:  # a typed value: nothing to trim, a kind in the row
+                rows[r], all_kinds[r] = new, new_kinds
 
     def clear(self, box: Box) -> None:
         """Empty the values of a box (rich cell data stays, as values.clear does)."""
