@@ -12,13 +12,16 @@ of ``--repeat`` runs, from the client over loopback:
 - a batchUpdate repeatCell over every row of one column;
 
 and the server's peak RSS (``VmHWM`` from /proc). Durable mode answers only after the journal
-record is fsynced, so its mutating times include the fsync.
+record is fsynced, so its mutating times include the fsync. In durable mode the server is then
+stopped (SIGTERM: a clean stop writes the snapshot) and started again on the same directory:
+the restart time is until it prints its ``listening`` line, the whole state loaded.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import statistics
 import subprocess
 import sys
@@ -59,10 +62,25 @@ def run(mode: str, rows: int, columns: int, repeat: int) -> dict[str, float]:
         try:
             assert server.stdout is not None
             url = server.stdout.readline().split()[-1]
-            return measure(url, server.pid, rows, columns, repeat)
+            result = measure(url, server.pid, rows, columns, repeat)
         finally:
             server.terminate()
             server.wait(timeout=120)
+        result["restart"] = restart_seconds(args) if mode == "durable" else float("nan")
+        return result
+
+
+def restart_seconds(args: list[str]) -> float:
+    """Seconds until a server started on an existing data directory is listening."""
+    start = time.perf_counter()
+    server = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        server.stdout.readline()
+        return time.perf_counter() - start
+    finally:
+        server.terminate()
+        server.wait(timeout=120)
 
 
 def measure(url: str, pid: int, rows: int, columns: int, repeat: int) -> dict[str, float]:
@@ -172,9 +190,11 @@ def main() -> None:
         ("batchUpdate insertDimension (1 column) s", "insert", "{:.3f}"),
         ("batchUpdate repeatCell (every row) s", "repeat_cell", "{:.3f}"),
         ("server peak RSS (VmHWM) MB", "rss_mb", "{:.0f}"),
+        ("restart with the state loaded s", "restart", "{:.2f}"),
     ]
     for label, key, fmt in rows:
-        print(f"{label:<44} {fmt.format(memory[key]):>10} {fmt.format(durable[key]):>10}")
+        cells = ["-" if math.isnan(r[key]) else fmt.format(r[key]) for r in (memory, durable)]
+        print(f"{label:<44} {cells[0]:>10} {cells[1]:>10}")
     for mode, result in results.items():
         print(
             f"{mode}: values.get / json.dumps = {result['read'] / result['dumps']:.2f}x "
