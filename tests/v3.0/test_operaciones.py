@@ -59,11 +59,3 @@ def test_required_column_has_no_blank(migrated_sheet, name):
 def test_typed_column_holds_values_of_its_type(migrated_sheet, name):
     column = migrated_sheet.column(name)
     assert column.type_mismatch_count == 0, column.type_mismatches
-
-
-def test_an_occupied_spool_has_an_occupation_date(live_rows):
-    """A team's own check, on every row: who holds a spool says since when."""
-    undated = [
-        row["TAG_SPOOL"] for row in live_rows() if row["Ocupado_Por"] and not row["Fecha_Ocupacion"]
-    ]
-    assert undated == []
