@@ -143,3 +143,14 @@ def test_a_drive_delete_answers_204_with_no_body(
         "delete", f"https://www.googleapis.com/drive/v3/files/{spreadsheet.id}"
     )
     assert (answer.status_code, answer.content) == (204, b"")
+
+
+def test_numbers_come_back_exactly_over_http_even_past_64_bits(client: gspread.Client) -> None:
+    """Answers are encoded by orjson; an int it cannot encode falls back to the json module."""
+    spreadsheet = client.create("Numbers")
+    values = [[0.1 + 0.2, 2**70, -7, 1.5e-12, True]]
+    spreadsheet.values_update("Sheet1!A1", {"valueInputOption": "RAW"}, {"values": values})
+    got = spreadsheet.values_get("Sheet1!A1:E1", {"valueRenderOption": "UNFORMATTED_VALUE"})
+    assert got["values"] == values
+    formatted = spreadsheet.values_get("Sheet1!A1:E1")["values"]
+    assert formatted == [["0.3", str(2**70), "-7", "1.5E-12", "TRUE"]]
