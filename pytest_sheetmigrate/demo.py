@@ -89,7 +89,8 @@ def rows(count: int = DATA_ROWS, seed: int = 21) -> list[list[Cell]]:
 
 def values(count: int = DATA_ROWS) -> list[list[Cell]]:
     """Header and data rows, as written (RAW) to the worksheet."""
-    return [header(), *rows(count)]
+    head: list[Cell] = list(header())
+    return [head, *rows(count)]
 
 
 def spreadsheet_body(count: int = DATA_ROWS) -> tuple[dict[str, Any], list[dict[str, Any]]]:

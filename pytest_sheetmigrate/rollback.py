@@ -82,7 +82,7 @@ def _changes_since(migration: Migration, before: Snapshot, current: Snapshot) ->
 
 def _layout_requests(sheet_id: int, current: list[str], target: list[str]) -> list[dict[str, Any]]:
     """deleteDimension for each column ``target`` lacks, then moveDimension into its order."""
-    requests = []
+    requests: list[dict[str, Any]] = []
     for index in sorted((i for i, name in enumerate(current) if name not in target), reverse=True):
         requests.append({"deleteDimension": {"range": _columns(sheet_id, index)}})
         del current[index]

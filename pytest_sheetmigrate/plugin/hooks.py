@@ -108,6 +108,7 @@ def pytest_collection_modifyitems(
         config.hook.pytest_deselected(items=list(items))
         items[:] = _builtin_items(session, builtin_rollback)
         return
+    module: ModuleType
     if state.migrating:
         module, depends = builtin_tests, "step_4_init"
     elif any(SHEET_FIXTURES & set(getattr(item, "fixturenames", ())) for item in items):
