@@ -12,12 +12,8 @@ the same steps, computes the result in memory and reports the exact request bodi
 
 from __future__ import annotations
 
-import gzip
-import hashlib
 import itertools
-import json
-import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -28,13 +24,22 @@ from . import lease
 from .checkpoints import Checkpoint, CheckpointStore
 from .checks import CHECKS, CheckInput, CheckResult
 from .errors import ConcurrentChangeError, SheetStateError, VerificationError
-from .gateway import CHUNK_BYTES, SheetGateway, SheetInfo, SpreadsheetInfo
+from .gateway import SheetGateway, SheetInfo, SpreadsheetInfo
 from .lease import LEASE_KEY, Lease
+from .local_snapshot import LocalSnapshot, local_snapshot_path
 from .plan import Plan
-from .schema import Schema, column_letter, is_blank
+from .schema import Schema
 from .settings import Mode, Settings
 from .snapshot import Snapshot, SnapshotBuilder, count_data_rows
 from .stamp import Stamps, create_metadata_request, utc_now
+from .worksheet import (
+    data_rows_only,
+    first_cells,
+    key_digest,
+    read_key_column,
+    refuse_merged_header,
+    with_columns_read_again,
+)
 
 Progress = Callable[[str], None]
 
@@ -78,8 +83,8 @@ class Migration:
         self.sheet: SheetInfo = info.sheet(schema.worksheet)
         self.header = header
         self.layout = list(header)  # the header the live sheet has now, as far as this run knows
-        self.data_rows = count_data_rows(_first_cells(key_values))
-        self.key_digest = _key_digest(key_values[: self.data_rows])
+        self.data_rows = count_data_rows(first_cells(key_values))
+        self.key_digest = key_digest(key_values[: self.data_rows])
         self.progress = progress
         self.dry_run = settings.mode is Mode.DRY_RUN
         self.checkpoints = CheckpointStore(
@@ -113,7 +118,7 @@ class Migration:
         """Read what the plan needs: metadata, header row and key column (three requests)."""
         info = gateway.metadata()
         sheet = info.sheet(schema.worksheet)
-        _refuse_merged_header(sheet)
+        refuse_merged_header(sheet)
         (header_rows,) = gateway.read([absolute_range_name(sheet.title, "1:1")])
         header = [str(cell) for cell in (header_rows[0] if header_rows else [])]
         if schema.key not in header:
@@ -121,7 +126,7 @@ class Migration:
                 f"worksheet {sheet.title!r} has no key column {schema.key!r} in its header row: "
                 f"fix `key` in {schema.path} or the header"
             )
-        key_values = _read_key_column(gateway, sheet.title, header.index(schema.key))
+        key_values = read_key_column(gateway, sheet.title, header.index(schema.key))
         return cls(settings, gateway, schema, info, header, key_values, progress)
 
     # step 1 ----------------------------------------------------------------------------------
@@ -141,6 +146,7 @@ class Migration:
             return StepResult("backup", "done", f"backup {backup_key} made {stamp.get('at')}")
         started = utc_now()
         if stamp:  # resumed without its checkpoint: the copy is the state before the migration
+            assert backup_key is not None  # a backup stamp always names its copy
             self.before = self.backup_snapshot = self._snapshot_of(self.gateway.other(backup_key))
             self._save(
                 "backup", started, "found done on the sheet", self._backup_details(backup_key)
@@ -202,7 +208,7 @@ class Migration:
             planned = SnapshotBuilder(self.schema, planned_header)
             planned_defaults = SnapshotBuilder(self.schema, planned_header)
         backup_rows = self._rows(self.gateway.other(backup_key)) if backup_key else iter(())
-        sink = None if self.dry_run else _LocalSnapshot(self._local_snapshot_path(), self.header)
+        sink = None if self.dry_run else LocalSnapshot(self._local_snapshot_path(), self.header)
         for chunk in self._rows(self.gateway):
             before.add_rows(chunk)
             if copy is not None:
@@ -222,8 +228,7 @@ class Migration:
         return sink.close() if sink else {}
 
     def _local_snapshot_path(self) -> Path:
-        stamp = utc_now().replace(":", "")
-        return self.settings.report_dir / f"backup_{self.gateway.key}_{stamp}.jsonl.gz"
+        return local_snapshot_path(self.settings.report_dir, self.gateway.key)
 
     # step 2 ----------------------------------------------------------------------------------
 
@@ -314,38 +319,6 @@ class Migration:
         """The same worksheet in another spreadsheet (a backup copy)."""
         return self._snapshot_of(self.gateway.other(key))
 
-    def restore_rows_requests(self, backup_key: str, before: Snapshot) -> list[dict[str, Any]]:
-        """An updateCells rewriting the data rows from the backup (a forced rollback only).
-
-        Unlike the migration's writes its payload grows with the rows: it holds them all.
-        Values go back as they were read (formulas as their text, written as text).
-        """
-        copy = self.gateway.other(backup_key)
-        grid_rows = copy.metadata().sheet(self.schema.worksheet).row_count
-        rows = [
-            row
-            for chunk in copy.iter_rows(self.sheet.title, 2, grid_rows, len(before.header))
-            for row in chunk
-        ]
-        height = max(len(rows), self.data_rows, before.row_count)
-        rows += [[]] * (height - len(rows))
-        width = len(before.header)
-        return [
-            {
-                "updateCells": {
-                    "range": {
-                        "sheetId": self.sheet.sheet_id,
-                        "startRowIndex": 1,
-                        "endRowIndex": height + 1,
-                        "startColumnIndex": 0,
-                        "endColumnIndex": width,
-                    },
-                    "rows": [{"values": [_cell_data(v) for v in row[:width]]} for row in rows],
-                    "fields": "userEnteredValue",
-                }
-            }
-        ]
-
     def _snapshot_of(self, gateway: SheetGateway, grid_rows: int | None = None) -> Snapshot:
         """Stream the worksheet of this spreadsheet (or of a copy), header row included.
 
@@ -356,12 +329,12 @@ class Migration:
         if grid_rows is None:
             grid_rows = gateway.metadata().sheet(self.schema.worksheet).row_count
         chunks = gateway.iter_rows(self.sheet.title, 1, grid_rows, len(self.layout))
-        first = next(chunks, [[]])
+        first: list[list[Any]] = next(chunks, [[]])
         header = [str(cell) for cell in (first[0] if first else [])]
         builder = SnapshotBuilder(self.schema, header)
         if self.schema.key in header:
             key_index = header.index(self.schema.key)
-            for rows in _data_rows_only(itertools.chain([first[1:]], chunks), key_index):
+            for rows in data_rows_only(itertools.chain([first[1:]], chunks), key_index):
                 builder.add_rows(rows)
         return builder.finish()
 
@@ -431,35 +404,12 @@ class Migration:
             assert self.planned_with_defaults is not None
             return self.planned_with_defaults
         if self.after is not None and self.after_is_live:
-            reused = self._after_with_columns_read_again(self.initialised)
+            reused = with_columns_read_again(
+                self.gateway, self.schema, self.sheet.title, self.after, self.initialised
+            )
             if reused is not None:
                 return reused
         return self._snapshot_of(self.gateway, self.sheet.row_count)
-
-    def _after_with_columns_read_again(self, names: list[str]) -> Snapshot | None:
-        """``self.after`` with ``names`` read again; None when the key column changed."""
-        assert self.after is not None
-        after, key = self.after, self.schema.key
-        columns = [key, *names]
-        letters = [column_letter(after.header.index(name)) for name in columns]
-        builder = SnapshotBuilder(self.schema, columns)
-        last_row = after.row_count + 1
-        step = max(1_000, CHUNK_BYTES // (16 * len(columns)))
-        for first in range(2, last_row + 1, step):
-            end = min(last_row, first + step - 1)
-            ranges = [f"{letter}{first}:{letter}{end}" for letter in letters]
-            if end == last_row:  # and below the data rows: a row added there changes them
-                ranges.append(f"{letters[0]}{last_row + 1}:{letters[0]}")
-            values = self.gateway.read([absolute_range_name(self.sheet.title, r) for r in ranges])
-            if end == last_row and count_data_rows(_first_cells(values.pop())):
-                return None
-            height = end - first + 1
-            cells = [_first_cells(column) + [""] * (height - len(column)) for column in values]
-            builder.add_rows([list(row) for row in zip(*cells, strict=True)])
-        read_again = builder.finish()
-        if read_again.column(key).digest != after.column(key).digest:
-            return None
-        return after.with_columns(read_again)
 
     # plumbing --------------------------------------------------------------------------------
 
@@ -540,9 +490,9 @@ class Migration:
 
     def _refuse_concurrent_change(self) -> None:
         key_index = self.layout.index(self.schema.key)
-        values = _read_key_column(self.gateway, self.sheet.title, key_index)
-        rows = count_data_rows(_first_cells(values))
-        if rows != self.data_rows or _key_digest(values[:rows]) != self.key_digest:
+        values = read_key_column(self.gateway, self.sheet.title, key_index)
+        rows = count_data_rows(first_cells(values))
+        if rows != self.data_rows or key_digest(values[:rows]) != self.key_digest:
             raise ConcurrentChangeError(
                 f"the rows of {self.sheet.title!r} changed while the migration ran "
                 f"({self.data_rows:,} data rows at the start, {rows:,} now): nothing was written "
@@ -568,86 +518,3 @@ class Migration:
     def _save_detected(self, step: str) -> None:
         if self.checkpoints.load(step) is None:
             self._save(step, utc_now(), "found done on the sheet", {})
-
-
-def _refuse_merged_header(sheet: SheetInfo) -> None:
-    for merge in sheet.merges:
-        if merge.get("startRowIndex", 0) == 0:
-            first = rowcol_to_a1(1, merge.get("startColumnIndex", 0) + 1)
-            last = rowcol_to_a1(1, merge.get("endColumnIndex", 1))
-            raise SheetStateError(
-                f"header cells {first}:{last} of {sheet.title!r} are merged: unmerge them "
-                "(Format > Merge cells > Unmerge) so that every column has its own name"
-            )
-
-
-def _cell_data(value: Any) -> dict[str, Any]:
-    if value == "" or value is None:
-        return {}
-    if isinstance(value, bool):
-        return {"userEnteredValue": {"boolValue": value}}
-    if isinstance(value, int | float):
-        return {"userEnteredValue": {"numberValue": value}}
-    return {"userEnteredValue": {"stringValue": str(value)}}
-
-
-def _data_rows_only(chunks: Iterable[list[list[Any]]], key_index: int) -> Iterator[list[list[Any]]]:
-    """Drop the trailing rows: those after the last row whose key cell is non-empty."""
-    pending: list[list[Any]] = []
-    for chunk in chunks:
-        rows = []
-        for row in chunk:
-            if key_index < len(row) and not is_blank(row[key_index]):
-                rows.extend(pending)
-                pending.clear()
-                rows.append(row)
-            else:
-                pending.append(row)
-        if rows:
-            yield rows
-
-
-def _read_key_column(gateway: SheetGateway, sheet: str, index: int) -> list[list[Any]]:
-    letter = rowcol_to_a1(1, index + 1)[:-1]
-    (values,) = gateway.read([absolute_range_name(sheet, f"{letter}2:{letter}")])
-    return values
-
-
-def _first_cells(rows: list[list[Any]]) -> list[Any]:
-    return [row[0] if row else "" for row in rows]
-
-
-def _key_digest(values: list[list[Any]]) -> str:
-    digest = hashlib.blake2b(digest_size=16)
-    for row in values:
-        digest.update(json.dumps(row[0] if row else "").encode() + b"\n")
-    return digest.hexdigest()
-
-
-class _LocalSnapshot:
-    """The rows as read, gzip-compressed JSON lines, mode 0600, with their sha256.
-
-    Compression level 1: at 100,000 x 65 cells level 9 took 22 s of a 75 s run; level 1 takes
-    about 1 s for a file a third larger.
-    """
-
-    def __init__(self, path: Path, header: list[str]) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        self.path = path
-        self.raw = os.fdopen(fd, "wb")
-        self.file = gzip.GzipFile(fileobj=self.raw, mode="wb", compresslevel=1)
-        self.sha = hashlib.sha256()
-        self.write([header])
-
-    def write(self, rows: list[list[Any]]) -> None:
-        data = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows).encode()
-        self.sha.update(data)
-        self.file.write(data)
-
-    def close(self) -> dict[str, Any]:
-        self.file.close()
-        self.raw.flush()
-        os.fsync(self.raw.fileno())
-        self.raw.close()
-        return {"local_snapshot": str(self.path), "local_snapshot_sha256": self.sha.hexdigest()}

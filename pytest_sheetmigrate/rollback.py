@@ -44,7 +44,7 @@ def rollback(migration: Migration, *, force: bool = False) -> StepResult:
         )
     requests = _layout_requests(migration.sheet.sheet_id, list(current.header), list(before.header))
     if changed:
-        requests += migration.restore_rows_requests(backup_key, before)
+        requests += _restore_rows_requests(migration, backup_key, before)
     requests += migration.info.stamps.removal_requests(schema.name)
     previous = (stamp or {}).get("from_version")
     requests += migration.info.stamps.schema_version_requests(previous)
@@ -98,3 +98,48 @@ def _layout_requests(sheet_id: int, current: list[str], target: list[str]) -> li
 
 def _columns(sheet_id: int, index: int) -> dict[str, Any]:
     return {"sheetId": sheet_id, "dimension": "COLUMNS", "startIndex": index, "endIndex": index + 1}
+
+
+def _restore_rows_requests(
+    migration: Migration, backup_key: str, before: Snapshot
+) -> list[dict[str, Any]]:
+    """An updateCells rewriting the data rows from the backup (a forced rollback only).
+
+    Unlike the migration's writes its payload grows with the rows: it holds them all.
+    Values go back as they were read (formulas as their text, written as text).
+    """
+    copy = migration.gateway.other(backup_key)
+    grid_rows = copy.metadata().sheet(migration.schema.worksheet).row_count
+    rows = [
+        row
+        for chunk in copy.iter_rows(migration.sheet.title, 2, grid_rows, len(before.header))
+        for row in chunk
+    ]
+    height = max(len(rows), migration.data_rows, before.row_count)
+    rows += [[]] * (height - len(rows))
+    width = len(before.header)
+    return [
+        {
+            "updateCells": {
+                "range": {
+                    "sheetId": migration.sheet.sheet_id,
+                    "startRowIndex": 1,
+                    "endRowIndex": height + 1,
+                    "startColumnIndex": 0,
+                    "endColumnIndex": width,
+                },
+                "rows": [{"values": [_cell_data(v) for v in row[:width]]} for row in rows],
+                "fields": "userEnteredValue",
+            }
+        }
+    ]
+
+
+def _cell_data(value: Any) -> dict[str, Any]:
+    if value == "" or value is None:
+        return {}
+    if isinstance(value, bool):
+        return {"userEnteredValue": {"boolValue": value}}
+    if isinstance(value, int | float):
+        return {"userEnteredValue": {"numberValue": value}}
+    return {"userEnteredValue": {"stringValue": str(value)}}
