@@ -7,7 +7,8 @@ rows that break the schema; the key column's blanks and duplicates; a whole-shee
 
 Memory does not grow with rows, apart from one 8-byte key hash (with its first row, about 100
 bytes as Python ints in a dict) per distinct key and one 16-character block digest per column
-per 1,000 rows. Row numbers are sheet row numbers: data row 0 is sheet row 2.
+per 1,000 rows; the type verdicts of texts already seen are a cache of bounded size. Row
+numbers are sheet row numbers: data row 0 is sheet row 2.
 
 Canonical cell encoding: a column chunk is encoded as the comma-terminated elements of its JSON
 array (ensure_ascii), after integral floats become ints. So int 1 and float 1.0 encode alike
@@ -17,7 +18,6 @@ array (ensure_ascii), after integral floats become ints. So int 1 and float 1.0 
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from hashlib import blake2b
@@ -27,6 +27,7 @@ from typing import Any, Final
 
 from pytest_sheetmigrate.errors import CheckpointError, SheetStateError
 from pytest_sheetmigrate.schema import (
+    COLUMN_TYPES,
     ERROR_VALUES,
     CellValue,
     Column,
@@ -52,7 +53,12 @@ _ENCODE = json.JSONEncoder(
     ensure_ascii=True, separators=(",", ":"), allow_nan=False, check_circular=False
 ).encode
 
-# A column chunk holding only these types needs no per-cell type check (given no non-blank text).
+TEXT_VERDICTS: Final = 10_000
+"""Most distinct texts whose type verdict a snapshot remembers, per column type."""
+
+_CELL_TYPES: Final = frozenset({str, int, bool, float})
+
+# Per column type, the non-text cell types that match it (integral floats normalised to ints).
 _PLAIN_TYPES: Final[dict[str, frozenset[type]]] = {
     "integer": frozenset({int, str}),
     "number": frozenset({int, float, str}),
@@ -225,8 +231,9 @@ class SnapshotBuilder:
         check_header_cells(header, schema.worksheet)
         self._worksheet = schema.worksheet
         self._header = tuple(header)
+        verdicts = {kind: _TextVerdicts(kind) for kind in COLUMN_TYPES}
         self._trackers = [
-            _ColumnTracker(name, schema.column(name) if schema.has_column(name) else None)
+            _ColumnTracker(name, schema.column(name) if schema.has_column(name) else None, verdicts)
             for name in self._header
         ]
         self._key_index = self._header.index(schema.key) if schema.key in self._header else None
@@ -317,9 +324,12 @@ def _first_rows(flags: Iterable[object], start: int, limit: int) -> list[int]:
 class _ColumnTracker:
     """Digests and findings of one column, chunk by chunk."""
 
-    def __init__(self, name: str, column: Column | None) -> None:
+    def __init__(
+        self, name: str, column: Column | None, verdicts: dict[str, _TextVerdicts]
+    ) -> None:
         self.name = name
         self.type = column.type if column else "string"
+        self.texts = verdicts[self.type]
         default = None if column is None else column.default
         self.default = None if default is None else _normalise(default)
         self.digest = blake2b(digest_size=32)
@@ -337,13 +347,13 @@ class _ColumnTracker:
         self, cells: tuple[Any, ...], start: int, segments: list[tuple[int, int, bool]]
     ) -> tuple[Any, ...]:
         """Take one chunk of this column; return its cells normalised (for the key tracker)."""
-        types = Counter(map(type, cells))
-        if types.keys() - {str, int, bool, float}:  # None, or a type no cell should have
+        kinds = set(map(type, cells))
+        if kinds - _CELL_TYPES:  # None, or a type no cell should have
             cells = tuple(map(_normalise, cells))
-            types = Counter(map(type, cells))
-        elif float in types:  # integral floats become ints: Sheets has only doubles
+            kinds = set(map(type, cells))
+        elif float in kinds:  # integral floats become ints: Sheets has only doubles
             cells = tuple([int(v) if type(v) is float and v.is_integer() else v for v in cells])
-            types = Counter(map(type, cells))
+            kinds = set(map(type, cells))
         for lo, hi, block_ends in segments:
             encoded = _ENCODE(cells[lo:hi])[1:-1].encode("ascii") + b","
             self.digest.update(encoded)
@@ -353,8 +363,8 @@ class _ColumnTracker:
                 self._close_block()
         blank = cells.count("")
         self.blank_count += blank
-        self._track_unexpected(cells, types, blank, start)
-        self._track_mismatches(cells, types, blank, start)
+        self._track_unexpected(cells, kinds, blank, start)
+        self._track_mismatches(cells, kinds, start)
         if blank and len(self.blank_rows) < FIRST_FEW:
             need = FIRST_FEW - len(self.blank_rows)
             self.blank_rows += _first_rows(map(eq, cells, repeat("")), start, need)
@@ -381,7 +391,7 @@ class _ColumnTracker:
         self.block_open = False
 
     def _track_unexpected(
-        self, cells: tuple[Any, ...], types: Counter[type], blank: int, start: int
+        self, cells: tuple[Any, ...], kinds: set[type], blank: int, start: int
     ) -> None:
         default = self.default
         if default is None:
@@ -389,7 +399,7 @@ class _ColumnTracker:
             flags: Iterable[bool] = map(ne, cells, repeat(""))
         else:
             kind = type(default)
-            confusable = (kind is int and bool in types) or (kind is bool and int in types)
+            confusable = (kind is int and bool in kinds) or (kind is bool and int in kinds)
             if confusable:
                 exact = sum(1 for v in cells if type(v) is kind and v == default)
             else:
@@ -401,26 +411,53 @@ class _ColumnTracker:
             need = FIRST_FEW - len(self.unexpected_rows)
             self.unexpected_rows += _first_rows(flags, start, need)
 
-    def _track_mismatches(
-        self, cells: tuple[Any, ...], types: Counter[type], blank: int, start: int
-    ) -> None:
-        text = types[str] - blank
+    def _track_mismatches(self, cells: tuple[Any, ...], kinds: set[type], start: int) -> None:
         if self.type == "string":
-            if not text or ERROR_VALUES.isdisjoint(cells):
+            if ERROR_VALUES.isdisjoint(cells):
                 return
             flags = list(map(ERROR_VALUES.__contains__, cells))
         else:
-            if not text and types.keys() <= _PLAIN_TYPES[self.type]:
+            # After normalisation a non-text cell matches iff its type is plain for the column.
+            wrong_kinds = kinds - _PLAIN_TYPES[self.type]
+            bad_texts = self.texts.bad_among(cells) if str in kinds else set()
+            if not wrong_kinds and not bad_texts:
                 return
-            keyed = list(zip(map(type, cells), cells, strict=True))
-            bad = {pair for pair in set(keyed) if not value_matches_type(self.type, pair[1])}
-            if not bad:
-                return
-            flags = list(map(bad.__contains__, keyed))
+            flags = [type(v) in wrong_kinds or (type(v) is str and v in bad_texts) for v in cells]
         self.mismatch_count += sum(flags)
         if len(self.mismatches) < FIRST_FEW:
             rows = _first_rows(flags, start, FIRST_FEW - len(self.mismatches))
             self.mismatches += [(row, cells[row - start - FIRST_DATA_ROW]) for row in rows]
+
+
+class _TextVerdicts:
+    """Which texts parse as one column type: a bounded cache of ``value_matches_type``.
+
+    A column's texts repeat (a date column of 100,000 rows holds a few thousand dates), so each
+    distinct text is parsed once, not once per chunk. Shared by the columns of one type; it
+    forgets everything when it holds ``TEXT_VERDICTS`` texts, so its memory stays bounded.
+    """
+
+    def __init__(self, column_type: str) -> None:
+        self.type = column_type
+        self.good: set[str] = {""}  # blanks match every type
+        self.bad: set[str] = set()
+
+    def bad_among(self, cells: Iterable[Any]) -> set[str]:
+        """The distinct texts among ``cells`` that do not parse as the type."""
+        unknown = set(cells) - self.good
+        if not unknown or str not in set(map(type, unknown)):
+            return set()  # every text already known good (what is left is numbers or bools)
+        bad = self.bad & unknown
+        for value in unknown - bad:
+            if type(value) is str:
+                if len(self.good) + len(self.bad) >= TEXT_VERDICTS:
+                    self.good, self.bad = {""}, set()
+                if value_matches_type(self.type, value):
+                    self.good.add(value)
+                else:
+                    self.bad.add(value)
+                    bad.add(value)
+        return bad
 
 
 class _KeyTracker:

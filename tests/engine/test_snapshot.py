@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from pytest_sheetmigrate import snapshot as snapshot_module
 from pytest_sheetmigrate.errors import CheckpointError, SheetStateError
 from pytest_sheetmigrate.schema import Column, Schema
 from pytest_sheetmigrate.snapshot import Snapshot, SnapshotBuilder, count_data_rows
@@ -146,6 +147,20 @@ def test_integer_columns_refuse_fractions_and_booleans() -> None:
     rows = [["A", "", "", "", 2.0], ["B", "", "", "", 2.5], ["C", "", "", "", True]]
     version = snapshot(rows).column("version")
     assert version.type_mismatches == ((3, 2.5), (4, True))
+
+
+def test_texts_judged_once_give_the_same_findings_in_every_chunk_and_after_forgetting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    dates = ["31/01/2024", "2024-02-30", "1/2/2024", "n/a", "2024-01-31", " 31/01/2024 "]
+    rows = [[f"T{i}", "", dates[i % len(dates)], "", True if i == 7 else ""] for i in range(60)]
+    remembered = snapshot(rows, chunk=7)
+    monkeypatch.setattr(snapshot_module, "TEXT_VERDICTS", 2)  # forgets every few texts
+    assert snapshot(rows, chunk=7) == remembered == snapshot(rows, chunk=60)
+    fecha = remembered.column("Fecha")
+    assert fecha.type_mismatch_count == 20
+    assert fecha.type_mismatches[:2] == ((3, "2024-02-30"), (5, "n/a"))
+    assert remembered.column("version").type_mismatches == ((9, True),)
 
 
 def test_the_first_blank_rows_of_every_column_are_listed() -> None:
