@@ -30,7 +30,7 @@ from .local_snapshot import LocalSnapshot, local_snapshot_path
 from .plan import Plan
 from .schema import Schema
 from .settings import Mode, Settings
-from .snapshot import Snapshot, SnapshotBuilder, count_data_rows
+from .snapshot import Snapshot, SnapshotBuilder, SourceAndCopyBuilder, count_data_rows
 from .stamp import Stamps, create_metadata_request, utc_now
 from .worksheet import (
     data_rows_only,
@@ -200,8 +200,8 @@ class Migration:
 
     def _read_source(self, backup_key: str | None) -> dict[str, Any]:
         """Stream the source (and the backup copy beside it) once, building every snapshot."""
-        before = SnapshotBuilder(self.schema, self.header)
-        copy = SnapshotBuilder(self.schema, self.header) if backup_key else None
+        paired = SourceAndCopyBuilder(self.schema, self.header) if backup_key else None
+        before = paired.source if paired else SnapshotBuilder(self.schema, self.header)
         planned = planned_defaults = None
         if self.dry_run:
             planned_header = self.plan.apply_to_header()
@@ -210,17 +210,17 @@ class Migration:
         backup_rows = self._rows(self.gateway.other(backup_key)) if backup_key else iter(())
         sink = None if self.dry_run else LocalSnapshot(self._local_snapshot_path(), self.header)
         for chunk in self._rows(self.gateway):
-            before.add_rows(chunk)
-            if copy is not None:
-                copy.add_rows(next(backup_rows))
+            if paired is not None:  # the copy is digested only where it differs
+                paired.add_rows(chunk, next(backup_rows))
+            else:
+                before.add_rows(chunk)
             if sink:
                 sink.write(chunk)
             if planned is not None and planned_defaults is not None:
                 moved = [self.plan.apply_to_row(row) for row in chunk]
                 planned.add_rows(moved)
                 planned_defaults.add_rows([self.plan.apply_defaults_to_row(r) for r in moved])
-        self.before = before.finish()
-        self.backup_snapshot = copy.finish() if copy else None
+        self.before, self.backup_snapshot = paired.finish() if paired else (before.finish(), None)
         if planned is not None and planned_defaults is not None:
             self.planned = planned.finish()
             self.planned_with_defaults = planned_defaults.finish()

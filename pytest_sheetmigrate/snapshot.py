@@ -17,11 +17,12 @@ array (ensure_ascii), after integral floats become ints. So int 1 and float 1.0 
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from hashlib import blake2b
-from itertools import compress, count, islice, repeat, zip_longest
+from itertools import chain, compress, count, islice, repeat, zip_longest
 from operator import eq, ne
 from typing import Any, Final
 
@@ -275,6 +276,15 @@ class SnapshotBuilder:
             digest=_sheet_digest(self._header, self._row_count, summaries),
         )
 
+    def fork(self) -> SnapshotBuilder:
+        """An independent builder that has taken the same rows as this one so far."""
+        if self._finished:
+            raise RuntimeError("fork() after finish()")
+        twin = copy.copy(self)
+        twin._trackers = [tracker.fork() for tracker in self._trackers]
+        twin._keys = self._keys.fork()
+        return twin
+
     def _refuse_cells_without_header(self, extra: list[tuple[Any, ...]], width: int) -> None:
         for offset, cells in enumerate(extra):
             for index, value in enumerate(cells):
@@ -286,6 +296,61 @@ class SnapshotBuilder:
                         f"{letter} has no header. Give it a header (and list it in the schema) "
                         "or clear the cells of that column."
                     )
+
+
+class SourceAndCopyBuilder:
+    """Snapshots of a worksheet and of its copy, read side by side (the backup step).
+
+    Rows are paired by position, whatever the chunk sizes of either stream. While the copy's
+    rows are identical to the source's (``identical_rows``: equal values of the same types, cell
+    for cell), the copy is not digested again: its snapshot is the source's. At the first chunk
+    that differs, the source's builder is forked and the copy digested on its own from there, so
+    a copy that differs in any cell has the snapshot a separate ``SnapshotBuilder`` gives it.
+    """
+
+    def __init__(self, schema: Schema, header: Sequence[str]) -> None:
+        self.source = SnapshotBuilder(schema, header)
+        self.copy_builder: SnapshotBuilder | None = None
+        """None while every copy row so far is identical to its source row."""
+        self._source_rows: list[Sequence[CellValue]] = []  # rows not yet paired
+        self._copy_rows: list[Sequence[CellValue]] = []
+
+    def add_rows(
+        self, source_rows: Sequence[Sequence[CellValue]], copy_rows: Sequence[Sequence[CellValue]]
+    ) -> None:
+        """Digest the next rows of each stream (as many as each gave, not necessarily alike)."""
+        source = self._source_rows + list(source_rows)
+        copied = self._copy_rows + list(copy_rows)
+        paired = min(len(source), len(copied))
+        self._source_rows, self._copy_rows = source[paired:], copied[paired:]
+        self._add(source[:paired], copied[:paired])
+
+    def finish(self) -> tuple[Snapshot, Snapshot]:
+        """The source's snapshot and the copy's."""
+        self._add(self._source_rows, self._copy_rows)  # rows one stream had and not the other
+        source = self.source.finish()
+        return source, source if self.copy_builder is None else self.copy_builder.finish()
+
+    def _add(
+        self, source_rows: list[Sequence[CellValue]], copy_rows: list[Sequence[CellValue]]
+    ) -> None:
+        if self.copy_builder is None and not identical_rows(source_rows, copy_rows):
+            self.copy_builder = self.source.fork()
+        self.source.add_rows(source_rows)
+        if self.copy_builder is not None:
+            self.copy_builder.add_rows(copy_rows)
+
+
+def identical_rows(
+    rows: Sequence[Sequence[CellValue]], other: Sequence[Sequence[CellValue]]
+) -> bool:
+    """Same rows of the same length, with equal cells of the same type (TRUE is not 1).
+
+    Both comparisons run in C: list equality, then the cells' types in row order.
+    """
+    return rows == other and list(map(type, chain.from_iterable(rows))) == list(
+        map(type, chain.from_iterable(other))
+    )
 
 
 def _sheet_digest(header: Sequence[str], row_count: int, columns: Sequence[ColumnSummary]) -> str:
@@ -369,6 +434,15 @@ class _ColumnTracker:
             need = FIRST_FEW - len(self.blank_rows)
             self.blank_rows += _first_rows(map(eq, cells, repeat("")), start, need)
         return cells
+
+    def fork(self) -> _ColumnTracker:
+        twin = copy.copy(self)
+        twin.digest, twin.block = self.digest.copy(), self.block.copy()
+        twin.block_digests = list(self.block_digests)
+        twin.unexpected_rows = list(self.unexpected_rows)
+        twin.mismatches = list(self.mismatches)
+        twin.blank_rows = list(self.blank_rows)
+        return twin
 
     def finish(self) -> ColumnSummary:
         if self.block_open:
@@ -483,6 +557,13 @@ class _KeyTracker:
                 self.duplicate_count += 1
                 if len(self.duplicates) < FIRST_FEW:
                     self.duplicates.append((value, first, row))
+
+    def fork(self) -> _KeyTracker:
+        twin = copy.copy(self)
+        twin.first_row_by_hash = dict(self.first_row_by_hash)
+        twin.blank_rows = list(self.blank_rows)
+        twin.duplicates = list(self.duplicates)
+        return twin
 
     def finish(self, column: str) -> KeySummary:
         return KeySummary(

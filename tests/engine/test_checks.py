@@ -6,19 +6,21 @@ plan's in-memory columns and init steps, then broken on purpose.
 
 from __future__ import annotations
 
+import copy
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
+from itertools import zip_longest
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import pytest_sheetmigrate
-from pytest_sheetmigrate.checks import CHECKS, CheckInput, Stage, run_checks
+from pytest_sheetmigrate.checks import CHECKS, CheckInput, CheckResult, Stage, run_checks
 from pytest_sheetmigrate.plan import Plan
 from pytest_sheetmigrate.schema import Column, Schema
-from pytest_sheetmigrate.snapshot import Snapshot, SnapshotBuilder
+from pytest_sheetmigrate.snapshot import Snapshot, SnapshotBuilder, SourceAndCopyBuilder
 
 SCHEMA = Schema(
     name="3.0",
@@ -131,6 +133,75 @@ def test_backup_matches_source_fails_on_a_backup_missing_rows_or_columns() -> No
 
 def test_backup_matches_source_fails_without_a_backup() -> None:
     assert "no backup snapshot" in failure("backup_matches_source", check_input(no_backup=True))
+
+
+def source_and_copy(
+    source: list[Row], copied: list[Row], copy_chunk: int = 500
+) -> tuple[Snapshot, Snapshot]:
+    """Both snapshots as the backup step builds them: the two streams read side by side."""
+    builder = SourceAndCopyBuilder(SCHEMA, LIVE_HEADER)
+    source_chunks = [source[i : i + 500] for i in range(0, len(source), 500)]
+    copy_chunks = [copied[i : i + copy_chunk] for i in range(0, len(copied), copy_chunk)]
+    for source_rows, copy_rows in zip_longest(source_chunks, copy_chunks, fillvalue=[]):
+        builder.add_rows(source_rows, copy_rows)
+    return builder.finish()
+
+
+def backup_check(source: Snapshot, backup: Snapshot) -> CheckResult:
+    return CHECKS["backup_matches_source"](CheckInput(SCHEMA, source, source, backup, "columns"))
+
+
+@pytest.mark.parametrize("copy_chunk", [500, 333])
+def test_a_copy_identical_to_the_source_gets_the_sources_snapshot_and_passes(
+    copy_chunk: int,
+) -> None:
+    rows = live_rows()
+    source, backup = source_and_copy(rows, copy.deepcopy(rows), copy_chunk)
+    assert source == snap(LIVE_HEADER, rows)
+    assert backup is source  # not digested a second time
+    assert backup_check(source, backup).passed
+
+
+@pytest.mark.parametrize(
+    ("in_source", "in_copy"),
+    [(1, True), (0, False), (1, "1"), (12.5, 12.25), ("x", "y"), ("", " "), (3, [])],
+)
+@pytest.mark.parametrize("index", [0, 1_499, ROWS - 1])
+def test_a_copy_read_side_by_side_that_differs_in_one_cell_fails_backup_matches_source(
+    in_source: Any, in_copy: Any, index: int
+) -> None:
+    rows = live_rows()
+    rows[index][2] = in_source
+    copied = copy.deepcopy(rows)
+    if in_copy == []:
+        copied[index].pop()  # the cell is blank in the copy
+    else:
+        copied[index][2] = in_copy
+    source, backup = source_and_copy(rows, copied, copy_chunk=333)
+    assert source == snap(LIVE_HEADER, rows)
+    assert backup == snap(LIVE_HEADER, copied)  # what the copy digested on its own gives
+    result = backup_check(source, backup)
+    assert not result.passed
+    assert 'column "Precio"' in result.message
+
+
+def test_a_copy_read_side_by_side_missing_its_last_row_fails_backup_matches_source() -> None:
+    rows = live_rows()
+    source, backup = source_and_copy(rows, copy.deepcopy(rows[:-1]))
+    assert backup == snap(LIVE_HEADER, rows[:-1])
+    assert (
+        "2,099 data rows in the backup, 2,100 in the source" in backup_check(source, backup).message
+    )
+
+
+def test_an_integral_float_in_the_copy_is_the_same_cell_as_the_sources_int() -> None:
+    rows = live_rows()
+    rows[1][2] = 3
+    copied = copy.deepcopy(rows)
+    copied[1][2] = 3.0
+    source, backup = source_and_copy(rows, copied)
+    assert backup == source
+    assert backup_check(source, backup).passed
 
 
 def test_header_matches_schema_fails_naming_missing_columns_and_their_place() -> None:
