@@ -7,10 +7,12 @@ what to do.
 
 from __future__ import annotations
 
+import queue
 import random
+import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -24,6 +26,7 @@ from .errors import CredentialsError, SheetAccessError, SheetStateError, Transie
 from .stamp import Stamps
 
 T = TypeVar("T")
+_END = object()
 CHUNK_BYTES = 2 * 1024 * 1024
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
@@ -40,6 +43,41 @@ def sheet_url(key: str) -> str:
     return f"https://docs.google.com/spreadsheets/d/{key}/edit"
 
 
+def prefetched(items: Iterator[T]) -> Generator[T, None, None]:
+    """``items``, each next one fetched in a background thread while the caller works on this one.
+
+    So the server prepares the next chunk while this one is digested. One item ahead at most
+    (memory: one chunk more), taken from ``items`` in order by a single thread, so the requests
+    sent and their order do not change. An error fetching an item is raised here, when that item
+    is asked for. A caller that stops early leaves the item being fetched to finish and be
+    dropped (one request more than it used).
+    """
+    asks: queue.SimpleQueue[bool] = queue.SimpleQueue()
+    answers: queue.SimpleQueue[tuple[bool, Any]] = queue.SimpleQueue()
+
+    def fetch() -> None:
+        while asks.get():
+            try:
+                answers.put((True, next(items, _END)))
+            except BaseException as error:  # handed to the caller's thread
+                answers.put((False, error))
+                return
+
+    threading.Thread(target=fetch, name="sheetmigrate-prefetch", daemon=True).start()
+    asks.put(True)
+    try:
+        while True:
+            fetched, item = answers.get()
+            if not fetched:
+                raise item
+            if item is _END:
+                return
+            asks.put(True)
+            yield item
+    finally:
+        asks.put(False)
+
+
 @dataclass
 class RequestLog:
     """What a run sent: requests by kind and bytes uploaded."""
@@ -47,6 +85,8 @@ class RequestLog:
     by_kind: Counter[str] = field(default_factory=Counter)
     bytes_up: int = 0
     retries: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    """Held to count: a prefetching thread may send while the caller does."""
 
     @property
     def total(self) -> int:
@@ -286,7 +326,8 @@ class SheetGateway:
     ) -> T:
         last = ""
         for attempt in range(self.retry.attempts):
-            self.log.by_kind[kind] += 1
+            with self.log.lock:
+                self.log.by_kind[kind] += 1
             try:
                 return send()
             except gspread.exceptions.APIError as error:
@@ -305,7 +346,8 @@ class SheetGateway:
             if already_applied is not None and already_applied():
                 return {}  # type: ignore[return-value]
             if attempt + 1 < self.retry.attempts:
-                self.log.retries += 1
+                with self.log.lock:
+                    self.log.retries += 1
                 delay = self.retry.delay(attempt, retry_after)
                 why = "quota exceeded, " if last.startswith("429") else ""
                 asked = " as the API asked" if retry_after else ""

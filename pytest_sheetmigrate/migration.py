@@ -24,7 +24,7 @@ from . import lease
 from .checkpoints import Checkpoint, CheckpointStore
 from .checks import CHECKS, CheckInput, CheckResult
 from .errors import ConcurrentChangeError, SheetStateError, VerificationError
-from .gateway import SheetGateway, SheetInfo, SpreadsheetInfo
+from .gateway import SheetGateway, SheetInfo, SpreadsheetInfo, prefetched
 from .lease import LEASE_KEY, Lease
 from .local_snapshot import LocalSnapshot, local_snapshot_path
 from .plan import Plan
@@ -209,9 +209,12 @@ class Migration:
             planned_defaults = SnapshotBuilder(self.schema, planned_header)
         backup_rows = self._rows(self.gateway.other(backup_key)) if backup_key else iter(())
         sink = None if self.dry_run else LocalSnapshot(self._local_snapshot_path(), self.header)
-        for chunk in self._rows(self.gateway):
+        both: Iterator[tuple[list[list[Any]], list[list[Any]]]] = itertools.zip_longest(
+            self._rows(self.gateway), backup_rows, fillvalue=[]
+        )
+        for chunk, backup_chunk in prefetched(both):  # the two chunks may cover different rows
             if paired is not None:  # the copy is digested only where it differs
-                paired.add_rows(chunk, next(backup_rows))
+                paired.add_rows(chunk, backup_chunk)
             else:
                 before.add_rows(chunk)
             if sink:
@@ -328,7 +331,7 @@ class Migration:
         """
         if grid_rows is None:
             grid_rows = gateway.metadata().sheet(self.schema.worksheet).row_count
-        chunks = gateway.iter_rows(self.sheet.title, 1, grid_rows, len(self.layout))
+        chunks = prefetched(gateway.iter_rows(self.sheet.title, 1, grid_rows, len(self.layout)))
         first: list[list[Any]] = next(chunks, [[]])
         header = [str(cell) for cell in (first[0] if first else [])]
         builder = SnapshotBuilder(self.schema, header)
