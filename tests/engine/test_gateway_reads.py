@@ -1,13 +1,14 @@
-"""The gateway's prefetch: chunks fetched one ahead in a background thread, in order."""
+"""How the gateway reads: chunks prefetched one ahead in a background thread, answers parsed."""
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 
 import pytest
 
-from pytest_sheetmigrate.gateway import prefetched
+from pytest_sheetmigrate.gateway import _parsed, prefetched
 
 
 class Chunks:
@@ -57,3 +58,9 @@ def test_a_caller_that_stops_early_leaves_at_most_one_item_fetched_and_unused() 
 
 def test_nothing_to_fetch_gives_nothing() -> None:
     assert list(prefetched(iter(()))) == []
+
+
+def test_answers_parse_as_json_would_also_where_orjson_refuses() -> None:
+    body = '{"values": [["Ñandú", 1, 2.5, true, ""], ["\\ud800"]]}'.encode()
+    assert _parsed(body) == json.loads(body)
+    assert _parsed(body)["values"][1] == ["\ud800"]  # a lone surrogate, kept
