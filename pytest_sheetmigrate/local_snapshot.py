@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import json
 import os
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from .stamp import utc_now
 
@@ -33,7 +34,7 @@ class LocalSnapshot:
         self.write([header])
 
     def write(self, rows: list[list[Any]]) -> None:
-        data = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows).encode()
+        data = b"".join(orjson.dumps(row) + b"\n" for row in rows)  # UTF-8 JSON lines
         self.sha.update(data)
         self.file.write(data)
 

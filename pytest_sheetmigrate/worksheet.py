@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+import orjson
 from gspread.utils import absolute_range_name, rowcol_to_a1
 
 from .errors import SheetStateError
@@ -54,8 +54,7 @@ def first_cells(rows: list[list[Any]]) -> list[Any]:
 
 def key_digest(values: list[list[Any]]) -> str:
     digest = hashlib.blake2b(digest_size=16)
-    for row in values:
-        digest.update(json.dumps(row[0] if row else "").encode() + b"\n")
+    digest.update(orjson.dumps([row[0] if row else "" for row in values]))
     return digest.hexdigest()
 
 
