@@ -1,8 +1,9 @@
 """The state model of the local Sheets API v4 + Drive v3 server: :class:`SheetsBackend`.
 
 No HTTP here (moto's models.py). Every API operation is a method named after it
-(``spreadsheets_get``, ``values_append``, ``drive_files_list`` ...) taking the keyword arguments
-listed in ``.team/EMULATOR.md``; :meth:`SheetsBackend.execute` runs one under the backend's lock
+(``spreadsheets_get``, ``values_append``, ``drive_files_list`` ...) taking as keyword arguments
+the request's path parameters, query options (snake_case) and body, as ``responses.py`` parses
+them; :meth:`SheetsBackend.execute` runs one under the backend's lock
 with a given random seed and clock so that a journal of (operation, kwargs, caller, seed, now)
 replays to the same state.
 

@@ -50,7 +50,7 @@ DEFAULT_COMPACT_BYTES = 256 * 1024 * 1024
 
 
 class Backend(Protocol):
-    """What the store needs of ``SheetsBackend`` (see .team/EMULATOR.md)."""
+    """What the store needs of ``SheetsBackend`` (models.py)."""
 
     MUTATING: ClassVar[frozenset[str]]
 
