@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import json
+from pathlib import Path
 
-from sheet_project import DEMO_ROWS, SUITE, Project
+from sheet_project import DEMO_ROWS, SUITE, Project, demo_values
 
 from pytest_sheetmigrate import demo
 from pytest_sheetmigrate.schema import load_schema
@@ -131,3 +134,18 @@ def test_a_validation_run_reports_its_suite_and_runs_no_check(project: Project):
     assert report["tests"] == {"passed": 1 + suite_size(project), "total": 1 + suite_size(project)}
     results = (project.path / "logs/migration/final_test_results.txt").read_text()
     assert results.strip().splitlines()[-1].startswith(f"{1 + suite_size(project)} passed in ")
+
+
+def test_the_local_backup_holds_every_row_as_read_with_its_sha256(project: Project):
+    project.run("--migrate")
+
+    checkpoint = json.loads((project.path / "logs/checkpoints/step_1_backup.json").read_text())
+    path = Path(checkpoint["details"]["local_snapshot"])
+    data = gzip.decompress(path.read_bytes())
+    assert hashlib.sha256(data).hexdigest() == checkpoint["details"]["local_snapshot_sha256"]
+
+    def trimmed(row: list) -> list:  # the API trims trailing blank cells
+        return row[: max((i + 1 for i, cell in enumerate(row) if cell != ""), default=0)]
+
+    assert [json.loads(line) for line in data.splitlines()] == list(map(trimmed, demo_values()))
+    assert path.stat().st_mode & 0o777 == 0o600
