@@ -82,6 +82,9 @@ def render_plan(plan: Plan, steps: list[StepResult]) -> list[str]:
         lines.append("  (every schema column is already in place)")
     writes = [f"{step.step}: {len(step.requests)} requests" for step in steps if step.requests]
     copies = sum(step.step == "backup" and step.status == "planned" for step in steps)
+    if not (copies or writes):
+        lines.append("writes it would send: none, the sheet is already at this schema")
+        return lines
     lines.append(
         f"writes it would send: {copies} Drive copy, {len(writes)} step batchUpdate(s)"
         + (f" ({'; '.join(writes)})" if writes else "")
