@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
 
 import gspread
 import pytest
 import requests
+from control_api import control
 
 from pytest_sheetmigrate.emulator import EmulatorServer
 from pytest_sheetmigrate.transport import sheets_client
@@ -20,12 +20,6 @@ AUTH = {"Authorization": "Bearer test"}
 def server() -> Iterator[EmulatorServer]:
     with EmulatorServer() as running:
         yield running
-
-
-def control(server: EmulatorServer, method: str, path: str, body: Any = None) -> Any:
-    answer = requests.request(method, f"{server.url}/_emulator/{path}", json=body, timeout=5)
-    answer.raise_for_status()
-    return answer.json()
 
 
 def seed(server: EmulatorServer, values: list[list[str]] | None = None) -> str:

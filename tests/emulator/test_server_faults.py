@@ -8,6 +8,7 @@ from typing import Any
 import gspread
 import pytest
 import requests
+from control_api import control
 
 from pytest_sheetmigrate.emulator import EmulatorServer
 from pytest_sheetmigrate.transport import sheets_client
@@ -17,12 +18,6 @@ from pytest_sheetmigrate.transport import sheets_client
 def server() -> Iterator[EmulatorServer]:
     with EmulatorServer() as running:
         yield running
-
-
-def control(server: EmulatorServer, method: str, path: str, body: Any = None) -> Any:
-    answer = requests.request(method, f"{server.url}/_emulator/{path}", json=body, timeout=5)
-    answer.raise_for_status()
-    return answer.json()
 
 
 def set_faults(server: EmulatorServer, *rules: dict[str, Any]) -> None:
