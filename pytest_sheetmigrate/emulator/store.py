@@ -217,6 +217,7 @@ class Store:
         _fsync_dir(self.data_dir)
         if self._journal_fd is not None:
             os.ftruncate(self._journal_fd, 0)
+            os.lseek(self._journal_fd, 0, os.SEEK_SET)  # else the next record lands past a hole
             os.fsync(self._journal_fd)
         self._journal_size = 0
 

@@ -160,3 +160,16 @@ def test_a_server_restarted_on_the_same_data_dir_keeps_the_spreadsheets(tmp_path
         reopened = sheets_client(second.url).open("Durable")
         assert reopened.id == spreadsheet.id
         assert reopened.sheet1.get_all_values() == [["kept", "across"], ["a", "restart"]]
+
+
+@pytest.mark.parametrize("how", ["compact", "reset"])
+def test_writes_after_a_compaction_survive_a_restart(tmp_path: Path, how: str) -> None:
+    store = open_store(tmp_path)
+    create(store)
+    store.reset() if how == "reset" else store.compact()
+    spreadsheet_id = create(store)
+    append_row(store, spreadsheet_id, ["after", "compaction"])
+    data = (tmp_path / JOURNAL_NAME).read_bytes()
+    assert len(read_records(data)[0]) == 2
+    restarted = open_store(tmp_path)  # no close(): a crash
+    assert read_all(restarted, spreadsheet_id) == [["after", "compaction"]]
