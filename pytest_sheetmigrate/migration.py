@@ -437,6 +437,7 @@ class Migration:
         When the answer is lost, ``applied`` looks at the re-read stamps to tell whether the
         write went through, so it is never sent twice.
         """
+        self._refuse_write_when_read_only()
         lease_requests, renewed = self._lease_update(release)
 
         def went_through() -> bool:
@@ -456,6 +457,7 @@ class Migration:
         """Hold the migration lease before the first write (LockHeldError names the holder)."""
         if self.lease is not None or self.dry_run:
             return
+        self._refuse_write_when_read_only()
         mine = Lease.mine()
         stamps = self.gateway.metadata().stamps
         requests = lease.take_requests(stamps, mine, force=self.settings.break_lock)
@@ -467,6 +469,13 @@ class Migration:
         lease.hold(mine)
         self.lease = mine
         self.progress(f"lease taken by {mine.describe()}")
+
+    def _refuse_write_when_read_only(self) -> None:
+        if not self.settings.mode.writes:
+            raise SheetStateError(
+                f"this run is {self.settings.mode.value}, read-only: nothing may be written. "
+                "Run pytest --migrate to migrate (or pytest --rollback to restore)"
+            )
 
     def close(self) -> None:
         """Release the lease if a failed or partial run still holds it."""

@@ -202,8 +202,19 @@ def live_rows(
 
 
 @pytest.fixture(scope="session")
-def snapshot_before(sheetmigrate_migration: Migration, sheetmigrate_backup: StepResult) -> Snapshot:
-    """The worksheet as it was before the migration (from the backup step)."""
+def snapshot_before(
+    request: pytest.FixtureRequest,
+    sheetmigrate_state: SessionState,
+    sheetmigrate_migration: Migration,
+) -> Snapshot:
+    """The worksheet as it was before the migration (from the backup step; --migrate only)."""
+    if not sheetmigrate_state.migrating:
+        pytest.fail(
+            "snapshot_before exists only in a migration run (pytest --migrate or --dry-run): "
+            "a validation run reads the sheet as it is now (use migrated_sheet)",
+            pytrace=False,
+        )
+    request.getfixturevalue("sheetmigrate_backup")
     assert sheetmigrate_migration.before is not None
     return sheetmigrate_migration.before
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import shutil
 from pathlib import Path
 
 from sheet_project import DEMO_ROWS, SUITE, Project, demo_values
@@ -149,3 +150,19 @@ def test_the_local_backup_holds_every_row_as_read_with_its_sha256(project: Proje
 
     assert [json.loads(line) for line in data.splitlines()] == list(map(trimmed, demo_values()))
     assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_validation_run_that_asks_for_the_snapshot_before_writes_nothing(project: Project):
+    (project.path / "tests" / "v3.0" / "test_before.py").write_text(
+        "def test_before(snapshot_before):\n    assert snapshot_before.row_count\n"
+    )
+    project.run("--migrate")
+    shutil.rmtree(project.path / "logs" / "checkpoints")  # the cache lost: the sheet still knows
+    project.api.reset_stats()
+
+    result = project.run("tests/v3.0/test_before.py")
+
+    assert result.ret == 1
+    result.stdout.fnmatch_lines(["*snapshot_before exists only in a migration run*"])
+    assert project.api.stats()["mutating_requests"] == 0
+    assert not (project.path / "logs" / "checkpoints").exists(), "a validation run writes none"
