@@ -180,7 +180,16 @@ class SheetsBackend(ValuesOperations, DriveOperations):
         fields: str | None = None,
         **_: Any,
     ) -> dict[str, Any]:
-        spreadsheet = self._get(spreadsheet_id)
+        return self._render(self._get(spreadsheet_id), ranges, include_grid_data, fields)
+
+    def _render(
+        self,
+        spreadsheet: Spreadsheet,
+        ranges: list[str] | None,
+        include_grid_data: bool | None,
+        fields: str | None,
+    ) -> dict[str, Any]:
+        """The spreadsheets.get answer for ``spreadsheet`` (committed or a working copy)."""
         mask = self._mask(fields)
         wants_data = bool(include_grid_data) or _mask_has_grid_data(mask)
         boxes: dict[int, list[Box]] = {}
@@ -206,12 +215,13 @@ class SheetsBackend(ValuesOperations, DriveOperations):
             apply_request(context, i, request)
             for i, request in enumerate(body.get("requests") or [])
         ]
-        self._commit(spreadsheet)
         out: dict[str, Any] = {"spreadsheetId": spreadsheet_id, "replies": replies}
         if body.get("includeSpreadsheetInResponse"):
+            # Built from the working copy before the commit: a bad responseRanges changes nothing.
             ranges = body.get("responseRanges") or None
             include = bool(body.get("responseIncludeGridData"))
-            out["updatedSpreadsheet"] = self.spreadsheets_get(spreadsheet_id, ranges, include)
+            out["updatedSpreadsheet"] = self._render(spreadsheet, ranges, include, None)
+        self._commit(spreadsheet)
         return out
 
     # --- developer metadata -------------------------------------------------------------------

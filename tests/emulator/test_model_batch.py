@@ -34,6 +34,39 @@ def test_a_batch_whose_second_request_is_invalid_changes_nothing(model: Model) -
     assert model.state() == before
 
 
+def test_a_bad_response_range_refuses_the_batch_and_changes_nothing(model: Model) -> None:
+    sid = model.new_spreadsheet()
+    model.put(sid, "Sheet1!A1", [["keep", "me"]])
+    before = model.state()
+    with pytest.raises(ApiError) as raised:
+        model(
+            "spreadsheets_batch_update",
+            spreadsheet_id=sid,
+            body={
+                "requests": [{"addSheet": {"properties": {"title": "New"}}}],
+                "includeSpreadsheetInResponse": True,
+                "responseRanges": ["NoSuchSheet!A1"],
+            },
+        )
+    assert raised.value.code == 400
+    assert model.state() == before
+
+
+def test_the_updated_spreadsheet_shows_the_batch_s_changes(model: Model) -> None:
+    sid = model.new_spreadsheet()
+    answer = model(
+        "spreadsheets_batch_update",
+        spreadsheet_id=sid,
+        body={
+            "requests": [{"addSheet": {"properties": {"title": "New"}}}],
+            "includeSpreadsheetInResponse": True,
+            "responseRanges": ["New!A1"],
+        },
+    )
+    titles = [s["properties"]["title"] for s in answer["updatedSpreadsheet"]["sheets"]]
+    assert titles == ["New"]
+
+
 def test_hiding_the_only_sheet_is_refused_as_google_words_it(model: Model) -> None:
     sid = model.new_spreadsheet()
     with pytest.raises(ApiError) as raised:
