@@ -126,6 +126,10 @@ def apply_request(context: BatchContext, index: int, request: dict[str, Any]) ->
         raise errors.invalid_request(index, name, str(error)) from None
     except errors.ApiError as error:
         raise errors.invalid_request(index, name, error.message) from None
+    except KeyError as error:  # malformed input, not a server fault: 400 rather than 500
+        raise errors.invalid_request(index, name, f"Missing field {error.args[0]!r}.") from None
+    except (ValueError, TypeError) as error:
+        raise errors.invalid_request(index, name, f"Invalid value: {error}") from None
     return {name: reply} if reply is not None else {}
 
 

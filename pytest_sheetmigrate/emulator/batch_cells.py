@@ -18,7 +18,7 @@ from typing import Any
 from . import cells
 from . import fields as masks
 from .a1 import Box
-from .batch import BatchContext, RequestError, kind
+from .batch import BatchContext, RequestError, _mask, kind
 from .grid import Sheet
 from .spreadsheet import LOCAL_ACCOUNT, normalise_format, render_grid_range
 
@@ -317,11 +317,10 @@ def add_named_range(context: BatchContext, body: dict[str, Any]) -> dict[str, An
 def update_named_range(context: BatchContext, body: dict[str, Any]) -> None:
     requested = body.get("namedRange") or {}
     named = _find_named(context, requested.get("namedRangeId"))
-    text = body.get("fields")
-    if not text:
-        raise RequestError("At least one field must be updated, but none were specified.")
+    mask = _mask(body)
+    assert mask is not None
     updated = copy.deepcopy(named)
-    masks.apply_update(updated, requested, masks.parse(text))
+    masks.apply_update(updated, requested, mask)
     updated["namedRangeId"] = named["namedRangeId"]
     if updated.get("name") != named["name"]:
         _check_name(context, str(updated.get("name", "")), except_id=named["namedRangeId"])

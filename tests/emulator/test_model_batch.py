@@ -408,3 +408,47 @@ def test_update_and_delete_developer_metadata_by_lookup(model: Model) -> None:
     assert (
         model("developer_metadata_search", spreadsheet_id=sid, body={"dataFilters": [lookup]}) == {}
     )
+
+
+def test_a_bad_field_mask_in_update_named_range_is_a_400(model: Model) -> None:
+    sid = model.new_spreadsheet()
+    added = model.batch(
+        sid, {"addNamedRange": {"namedRange": {"name": "Total", "range": {"sheetId": 0}}}}
+    )
+    named_id = added["replies"][0]["addNamedRange"]["namedRange"]["namedRangeId"]
+    before = model.state()
+    with pytest.raises(ApiError) as raised:
+        model.batch(
+            sid,
+            {
+                "updateNamedRange": {
+                    "namedRange": {"namedRangeId": named_id, "name": "Other"},
+                    "fields": "name,(",
+                }
+            },
+        )
+    assert raised.value.code == 400
+    assert (
+        raised.value.message == "Invalid requests[0].updateNamedRange: Invalid field mask: name,("
+    )
+    assert model.state() == before
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        {"insertDimension": {"range": {"sheetId": 0, "dimension": "ROWS", "startIndex": "abc"}}},
+        {"insertDimension": {"range": {"sheetId": 0, "dimension": "ROWS", "startIndex": [1]}}},
+        {"addNamedRange": {"namedRange": {"name": "N", "range": {"sheetId": "x"}}}},
+    ],
+)
+def test_malformed_request_values_are_a_400_not_a_500(
+    model: Model, request_: dict[str, object]
+) -> None:
+    sid = model.new_spreadsheet()
+    before = model.state()
+    with pytest.raises(ApiError) as raised:
+        model.batch(sid, request_)
+    assert raised.value.code == 400
+    assert raised.value.message.startswith(f"Invalid requests[0].{next(iter(request_))}: ")
+    assert model.state() == before
