@@ -37,7 +37,7 @@ def test_columns_added_by_hand_are_done_and_their_default_is_still_written(
     assert {row[-1] for row in values[1:]} == {"0"}
 
 
-def test_a_sheet_migrated_by_hand_only_gets_its_backup_recorded(
+def test_a_sheet_migrated_by_hand_only_gets_its_backup_and_version_recorded(
     pytester: pytest.Pytester, api: LocalApi
 ):
     project = make_project(pytester, api, seed_demo(api, v3_values(0)))
@@ -46,8 +46,13 @@ def test_a_sheet_migrated_by_hand_only_gets_its_backup_recorded(
     result = project.run("--migrate", "--backup", seed_demo(api, v3_values(0)))
 
     assert result.ret == 0
-    for step in ("columns", "init"):
-        result.stdout.fnmatch_lines([f"{step:8} done *"])
-    assert project.api.stats()["mutating_requests"] == 3, "lease taken, backup stamp, released"
+    result.stdout.fnmatch_lines(
+        [
+            "columns * done * every schema column is already in place",
+            "init * ran * wrote no default, only the schema version 3.0",
+        ]
+    )
+    assert project.api.stats()["mutating_requests"] == 3, "lease, backup stamp, init stamp"
+    assert project.run("tests/v3.0").ret == 0, "the sheet now says it is at schema 3.0"
     unformatted = project.worksheet().get_all_values(value_render_option="UNFORMATTED_VALUE")
     assert unformatted == v3_values(0)
