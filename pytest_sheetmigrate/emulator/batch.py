@@ -400,6 +400,8 @@ def move_dimension(context: BatchContext, body: dict[str, Any]) -> None:
     destination = int(body.get("destinationIndex", 0))
     if end > size or not 0 <= destination <= size:
         raise RequestError("source and destinationIndex must be inside the grid.")
+    if start <= destination <= end:
+        return None  # moves nothing: every anchor stays where it is
     sheet.move(dimension, start, end, destination)
     context.dimension_changed(sheet, dimension, Change("move", start, end, destination))
     return None

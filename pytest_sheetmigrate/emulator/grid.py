@@ -308,7 +308,7 @@ class Sheet:
 
     def move(self, dimension: str, start: int, end: int, destination: int) -> None:
         """Move rows/columns [start, end) to before `destination` (indexes before the move)."""
-        if start <= destination <= end:
+        if _is_noop_move(start, end, destination):
             return
         order = _moved_order(start, end, destination)
         size = max(end, destination)
@@ -424,6 +424,45 @@ def _moved_order(start: int, end: int, destination: int) -> list[int]:
     return rest[:at] + block + rest[at:]
 
 
+def _is_noop_move(start: int, end: int, destination: int) -> bool:
+    return start <= destination <= end
+
+
+def moved_index(i: int, change: Change) -> int:
+    """Where row/column ``i`` ends up after the move ``change``."""
+    start, end, destination = change.start, change.end, change.destination
+    count = end - start
+    if _is_noop_move(start, end, destination):
+        return i
+    if start <= i < end:
+        return (destination if destination < start else destination - count) + (i - start)
+    if destination <= i < start:
+        return i + count
+    if end <= i < destination:
+        return i - count
+    return i
+
+
+def _moved_span(start: int | None, end: int | None, change: Change) -> tuple[Any, Any]:
+    """A [start, end) span after a move: the smallest span holding all of its moved cells."""
+    if _is_noop_move(change.start, change.end, change.destination):
+        return start, end
+    first = 0 if start is None else start
+    last = max(change.end, change.destination, first + 1) if end is None else end
+    if last <= first:
+        return start, end
+    # The move is piecewise linear with breaks at start/end/destination: the extremes of the
+    # image are at the span's ends or next to a break inside it.
+    breaks = (change.start, change.end, change.destination)
+    candidates = {first, last - 1}
+    candidates.update(p for b in breaks for p in (b - 1, b) if first <= p < last)
+    moved = [moved_index(i, change) for i in candidates]
+    return (
+        None if start is None else min(moved),
+        None if end is None else max(moved) + 1,
+    )
+
+
 @dataclass(frozen=True)
 class Change:
     """A dimension change: insert [start, end), delete [start, end) or move [start, end)."""
@@ -449,11 +488,7 @@ def adjust_span(start: int | None, end: int | None, change: Change) -> tuple[Any
         return i
 
     if change.kind == "move":
-        if start is not None and end is not None and change.start <= start and end <= change.end:
-            order = _moved_order(change.start, change.end, change.destination)
-            new_start = order.index(start)
-            return new_start, new_start + (end - start)
-        return start, end
+        return _moved_span(start, end, change)
     if change.kind == "insert" and end is not None and end == change.start:
         return start, end  # inserting right after a span does not grow it
     return point(start), point(end)

@@ -12,7 +12,7 @@ import pytest
 from model_helpers import Model
 
 from pytest_sheetmigrate.emulator import cells
-from pytest_sheetmigrate.emulator.grid import Sheet
+from pytest_sheetmigrate.emulator.grid import Change, Sheet, _moved_order, adjust_span
 from pytest_sheetmigrate.emulator.spreadsheet import sheet_properties
 
 UNFORMATTED = "UNFORMATTED_VALUE"
@@ -215,3 +215,21 @@ def test_a_sheet_pickled_with_typed_cell_objects_in_its_rows_loads_in_this_layou
     assert loaded.kinds == [(None, 0.1 + 0.2), (cells.BOOLEAN,), None]
     assert not hasattr(loaded, "typed")
     _check_layout(loaded)
+
+
+def test_a_moved_span_is_the_smallest_span_holding_its_moved_cells() -> None:
+    size = 7
+    for start in range(size):
+        for end in range(start + 1, size + 1):
+            for destination in range(size + 1):
+                change = Change("move", start, end, destination)
+                if start <= destination <= end:  # moves nothing
+                    new: dict[int, int] = {}
+                else:
+                    order = _moved_order(start, end, destination)
+                    new = {old: new for new, old in enumerate(order)}
+                for first in range(size):
+                    for last in range(first + 1, size + 1):
+                        image = [new.get(i, i) for i in range(first, last)]
+                        expected = (min(image), max(image) + 1)
+                        assert adjust_span(first, last, change) == expected, (change, first, last)

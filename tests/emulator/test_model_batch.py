@@ -452,3 +452,53 @@ def test_malformed_request_values_are_a_400_not_a_500(
     assert raised.value.code == 400
     assert raised.value.message.startswith(f"Invalid requests[0].{next(iter(request_))}: ")
     assert model.state() == before
+
+
+def _move_rows(start: int, end: int, destination: int) -> dict[str, object]:
+    source = {"sheetId": 0, "dimension": "ROWS", "startIndex": start, "endIndex": end}
+    return {"moveDimension": {"source": source, "destinationIndex": destination}}
+
+
+def _rows(start: int, end: int) -> dict[str, int]:
+    return {  # sheetId 0 is left out, as Google renders it
+        "startRowIndex": start,
+        "endRowIndex": end,
+        "startColumnIndex": 0,
+        "endColumnIndex": 2,
+    }
+
+
+def test_a_move_that_moves_nothing_leaves_named_ranges_and_merges_alone(model: Model) -> None:
+    sid = model.new_spreadsheet()
+    model.batch(
+        sid,
+        {"addNamedRange": {"namedRange": {"name": "Block", "range": _rows(2, 4)}}},
+        {"mergeCells": {"range": _rows(5, 7)}},
+    )
+    before = model("spreadsheets_get", spreadsheet_id=sid)
+    for destination in (2, 3, 4):
+        model.batch(sid, _move_rows(2, 4, destination))
+    after = model("spreadsheets_get", spreadsheet_id=sid)
+    assert after["namedRanges"] == before["namedRanges"]
+    assert after["sheets"][0]["merges"] == before["sheets"][0]["merges"]
+
+
+def test_spans_outside_the_moved_block_shift_with_their_rows(model: Model) -> None:
+    sid = model.new_spreadsheet()
+    model.batch(
+        sid,
+        {"addNamedRange": {"namedRange": {"name": "Moved", "range": _rows(0, 2)}}},
+        {"addNamedRange": {"namedRange": {"name": "Below", "range": _rows(2, 4)}}},
+        {"mergeCells": {"range": _rows(5, 7)}},
+        {"mergeCells": {"range": _rows(12, 14)}},
+    )
+    model.batch(sid, _move_rows(0, 2, 10))
+    got = model("spreadsheets_get", spreadsheet_id=sid)
+    named = {n["name"]: n["range"] for n in got["namedRanges"]}
+    assert named == {"Moved": _rows(8, 10), "Below": _rows(0, 2)}
+    assert got["sheets"][0]["merges"] == [_rows(3, 5), _rows(12, 14)]
+    model.batch(sid, _move_rows(8, 10, 0))  # and back up
+    got = model("spreadsheets_get", spreadsheet_id=sid)
+    named = {n["name"]: n["range"] for n in got["namedRanges"]}
+    assert named == {"Moved": _rows(0, 2), "Below": _rows(2, 4)}
+    assert got["sheets"][0]["merges"] == [_rows(5, 7), _rows(12, 14)]
