@@ -31,10 +31,24 @@ def _unquote(text: str) -> str:
     return re.sub(r"\\(.)", r"\1", text[1:-1])
 
 
+_STRING_OR_AND = re.compile(rf"(?P<string>{_STRING})|\s+and\s+")
+
+
+def _split_and(q: str) -> list[str]:
+    """The terms of ``q`` joined by ``and``: an ``and`` inside a quoted string is not a join."""
+    parts, begin = [], 0
+    for m in _STRING_OR_AND.finditer(q):
+        if m.group("string") is None:
+            parts.append(q[begin : m.start()])
+            begin = m.end()
+    parts.append(q[begin:])
+    return parts
+
+
 def compile_query(q: str) -> Callable[[dict[str, Any]], bool]:
     """A predicate on Drive file dicts for a query."""
     tests: list[Callable[[dict[str, Any]], bool]] = []
-    for part in re.split(r"\s+and\s+", q.strip()) if q.strip() else []:
+    for part in _split_and(q.strip()) if q.strip() else []:
         m = _TERM.fullmatch(part)
         if not m:
             raise errors.ApiError(

@@ -21,6 +21,27 @@ def test_list_filters_by_name_and_mime_type(model: Model) -> None:
     assert listed == {"kind": "drive#fileList", "files": [{"id": wanted, "name": "prod db"}]}
 
 
+@pytest.mark.parametrize(
+    "q",
+    [
+        "name = 'Sales and Ops'",
+        'name = "Sales and Ops" and trashed = false',
+        "trashed = false and name contains 's and O'",
+    ],
+)
+def test_an_and_inside_a_quoted_string_is_part_of_the_string(model: Model, q: str) -> None:
+    wanted = model.new_spreadsheet("Sales and Ops")
+    model.new_spreadsheet("Sales")
+    listed = model("drive_files_list", q=q, fields="files(id)")
+    assert listed == {"files": [{"id": wanted}]}
+
+
+def test_an_escaped_quote_does_not_end_the_string_before_an_and(model: Model) -> None:
+    wanted = model.new_spreadsheet("it's and more")
+    listed = model("drive_files_list", q="name = 'it\\'s and more'", fields="files(id)")
+    assert listed == {"files": [{"id": wanted}]}
+
+
 def test_copy_is_named_copy_of_and_holds_the_same_values(model: Model) -> None:
     source = model.new_spreadsheet("Original")
     model.put(source, "Sheet1!A1", [["x"]])
