@@ -50,8 +50,10 @@ def _retry(settings: Settings) -> RetryPolicy:
 
 def _refuse_unreachable(base_url: str) -> None:
     try:
-        requests.get(base_url, timeout=5)
-    except requests.ConnectionError:
+        with requests.Session() as session:
+            session.trust_env = False  # like the transport: no proxy for this endpoint
+            session.get(base_url, timeout=5)
+    except requests.RequestException:
         raise SheetAccessError(
             f"cannot reach the Sheets API at {base_url}: start the local server "
             f"(python -m pytest_sheetmigrate.emulator --port ...) or fix --sheets-api"

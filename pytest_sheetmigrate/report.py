@@ -51,7 +51,9 @@ def write_reports(
         "tests": {k: v for k, v in session.get("summary", {}).items() if k != "collected"},
     }
     verification_path = report_dir / "verification_report.json"
-    verification_path.write_text(json.dumps(verification, indent=2, ensure_ascii=False) + "\n")
+    verification_path.write_text(
+        json.dumps(verification, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     lines = [f"{test['outcome'].upper():8} {test['nodeid']}" for test in tests]
     results_path = report_dir / "final_test_results.txt"
     results_path.write_text("\n".join([*lines, "", summary_line]) + "\n", encoding="utf-8")

@@ -132,15 +132,27 @@ class Settings:
         return f"{self.spreadsheet_key} on {where.get(self.sheets_api, self.sheets_api)}"
 
 
-def resolve(lookup: Lookup, mode: Mode, rootdir: Path, *, break_lock: bool = False) -> Settings:
-    """Build ``Settings`` from a lookup of option values, checking each one."""
+def resolve(
+    lookup: Lookup,
+    mode: Mode,
+    rootdir: Path,
+    *,
+    ini: Lookup = lambda option: None,
+    break_lock: bool = False,
+) -> Settings:
+    """Build ``Settings``, checking each value: ``lookup`` gives the command line's, then the
+    environment variable counts, then ``ini`` (the ini key's), then the default."""
 
     def value(name: str) -> str | None:
         option = next(o for o in OPTIONS if o.name == name)
-        found = lookup(option)
-        if found in (None, "") and option.env:
-            found = os.environ.get(option.env) or None
-        return found if found not in (None, "") else option.default
+        for found in (
+            lookup(option),
+            os.environ.get(option.env) if option.env else None,
+            ini(option),
+        ):
+            if found not in (None, ""):
+                return found
+        return option.default
 
     sheet = value("sheet")
     if not sheet:

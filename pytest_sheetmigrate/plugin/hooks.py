@@ -68,6 +68,12 @@ def pytest_configure(config: pytest.Config) -> None:
             "--dry-run and --rollback cannot be combined: a rollback always writes. "
             "Run pytest --migrate --dry-run to see a plan, or pytest --rollback to restore."
         )
+    if config.getoption("sheetmigrate_force_rollback") and not config.getoption(
+        "sheetmigrate_rollback"
+    ):
+        raise pytest.UsageError(
+            "--force-rollback goes with --rollback: pytest --rollback --force-rollback"
+        )
     state = build_state(config)
     config.stash[STATE] = state
     if (

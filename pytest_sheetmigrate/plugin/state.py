@@ -48,15 +48,18 @@ def build_state(config: pytest.Config) -> SessionState:
     """Resolve settings and schema; a user mistake is a UsageError when migrating."""
     state = SessionState(mode=mode_of(config))
 
-    def lookup(option: Option) -> str | None:
-        value = config.getoption(f"sheetmigrate_{option.name}")
-        return value if value is not None else (config.getini(option.ini) or None)
+    def command_line(option: Option) -> str | None:
+        return config.getoption(f"sheetmigrate_{option.name}")
+
+    def ini(option: Option) -> str | None:
+        return config.getini(option.ini) or None
 
     try:
         state.settings = resolve(
-            lookup,
+            command_line,
             state.mode,
             Path(config.rootpath),
+            ini=ini,
             break_lock=bool(config.getoption("sheetmigrate_break_lock")),
         )
         state.schema = load_schema(state.settings.schema_path)
