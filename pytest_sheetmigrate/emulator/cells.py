@@ -40,10 +40,8 @@ text. Dates follow ``dateTimeRenderOption``: SERIAL_NUMBER (default) or FORMATTE
 
 from __future__ import annotations
 
-import ast
 import datetime as dt
 import math
-import operator
 import re
 from typing import Any
 
@@ -236,15 +234,13 @@ def _parse_date(text: str) -> int | None:
 
 # --- formulas --------------------------------------------------------------------------------
 
-_OPS: dict[type, Any] = {
-    ast.Add: operator.add,
-    ast.Sub: operator.sub,
-    ast.Mult: operator.mul,
-    ast.Div: operator.truediv,
-    ast.Pow: operator.pow,
-    ast.UAdd: operator.pos,
-    ast.USub: operator.neg,
-}
+_MAX_MAGNITUDE = 1.7976931348623157e308  # a double; beyond it Sheets answers #NUM!
+_LITERAL = r"(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+_TOKEN = re.compile(rf"\s*(?:(?P<number>{_LITERAL})|(?P<op>[-+*/^()]))")
+
+
+class _NotEvaluable(Exception):
+    """Not literal arithmetic, or an error value (#DIV/0!, #NUM!): keep the formula's text."""
 
 
 def formula(text: str) -> Formula:
@@ -262,24 +258,97 @@ def _evaluate(expression: str) -> int | float | str | None:
     expression = expression.strip()
     if len(expression) >= 2 and expression[0] == expression[-1] == '"':
         return expression[1:-1].replace('""', '"')
-    if not re.fullmatch(r"[0-9.eE+\-*/^() ]+", expression):
-        return None
+    tokens: list[str | float] = []
+    at = 0
+    while at < len(expression):
+        m = _TOKEN.match(expression, at)
+        if m is None or m.end() == at:
+            if expression[at:].strip():
+                return None
+            break
+        tokens.append(float(m.group("number")) if m.group("number") else m.group("op"))
+        at = m.end()
     try:
-        tree = ast.parse(expression.replace("^", "**"), mode="eval")
-        result = _eval_node(tree.body)
-    except (SyntaxError, ValueError, ZeroDivisionError, OverflowError, TypeError):
+        parser = _Arithmetic(tokens)
+        result = parser.sum()
+        if parser.at != len(tokens):
+            return None
+    except _NotEvaluable:
         return None
     return result
 
 
-def _eval_node(node: ast.AST) -> int | float:
-    if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
-        return node.value
-    if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
-        return _OPS[type(node.op)](_eval_node(node.left), _eval_node(node.right))
-    if isinstance(node, ast.UnaryOp) and type(node.op) in _OPS:
-        return _OPS[type(node.op)](_eval_node(node.operand))
-    raise ValueError("not literal arithmetic")
+class _Arithmetic:
+    """Sheets' precedence: unary minus, then ``^`` (left-associative), then ``* /``, ``+ -``.
+
+    So ``-2^2`` is 4 and ``2^3^2`` is 64. Doubles throughout; a result beyond a double's range
+    (``9^9^9^9``) is not evaluable rather than a huge integer computed forever.
+    """
+
+    def __init__(self, tokens: list[str | float]) -> None:
+        self.tokens = tokens
+        self.at = 0
+
+    def _peek(self) -> str | float | None:
+        return self.tokens[self.at] if self.at < len(self.tokens) else None
+
+    def _take(self) -> str | float:
+        token = self._peek()
+        if token is None:
+            raise _NotEvaluable
+        self.at += 1
+        return token
+
+    def sum(self) -> float:
+        value = self.product()
+        while self._peek() in ("+", "-"):
+            op = self._take()
+            right = self.product()
+            value = _checked(value + right if op == "+" else value - right)
+        return value
+
+    def product(self) -> float:
+        value = self.power()
+        while self._peek() in ("*", "/"):
+            op = self._take()
+            right = self.power()
+            if op == "/" and right == 0:
+                raise _NotEvaluable  # #DIV/0!
+            value = _checked(value * right if op == "*" else value / right)
+        return value
+
+    def power(self) -> float:
+        value = self.unary()
+        while self._peek() == "^":
+            self._take()
+            exponent = self.unary()
+            try:
+                result = math.pow(value, exponent)
+            except (OverflowError, ValueError):  # too big, 0^-1, a root of a negative
+                raise _NotEvaluable from None
+            value = _checked(result)
+        return value
+
+    def unary(self) -> float:
+        token = self._take()
+        if token == "-":
+            return -self.unary()
+        if token == "+":
+            return self.unary()
+        if token == "(":
+            value = self.sum()
+            if self._take() != ")":
+                raise _NotEvaluable
+            return value
+        if isinstance(token, float):
+            return _checked(token)
+        raise _NotEvaluable
+
+
+def _checked(value: float) -> float:
+    if math.isnan(value) or abs(value) > _MAX_MAGNITUDE:
+        raise _NotEvaluable
+    return value
 
 
 # --- output ----------------------------------------------------------------------------------
