@@ -22,7 +22,7 @@ from gspread.utils import absolute_range_name, rowcol_to_a1
 
 from . import lease
 from .checkpoints import Checkpoint, CheckpointStore
-from .checks import CHECKS, CheckInput, CheckResult
+from .checks import CHECKS, CheckInput, CheckResult, check_backup_matches_source
 from .errors import ConcurrentChangeError, SheetStateError, VerificationError
 from .gateway import SheetGateway, SheetInfo, SpreadsheetInfo, prefetched
 from .lease import LEASE_KEY, Lease
@@ -158,6 +158,7 @@ class Migration:
         if backup_key:
             status, summary = "done", f"backup {backup_key} given; checked against the source"
             local = self._read_source(backup_key)
+            self._refuse_backup_unlike_source(backup_key)
         else:
             backup_key, status, summary, local = self._copy_source()
         self._write(
@@ -175,6 +176,18 @@ class Migration:
         details = {**self._backup_details(backup_key), **local}
         self._save("backup", started, status, details)
         return StepResult("backup", status, summary, details=details)
+
+    def _refuse_backup_unlike_source(self, backup_key: str) -> None:
+        """A copy given by hand must equal the sheet before anything is changed."""
+        assert self.before is not None and self.backup_snapshot is not None
+        data = CheckInput(self.schema, self.before, self.before, self.backup_snapshot, "columns")
+        result = check_backup_matches_source(data)
+        if not result.passed:
+            raise SheetStateError(
+                f"--backup {backup_key} is not a copy of the sheet as it is now: {result.message} "
+                "Nothing was changed. Pass a current copy, or leave --backup out and the tool "
+                "makes one."
+            )
 
     def _backup_details(self, backup_key: str) -> dict[str, Any]:
         assert self.before is not None
@@ -351,26 +364,29 @@ class Migration:
             self._save_detected("init")
             return StepResult("init", "done", "defaults already written")
         names = self._columns_to_initialise()
-        if not names:
+        stamps = self.info.stamps
+        if not names and stamps.schema_version == self.schema.name:
             self._save_detected("init")
             return StepResult("init", "done", "no added column is waiting for its default")
-        defaults = self.plan.init_requests(names)
-        stamps = self.info.stamps
         requests = (
-            defaults
+            self.plan.init_requests(names)
             + stamps.step_requests(self.schema.name, "init", {"rows": self.data_rows})
             + stamps.schema_version_requests(self.schema.name)
         )
-        summary = f"{', '.join(names)} on {self.data_rows:,} rows"
+        what = (
+            f"{', '.join(names)} on {self.data_rows:,} rows"
+            if names
+            else f"no default, only the schema version {self.schema.name}"
+        )
         if self.dry_run:
-            return StepResult("init", "planned", f"would write {summary}", requests=requests)
+            return StepResult("init", "planned", f"would write {what}", requests=requests)
         started = utc_now()
         self.take_lease()
         self._refuse_concurrent_change()
         self._write(requests, "init", release=True)
         self.initialised = names
         self._save("init", started, "ran", {"rows": self.data_rows, "columns": names})
-        return StepResult("init", "ran", f"wrote {summary}", requests=requests)
+        return StepResult("init", "ran", f"wrote {what}", requests=requests)
 
     def _columns_to_initialise(self) -> list[str]:
         """Columns added by this migration that have a default.

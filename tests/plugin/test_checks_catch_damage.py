@@ -89,15 +89,19 @@ def test_values_match_types_fails_on_text_in_an_integer_column_and_on_an_error_v
     assert "#REF!" in result.stdout.str()
 
 
-def test_backup_matches_source_fails_on_a_backup_given_by_hand_that_differs(
+def test_backup_matches_source_refuses_a_backup_given_by_hand_before_any_change(
     pytester: pytest.Pytester, project: Project
 ):
     stale = demo_values()
     stale[2][1] = "PRJ-OLD"
     stale_backup = seed_demo(project.api, stale)
+    header = project.worksheet().row_values(1)
 
     result = project.run("--migrate", "--backup", stale_backup, "-rfEs")
 
-    assert_check_failed_and_nothing_initialised(
-        project, result, "backup_matches_source", "Proyecto"
+    assert result.ret == 1
+    result.stdout.fnmatch_lines(
+        [f"*--backup {stale_backup} is not a copy of the sheet as it is now*Proyecto*"]
     )
+    result.stdout.fnmatch_lines(["SKIPPED * test_step_2_columns depends on step_1_backup*"])
+    assert project.worksheet().row_values(1) == header, "no column was added"
