@@ -152,6 +152,17 @@ def ordered_properties(properties: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def check_new_sheet(
+    spreadsheet: Spreadsheet, sheet_id: int, title: str, rows: int, cols: int
+) -> None:
+    """Refuse a new sheet (addSheet, spreadsheets.create) whose id or title is taken."""
+    if spreadsheet.sheet_by_id(sheet_id) is not None:
+        raise RequestError(f"A sheet with the id {sheet_id} already exists.")
+    _check_title(spreadsheet, title)
+    if rows < 0 or cols < 0:
+        raise RequestError("Invalid grid properties: row and column counts must not be negative.")
+
+
 def _check_title(spreadsheet: Spreadsheet, title: str, except_id: int | None = None) -> None:
     if not title.strip():
         raise RequestError("The sheet name cannot be empty.")
@@ -182,23 +193,17 @@ def add_sheet(context: BatchContext, body: dict[str, Any]) -> dict[str, Any]:
     sheet_id = requested.get("sheetId")
     if sheet_id is None:
         sheet_id = context.backend.new_sheet_id(spreadsheet)
-    elif spreadsheet.sheet_by_id(int(sheet_id)) is not None:
-        raise RequestError(f"A sheet with the id {sheet_id} already exists.")
     title = requested.get("title")
     if title is None:
         n = len(spreadsheet.sheets) + 1
         while spreadsheet.sheet_by_title(f"Sheet{n}") is not None:
             n += 1
         title = f"Sheet{n}"
-    _check_title(spreadsheet, title)
     grid = requested.get("gridProperties") or {}
-    properties = sheet_properties(
-        int(sheet_id),
-        title,
-        0,
-        int(grid.get("rowCount", DEFAULT_ROWS)),
-        int(grid.get("columnCount", DEFAULT_COLUMNS)),
-    )
+    rows = int(grid.get("rowCount", DEFAULT_ROWS))
+    cols = int(grid.get("columnCount", DEFAULT_COLUMNS))
+    check_new_sheet(spreadsheet, int(sheet_id), title, rows, cols)
+    properties = sheet_properties(int(sheet_id), title, 0, rows, cols)
     properties["gridProperties"].update(
         {k: v for k, v in grid.items() if k not in ("rowCount", "columnCount")}
     )

@@ -23,7 +23,9 @@ from .spreadsheet import (
     DEFAULT_COLUMNS,
     DEFAULT_ROWS,
     MAX_CELLS,
+    MAX_COLUMNS,
     TOO_MANY_CELLS,
+    TOO_MANY_COLUMNS,
     Spreadsheet,
     default_properties,
     sheet_properties,
@@ -84,6 +86,8 @@ class BackendCore:
     def _commit(self, spreadsheet: Spreadsheet) -> None:
         if spreadsheet.total_cells() > MAX_CELLS:
             raise errors.invalid_argument(TOO_MANY_CELLS)
+        if any(sheet.col_count > MAX_COLUMNS for sheet in spreadsheet.sheets):
+            raise errors.invalid_argument(TOO_MANY_COLUMNS)
         spreadsheet.modified = timestamp(self.now)
         self.files[spreadsheet.spreadsheet_id] = spreadsheet
 

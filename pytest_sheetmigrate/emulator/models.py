@@ -36,7 +36,7 @@ from typing import Any, ClassVar
 from . import exceptions as errors
 from . import fields as masks
 from .a1 import Box
-from .batch import BatchContext, apply_request
+from .batch import BatchContext, RequestError, apply_request, check_new_sheet
 from .drive import DriveOperations
 from .grid import Sheet
 from .metadata import matching_metadata
@@ -159,15 +159,14 @@ class SheetsBackend(ValuesOperations, DriveOperations):
                 sheet_id = props.get("sheetId")
                 if sheet_id is None:
                     sheet_id = 0 if index == 0 else self.new_sheet_id(spreadsheet)
-                sheet = Sheet(
-                    sheet_properties(
-                        sheet_id,
-                        props.get("title") or f"Sheet{index + 1}",
-                        index,
-                        grid.get("rowCount", DEFAULT_ROWS),
-                        grid.get("columnCount", DEFAULT_COLUMNS),
-                    )
-                )
+                title = props.get("title") or f"Sheet{index + 1}"
+                try:
+                    rows = int(grid.get("rowCount", DEFAULT_ROWS))
+                    cols = int(grid.get("columnCount", DEFAULT_COLUMNS))
+                    check_new_sheet(spreadsheet, int(sheet_id), title, rows, cols)
+                except (RequestError, ValueError, TypeError) as error:
+                    raise errors.invalid_argument(str(error)) from None
+                sheet = Sheet(sheet_properties(int(sheet_id), title, index, rows, cols))
                 spreadsheet.sheets.append(sheet)
         self._commit(spreadsheet)
         return spreadsheet.to_json()
