@@ -78,18 +78,6 @@ class CheckpointStore:
     def discard(self, step: str) -> None:
         self.path(step).unlink(missing_ok=True)
 
-    def check_writable(self) -> None:
-        """Fail before the first write if checkpoints could not be saved afterwards."""
-        try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            with tempfile.TemporaryFile(dir=self.directory):
-                pass
-        except OSError as error:
-            raise CheckpointError(
-                f"cannot write checkpoints to {self.directory} ({error.strerror}): "
-                "make it writable or pass --checkpoint-dir to another directory"
-            ) from None
-
 
 def write_private_atomically(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the new one, mode 0600."""

@@ -176,6 +176,7 @@ class SheetGateway:
         self.retry = retry or RetryPolicy()
         self.account = account
         self.endpoint = endpoint
+        self.is_copy = False  # a gateway to a backup copy (see other())
         self.notify: Callable[[str], None] = lambda line: None  # waits worth telling the user
         self._http = client.http_client
 
@@ -190,6 +191,7 @@ class SheetGateway:
             endpoint=self.endpoint,
         )
         other.notify = self.notify
+        other.is_copy = True
         return other
 
     # reads ---------------------------------------------------------------------------------
@@ -243,8 +245,8 @@ class SheetGateway:
             row = end + 1
 
     def file(self, key: str) -> dict[str, Any]:
-        """Drive metadata of a file (a backup copy, typically)."""
-        return self._call(
+        """Drive metadata of a spreadsheet copy (a backup given by hand); refuses anything else."""
+        found: dict[str, Any] = self._call(
             "drive.files.get",
             lambda: self._http.request(
                 "get",
@@ -253,6 +255,13 @@ class SheetGateway:
             ).json(),
             target=key,
         )
+        if found.get("trashed") or found.get("mimeType", SPREADSHEET_MIME) != SPREADSHEET_MIME:
+            raise SheetStateError(
+                f"--backup {key} ({found.get('name', '?')}) is "
+                + ("in the Drive trash" if found.get("trashed") else "not a Google Sheet")
+                + ": pass the key of a spreadsheet copy, or leave --backup out"
+            )
+        return found
 
     def _batch_get(self, ranges: list[str]) -> tuple[list[dict[str, Any]], int]:
         def get() -> tuple[list[dict[str, Any]], int]:
@@ -390,7 +399,7 @@ class SheetGateway:
                 f"{who} as Editor (Share button in Google Sheets)"
             )
         if error.code == 404:
-            flag = "--sheet" if key == self.key else "--backup"
+            flag = "--sheet" if key == self.key and not self.is_copy else "--backup"
             return SheetAccessError(
                 f"spreadsheet {key} was not found (404) at {self.endpoint}, tried "
                 f"{sheet_url(key)}: check {flag} (a key such as 1AbC...xyz or the full "

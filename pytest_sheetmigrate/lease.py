@@ -110,7 +110,8 @@ def take_requests(stamps: Stamps, mine: Lease, *, force: bool = False) -> list[d
 
 
 def confirm(stamps: Stamps, mine: Lease) -> None:
-    """After taking the lease: when two runs raced, the one with the earliest run id keeps it."""
+    """After taking the lease: when two runs raced, the one with the smallest run id keeps it
+    (run ids are random, so either may win; both agree which)."""
     live = [lease for _, lease in leases(stamps) if lease is not None and not lease.expired]
     if not any(lease.run == mine.run for lease in live):
         raise LockHeldError("the lease was taken by another run before this one: run again later")

@@ -432,8 +432,8 @@ class Migration:
 
     # plumbing --------------------------------------------------------------------------------
 
-    def _rows(self, gateway: SheetGateway, header_width: int | None = None):  # type: ignore[no-untyped-def]
-        width = header_width or len(self.header)
+    def _rows(self, gateway: SheetGateway) -> Iterator[list[list[Any]]]:
+        width = len(self.header)
         return gateway.iter_rows(self.sheet.title, 2, self.data_rows + 1, width)
 
     def _write(self, requests: list[dict[str, Any]], step: str, *, release: bool = False) -> None:

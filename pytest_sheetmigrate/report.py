@@ -77,7 +77,7 @@ def render_plan(plan: Plan, steps: list[StepResult]) -> list[str]:
         lines.append(f"  {name:24} {column_letter(index):5} {column.type:8} {action}")
     for move in plan.moves:
         lines.append(
-            f"  {move.name:24} {column_letter(move.destination_index):5} "
+            f"  {move.name:24} {column_letter(schema.header.index(move.name)):5} "
             f"{schema.column(move.name).type:8} move from {column_letter(move.source_index)}"
         )
     if plan.is_noop_columns:

@@ -253,10 +253,6 @@ def is_blank(value: object) -> bool:
     return value is None or value == ""
 
 
-def is_error_value(value: object) -> bool:
-    return isinstance(value, str) and value in ERROR_VALUES
-
-
 def value_matches_type(column_type: str, value: object) -> bool:
     """Whether a non-blank cell value parses as ``column_type``; blanks match every type.
 
