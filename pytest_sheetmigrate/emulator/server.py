@@ -10,7 +10,9 @@ runs once: to restart on the same state, build a new one on the same ``data_dir`
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import sys
 import threading
 from collections.abc import Mapping
 from types import TracebackType
@@ -28,6 +30,16 @@ class QuietRequestHandler(WSGIRequestHandler):
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         pass
+
+
+def is_loopback(host: str) -> bool:
+    """Whether binding ``host`` keeps the server reachable from this machine only."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:  # another host name: it may resolve to any interface
+        return False
 
 
 class EmulatorServer:
@@ -71,6 +83,12 @@ class EmulatorServer:
             return self.url
         if self._stopped:
             raise RuntimeError("an EmulatorServer runs once: build a new one on the same data_dir")
+        if not is_loopback(self.host):
+            print(
+                f"warning: the Sheets emulator binds {self.host}, reachable from other machines;"
+                " it has no authentication",
+                file=sys.stderr,
+            )
         self._server = make_server(
             self.host, self.port, self.app, threaded=True, request_handler=QuietRequestHandler
         )

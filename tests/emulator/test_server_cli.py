@@ -15,6 +15,7 @@ import gspread
 import pytest
 import requests
 
+from pytest_sheetmigrate.emulator import EmulatorServer
 from pytest_sheetmigrate.emulator.store import JOURNAL_NAME
 from pytest_sheetmigrate.transport import sheets_client
 
@@ -129,3 +130,20 @@ def test_a_server_killed_mid_stream_restarts_with_every_acknowledged_write_and_n
             assert row == [f"r{number}c{c}" for c in range(COLUMNS)]
         acknowledged[:] = range(1, len(rows) + 1)
         restarted.stop(signal.SIGTERM)
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "127.0.0.1", "localhost", "::1"])
+def test_binding_a_non_loopback_address_warns_once_on_stderr(
+    host: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    try:
+        server = EmulatorServer(host=host)
+        server.start()
+    except OSError:  # no IPv6 here
+        pytest.skip(f"cannot bind {host}")
+    server.stop()
+    err = capsys.readouterr().err
+    if host == "0.0.0.0":
+        assert err.count("\n") == 1 and "warning: the Sheets emulator binds 0.0.0.0" in err
+    else:
+        assert err == ""
