@@ -401,8 +401,11 @@ class Migration:
         if stamp is not None and "added" in stamp:
             return [name for name in stamp["added"] if name in with_default]
         after = self.after
-        if after is None:
-            return []
+        if after is None:  # verified by an earlier run: look at the sheet as it is now
+            if self.dry_run:
+                return []
+            after = self.after = self.live_snapshot()
+            self.after_is_live = True
         return [
             name
             for name in with_default

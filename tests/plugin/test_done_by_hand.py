@@ -56,3 +56,39 @@ def test_a_sheet_migrated_by_hand_only_gets_its_backup_and_version_recorded(
     assert project.run("tests/v3.0").ret == 0, "the sheet now says it is at schema 3.0"
     unformatted = project.worksheet().get_all_values(value_render_option="UNFORMATTED_VALUE")
     assert unformatted == v3_values(0)
+
+
+def test_columns_added_by_hand_get_their_default_when_init_resumes_after_verify(
+    pytester: pytest.Pytester, api: LocalApi
+):
+    project = make_project(pytester, api, seed_demo(api, v3_values("")))
+    assert project.run("--migrate").ret == 0
+    # Put the sheet and the cache back to where a run stopped after verify, before init:
+    (project.path / "logs" / "checkpoints" / "step_4_init.json").unlink()
+    sheet = project.worksheet()
+    spreadsheet = project.api.client().open_by_key(project.sheet)
+    metadata = spreadsheet.fetch_sheet_metadata({"fields": "developerMetadata"})
+    doomed = [
+        m["metadataId"]
+        for m in metadata.get("developerMetadata", [])
+        if m["metadataKey"] in ("sheetmigrate.step.3.0.init", "sheetmigrate.schema_version")
+    ]
+    spreadsheet.batch_update(
+        {
+            "requests": [
+                {
+                    "deleteDeveloperMetadata": {
+                        "dataFilter": {"developerMetadataLookup": {"metadataId": metadata_id}}
+                    }
+                }
+                for metadata_id in doomed
+            ]
+        }
+    )
+    sheet.batch_clear([f"BP2:BP{DEMO_ROWS + 1}"])
+
+    result = project.run("--migrate")
+
+    assert result.ret == 0
+    result.stdout.fnmatch_lines(["verify * done *", "init * ran * wrote version on *"])
+    assert {row[-1] for row in project.worksheet().get_all_values()[1:]} == {"0"}
