@@ -1,8 +1,9 @@
 """The one exception tree of pytest-sheetmigrate.
 
-Every message says what is wrong and what to do about it. The pytest layer turns a
-``SheetMigrateError`` into a clean usage error (exit code 4, no traceback); anything else is a
-bug and keeps its traceback.
+Every message says what is wrong and what to do about it. The pytest layer reports a
+``SheetMigrateError`` by its message alone, never a traceback: at configure time as a usage error
+(exit code 4), during the session as the failure of the step (or test) that met it (exit code 1),
+the later steps skipped. Anything else is a bug and keeps its traceback.
 
     SheetMigrateError
     ├── ConfigError                 options, ini keys, environment variables

@@ -285,7 +285,7 @@ class SheetGateway:
         sent again, so a write is never applied twice.
         """
         body = {"requests": requests_}
-        self.log.bytes_up += len(repr(body))
+        self.log.bytes_up += len(orjson.dumps(body))
         return self._call(
             "spreadsheets.batchUpdate",
             lambda: self._http.batch_update(self.key, body),

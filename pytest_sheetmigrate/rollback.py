@@ -12,7 +12,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from .checks import CheckInput, check_existing_data_unchanged, check_row_count_preserved
+from .checks import (
+    CheckInput,
+    check_existing_data_unchanged,
+    check_new_columns_blank_or_default,
+    check_row_count_preserved,
+)
 from .errors import SheetStateError, VerificationError
 from .migration import Migration, StepResult
 from .snapshot import Snapshot
@@ -70,13 +75,16 @@ def rollback(migration: Migration, *, force: bool = False) -> StepResult:
 
 
 def _changes_since(migration: Migration, before: Snapshot, current: Snapshot) -> str:
-    """What changed in the data since the migration's snapshot ('' when nothing did)."""
+    """What changed in the data since the migration's snapshot ('' when nothing did): rows,
+    the old columns' cells, and anything but blanks or defaults in the added columns (a
+    rollback removes those columns, and what was written there with them)."""
     data = CheckInput(migration.schema, before, current, None, "init")
-    problems = [
-        result.message
-        for result in (check_row_count_preserved(data), check_existing_data_unchanged(data))
-        if not result.passed
-    ]
+    checks = (
+        check_row_count_preserved,
+        check_existing_data_unchanged,
+        check_new_columns_blank_or_default,
+    )
+    problems = [result.message for result in (check(data) for check in checks) if not result.passed]
     return "; ".join(problems)
 
 

@@ -69,3 +69,15 @@ def test_rollback_without_a_migration_says_there_is_nothing_to_roll_back(project
 
     assert result.ret == 1
     result.stdout.fnmatch_lines(["*no backup of the migration to schema 3.0 was found*"])
+
+
+def test_rollback_refuses_when_the_app_wrote_into_an_added_column(project: Project):
+    project.run("--migrate")
+    header = project.worksheet().row_values(1)
+    project.worksheet().update_cell(3, header.index("Ocupado_Por") + 1, "José Pérez")
+
+    result = project.run("--rollback")
+
+    assert result.ret == 1
+    result.stdout.fnmatch_lines(["*the rows changed since the migration*Ocupado_Por*"])
+    assert project.worksheet().row_values(1) == header
