@@ -18,7 +18,7 @@ from .transport import sheets_client
 def open_gateway(settings: Settings) -> Iterator[SheetGateway]:
     """A gateway to ``settings.sheet``; the embedded server lives as long as the context."""
     if settings.sheets_api == EMBEDDED:
-        from .emulator.embedded import start_embedded
+        from .embedded import start_embedded
 
         server = start_embedded(settings.embedded_data_dir, settings.spreadsheet_key)
         try:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..demo import DEMO_KEY, spreadsheet_body, values
-from .exceptions import ApiError
-from .server import EmulatorServer
+from .demo import DEMO_KEY, spreadsheet_body, values
+from .emulator.exceptions import ApiError
+from .emulator.server import EmulatorServer
 
 
 def start_embedded(data_dir: Path, spreadsheet_key: str) -> EmulatorServer:
