@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from . import exceptions as errors
 from . import fields as masks
 from .a1 import Box
+from .core import grid_limit_error
 from .grid import COLUMNS, ROWS, Change, Sheet, adjust_grid_range
 from .metadata import follow_dimension_change, matches, normalise_location
 from .spreadsheet import (
@@ -77,8 +78,6 @@ class BatchContext:
                     box.start_col,
                     min(box.end_col, sheet.col_count),
                 )
-            from .core import grid_limit_error
-
             raise RequestError(grid_limit_error(sheet.title, box, sheet).message)
         return sheet, box
 

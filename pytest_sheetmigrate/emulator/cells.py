@@ -103,13 +103,6 @@ class Formula(str):
         return self
 
 
-TYPED = (Number, Boolean, Date, Formula)
-
-
-def is_typed(value: object) -> bool:
-    return type(value) is not str
-
-
 def clean_number(value: float) -> int | float:
     """Integral floats as ints, as Google's JSON writes them (2, not 2.0)."""
     if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:

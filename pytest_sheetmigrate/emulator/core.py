@@ -136,7 +136,7 @@ class BackendCore:
         else:
             found = spreadsheet.sheet_by_title(parsed.sheet)
             if found is None:
-                named = self._named_range_box(spreadsheet, parsed, text)
+                named = self._named_range_box(spreadsheet, parsed)
                 if named is None:
                     raise errors.invalid_argument(f"Unable to parse range: {text}")
                 return named
@@ -144,7 +144,7 @@ class BackendCore:
         return sheet, a1.resolve(parsed, sheet.row_count, sheet.col_count)
 
     def _named_range_box(
-        self, spreadsheet: Spreadsheet, parsed: a1.A1Range, text: str
+        self, spreadsheet: Spreadsheet, parsed: a1.A1Range
     ) -> tuple[Sheet, Box] | None:
         if parsed.start_row is not None or parsed.start_col is not None:
             return None

@@ -100,18 +100,6 @@ def apply_update(target: dict[str, Any], source: dict[str, Any], mask: Mask | No
             target.pop(key, None)
 
 
-def paths(mask: Mask, prefix: str = "") -> list[str]:
-    """The leaf paths of a mask (``gridProperties.rowCount`` ...)."""
-    out: list[str] = []
-    for key, sub in mask.items():
-        name = f"{prefix}{key}"
-        if sub is None:
-            out.append(name)
-        else:
-            out.extend(paths(sub, name + "."))
-    return out
-
-
 def strip_nulls(value: Any) -> Any:
     """A deep copy without null fields (a null in a request means "not set")."""
     if isinstance(value, dict):

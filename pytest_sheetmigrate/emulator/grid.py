@@ -359,8 +359,7 @@ class Sheet:
             span = adjust_span(
                 group["range"].get("startIndex"), group["range"].get("endIndex"), change
             )
-            if span:
-                group["range"]["startIndex"], group["range"]["endIndex"] = span
+            group["range"]["startIndex"], group["range"]["endIndex"] = span
         self.merges = [m for m in self.merges if not _empty_range(m)]
 
     def _remap(self, dimension: str, index_map: Callable[[int], int | None]) -> None:
@@ -473,7 +472,7 @@ class Change:
     destination: int = 0
 
 
-def adjust_span(start: int | None, end: int | None, change: Change) -> tuple[Any, Any] | None:
+def adjust_span(start: int | None, end: int | None, change: Change) -> tuple[Any, Any]:
     """A [start, end) span after a change along its dimension; None bounds stay open."""
 
     def point(i: int | None) -> int | None:
@@ -502,8 +501,6 @@ def adjust_grid_range(grid_range: dict[str, Any], dimension: str, change: Change
         else ("startColumnIndex", "endColumnIndex")
     )
     span = adjust_span(grid_range.get(first), grid_range.get(last), change)
-    if span is None:
-        return
     for key, value in zip((first, last), span, strict=True):
         if value is not None:
             grid_range[key] = value

@@ -16,8 +16,6 @@ from .grid import Change, adjust_span
 if TYPE_CHECKING:
     from .spreadsheet import Spreadsheet
 
-LOCATION_TYPES = ("SPREADSHEET", "SHEET", "ROW", "COLUMN")
-
 
 def normalise_location(location: dict[str, Any]) -> dict[str, Any]:
     """A location as Google echoes it, with its ``locationType``."""
@@ -95,7 +93,7 @@ def follow_dimension_change(
             span = adjust_span(
                 dimension_range.get("startIndex"), dimension_range.get("endIndex"), change
             )
-            if span is None or span[0] == span[1]:
+            if span[0] == span[1]:
                 continue
             dimension_range["startIndex"], dimension_range["endIndex"] = span
         kept.append(item)

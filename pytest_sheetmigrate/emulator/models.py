@@ -116,7 +116,7 @@ class SheetsBackend(ValuesOperations, DriveOperations):
     def dump_state(self) -> Any:
         """A picklable snapshot (committed objects are never changed in place)."""
         with self._lock:
-            return {"version": 1, "files": dict(self.files)}
+            return {"files": dict(self.files)}
 
     def load_state(self, state: Any) -> None:
         with self._lock:
