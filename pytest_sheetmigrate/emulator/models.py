@@ -13,9 +13,10 @@ the values.* operations; :mod:`drive` the Drive ones; :mod:`core` the state and 
 :mod:`batch` / :mod:`batch_cells` the batchUpdate request kinds.
 
 Atomicity: a mutating operation works on a copy of the spreadsheet (:meth:`Spreadsheet.clone`,
-copy-on-write: row tuples are shared) and the copy replaces the original only when the operation
-succeeded, so a failed operation -- a batchUpdate whose last request is invalid included --
-changes nothing. Committed objects are never changed in place afterwards, so
+copy-on-write: row tuples are shared): a batchUpdate's requests are applied in order to that copy,
+and the copy replaces the original only when the whole operation succeeded (its response built
+too); any failure discards the copy, so a failed operation -- a batchUpdate whose last request is
+invalid included -- changes nothing. Committed objects are never changed in place afterwards, so
 :meth:`dump_state` is a cheap, stable snapshot.
 
 Not implemented (answered as Google would for an unknown method, or ignored): R1C1 ranges,

@@ -44,7 +44,10 @@ log = logging.getLogger(__name__)
 
 SNAPSHOT_NAME = "state.pickle"
 JOURNAL_NAME = "journal.bin"
-SNAPSHOT_FORMAT = 1
+# 2: grid rows of plain formatted texts plus a parallel row of kinds. 1 (typed cell objects in the
+# rows) still loads: Sheet.__setstate__ converts it.
+SNAPSHOT_FORMAT = 2
+READABLE_SNAPSHOT_FORMATS = (1, 2)
 _HEADER = struct.Struct(">QII")  # seq, payload length, crc32(seq bytes + payload)
 DEFAULT_COMPACT_BYTES = 256 * 1024 * 1024
 
@@ -227,10 +230,10 @@ class Store:
         if snapshot.exists():
             with open(snapshot, "rb") as f:
                 saved = pickle.load(f)
-            if saved.get("format") != SNAPSHOT_FORMAT:
+            if saved.get("format") not in READABLE_SNAPSHOT_FORMATS:
                 raise RuntimeError(
                     f"{snapshot} has format {saved.get('format')!r}, this server reads "
-                    f"{SNAPSHOT_FORMAT}: start with an empty --data directory"
+                    f"{READABLE_SNAPSHOT_FORMATS}: start with an empty --data directory"
                 )
             self.backend.load_state(saved["state"])
             self._seq = saved["last_seq"]

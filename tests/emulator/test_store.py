@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from pytest_sheetmigrate.emulator import EmulatorServer
+from pytest_sheetmigrate.emulator import EmulatorServer, cells
 from pytest_sheetmigrate.emulator.exceptions import ApiError
 from pytest_sheetmigrate.emulator.models import SheetsBackend
 from pytest_sheetmigrate.emulator.store import JOURNAL_NAME, SNAPSHOT_NAME, Store, read_records
@@ -173,3 +174,30 @@ def test_writes_after_a_compaction_survive_a_restart(tmp_path: Path, how: str) -
     assert len(read_records(data)[0]) == 2
     restarted = open_store(tmp_path)  # no close(): a crash
     assert read_all(restarted, spreadsheet_id) == [["after", "compaction"]]
+
+
+def test_snapshots_are_written_in_format_2_and_format_1_still_loads(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    spreadsheet_id = create(store)
+    append_row(store, spreadsheet_id, ["kept", "1.5"])
+    store.close()
+    with open(tmp_path / SNAPSHOT_NAME, "rb") as f:
+        saved = pickle.load(f)
+    assert saved["format"] == 2
+    # The same state as format 1 wrote it: typed cell objects in the rows, no kinds.
+    sheet = saved["state"]["files"][spreadsheet_id].sheets[0]
+    sheet.__dict__.pop("kinds")
+    sheet.__dict__["rows"] = [("kept", cells.number(1.5))]
+    old = {"format": 1, "last_seq": saved["last_seq"], "state": {"version": 1, **saved["state"]}}
+    (tmp_path / SNAPSHOT_NAME).write_bytes(pickle.dumps(old))
+    assert read_all(open_store(tmp_path), spreadsheet_id) == [["kept", "1.5"]]
+
+
+def test_a_snapshot_of_an_unknown_format_is_refused(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    create(store)
+    store.close()
+    saved = pickle.loads((tmp_path / SNAPSHOT_NAME).read_bytes())
+    (tmp_path / SNAPSHOT_NAME).write_bytes(pickle.dumps({**saved, "format": 3}))
+    with pytest.raises(RuntimeError, match="has format 3"):
+        open_store(tmp_path)
