@@ -18,17 +18,17 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from gspread.utils import absolute_range_name, rowcol_to_a1
+from gspread.utils import absolute_range_name
 
 from . import lease
 from .checkpoints import Checkpoint, CheckpointStore
-from .checks import CHECKS, CheckInput, CheckResult, check_backup_matches_source
+from .checks import CheckInput, CheckResult, check_backup_matches_source, run_checks
 from .errors import ConcurrentChangeError, SheetStateError, VerificationError
 from .gateway import SheetGateway, SheetInfo, SpreadsheetInfo, prefetched
 from .lease import LEASE_KEY, Lease
 from .local_snapshot import LocalSnapshot, local_snapshot_path
 from .plan import Plan
-from .schema import Schema
+from .schema import Schema, column_letter
 from .settings import Mode, Settings
 from .snapshot import Snapshot, SnapshotBuilder, SourceAndCopyBuilder, count_data_rows
 from .stamp import Stamps, create_metadata_request, utc_now
@@ -256,9 +256,7 @@ class Migration:
         requests = self.plan.columns_requests() + self.info.stamps.step_requests(
             self.schema.name, "columns", {"added": added_names}
         )
-        added = ", ".join(
-            f"{name} at {rowcol_to_a1(1, i + 1)[:-1]}" for name, i in self.plan.columns_to_add
-        )
+        added = ", ".join(f"{name} at {column_letter(i)}" for name, i in self.plan.columns_to_add)
         if self.dry_run:
             return StepResult("columns", "planned", f"would add {added}", requests=requests)
         started = utc_now()
@@ -293,7 +291,7 @@ class Migration:
             backup=self.backup_snapshot,
             stage="columns",
         )
-        results = {name: check(check_input) for name, check in CHECKS.items()}
+        results = {result.name: result for result in run_checks(check_input)}
         verification = Verification(results, "planned" if self.dry_run else "ran")
         if not self.dry_run:
             self._save(
@@ -538,7 +536,7 @@ class Migration:
             Checkpoint(
                 step=step,
                 spreadsheet=self.gateway.key,
-                schema=f"{self.schema.name}:{self.schema.worksheet}",
+                schema=self.checkpoints.schema,
                 started=started,
                 finished=utc_now(),
                 detected=detected,

@@ -43,7 +43,7 @@ def data_rows_only(chunks: Iterable[list[list[Any]]], key_index: int) -> Iterato
 
 
 def read_key_column(gateway: SheetGateway, sheet: str, index: int) -> list[list[Any]]:
-    letter = rowcol_to_a1(1, index + 1)[:-1]
+    letter = column_letter(index)
     (values,) = gateway.read([absolute_range_name(sheet, f"{letter}2:{letter}")])
     return values
 

@@ -171,7 +171,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     terminalreporter.write_line(
         "sheetmigrate: reports written to " + ", ".join(_relative(p, config) for p in paths)
     )
-    if exitstatus == ExitCode.OK and state.mode.value == "dry run":
+    if exitstatus == ExitCode.OK and state.mode is Mode.DRY_RUN:
         terminalreporter.write_line("sheetmigrate: dry run: nothing was written to the sheet")
 
 
