@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import lease
 from .checks import (
     CheckInput,
     check_existing_data_unchanged,
@@ -54,8 +55,10 @@ def rollback(migration: Migration, *, force: bool = False) -> StepResult:
     previous = (stamp or {}).get("from_version")
     requests += migration.info.stamps.schema_version_requests(previous)
     migration.take_lease()
-    backup_stamp_gone = lambda stamps: stamps.step(schema.name, "backup") is None  # noqa: E731
-    migration.write(requests, applied=backup_stamp_gone, release=True)
+    held = migration.lease
+    assert held is not None
+    # The write also releases the lease: if its answer is lost, the lease gone means applied.
+    migration.write(requests, applied=lambda stamps: not lease.held_by(stamps, held), release=True)
     restored = migration.live_snapshot()
     if restored.digest != before.digest:
         raise VerificationError(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sheet_project import DEMO_ROWS, Project
+from sheet_project import DEMO_ROWS, LocalApi, Project, demo_values, seed_demo
 
 from pytest_sheetmigrate import demo
 
@@ -81,3 +81,19 @@ def test_rollback_refuses_when_the_app_wrote_into_an_added_column(project: Proje
     assert result.ret == 1
     result.stdout.fnmatch_lines(["*the rows changed since the migration*Ocupado_Por*"])
     assert project.worksheet().row_values(1) == header
+
+
+def test_a_rollback_whose_answer_is_lost_is_not_sent_twice(project: Project, api: LocalApi):
+    before = values_and_stamps(project)
+    project.run("--migrate")
+    other = ("--sheet", seed_demo(api, demo_values()), "--checkpoint-dir", "logs/rehearsal")
+    project.run("--migrate", *other)
+    api.reset_stats()
+    assert project.run("--rollback", *other).ret == 0
+    write = api.stats()["requests"] - 1  # the rollback's batchUpdate, before its final read
+
+    api.faults({"kind": "apply_then_reset", "at": write})
+    result = project.run("--rollback", "--retry-base-seconds", "0.001")
+
+    assert result.ret == 0
+    assert values_and_stamps(project) == before
