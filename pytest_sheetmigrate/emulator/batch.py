@@ -28,10 +28,6 @@ from .metadata import follow_dimension_change, matches, normalise_location
 from .spreadsheet import (
     DEFAULT_COLUMNS,
     DEFAULT_ROWS,
-    MAX_CELLS,
-    MAX_COLUMNS,
-    TOO_MANY_CELLS,
-    TOO_MANY_COLUMNS,
     Spreadsheet,
     normalise_tab_color,
     render_grid_range,
@@ -116,11 +112,9 @@ def apply_request(context: BatchContext, index: int, request: dict[str, Any]) ->
         )
     try:
         reply = function(context, body or {})
-        for sheet in context.spreadsheet.sheets:
-            if sheet.col_count > MAX_COLUMNS:
-                raise RequestError(TOO_MANY_COLUMNS)
-        if context.spreadsheet.total_cells() > MAX_CELLS:
-            raise RequestError(TOO_MANY_CELLS)
+        refusal = context.spreadsheet.over_limits()  # checked per request, to name it
+        if refusal:
+            raise RequestError(refusal)
     except RequestError as error:
         raise errors.invalid_request(index, name, str(error)) from None
     except errors.ApiError as error:

@@ -22,10 +22,6 @@ from .grid import Sheet
 from .spreadsheet import (
     DEFAULT_COLUMNS,
     DEFAULT_ROWS,
-    MAX_CELLS,
-    MAX_COLUMNS,
-    TOO_MANY_CELLS,
-    TOO_MANY_COLUMNS,
     Spreadsheet,
     default_properties,
     sheet_properties,
@@ -84,10 +80,9 @@ class BackendCore:
         return self._get(spreadsheet_id, drive=drive).clone()
 
     def _commit(self, spreadsheet: Spreadsheet) -> None:
-        if spreadsheet.total_cells() > MAX_CELLS:
-            raise errors.invalid_argument(TOO_MANY_CELLS)
-        if any(sheet.col_count > MAX_COLUMNS for sheet in spreadsheet.sheets):
-            raise errors.invalid_argument(TOO_MANY_COLUMNS)
+        refusal = spreadsheet.over_limits()  # every operation, whatever wrote the cells
+        if refusal:
+            raise errors.invalid_argument(refusal)
         spreadsheet.modified = timestamp(self.now)
         self.files[spreadsheet.spreadsheet_id] = spreadsheet
 

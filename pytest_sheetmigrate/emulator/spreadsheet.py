@@ -149,6 +149,14 @@ class Spreadsheet:
     def total_cells(self) -> int:
         return sum(s.cell_count for s in self.sheets)
 
+    def over_limits(self) -> str | None:
+        """Google's refusal when the spreadsheet passes its cell or column limit, else None."""
+        if self.total_cells() > MAX_CELLS:
+            return TOO_MANY_CELLS
+        if any(sheet.col_count > MAX_COLUMNS for sheet in self.sheets):
+            return TOO_MANY_COLUMNS
+        return None
+
     @property
     def url(self) -> str:
         return f"https://docs.google.com/spreadsheets/d/{self.spreadsheet_id}/edit"
