@@ -190,7 +190,9 @@ def migrated_sheet(
 
 @pytest.fixture(scope="session")
 def live_rows(
-    migrated_sheet: Snapshot, sheetmigrate_migration: Migration
+    request: pytest.FixtureRequest,
+    sheetmigrate_state: SessionState,
+    sheetmigrate_migration: Migration,
 ) -> Callable[[], Iterator[dict[str, Any]]]:
     """Stream the migrated worksheet's data rows as ``{column: value}`` dicts.
 
@@ -198,6 +200,8 @@ def live_rows(
     flat; values are as stored (numbers as numbers, formulas as text). Read-only; in a dry run,
     the planned rows.
     """
+    if sheetmigrate_state.migrating:  # the rows after the last step, not a snapshot of them
+        request.getfixturevalue("sheetmigrate_init")
     return sheetmigrate_migration.result_rows
 
 
