@@ -19,6 +19,7 @@ from . import cells
 from . import fields as masks
 from .a1 import Box
 from .batch import BatchContext, RequestError, _mask, kind
+from .conditions import ConditionError, normalise_validation
 from .grid import Sheet
 from .spreadsheet import LOCAL_ACCOUNT, normalise_format, render_grid_range
 
@@ -50,6 +51,13 @@ def _rich(cell: dict[str, Any]) -> dict[str, Any]:
     }
     if out.get("note") == "":
         del out["note"]
+    if out.get("dataValidation"):  # checked and stored as setDataValidation stores it
+        try:
+            out["dataValidation"] = normalise_validation(out["dataValidation"])
+        except ConditionError as error:
+            raise RequestError(str(error)) from None
+    elif "dataValidation" in out:
+        del out["dataValidation"]
     return out
 
 
