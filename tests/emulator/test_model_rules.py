@@ -611,6 +611,19 @@ def test_a_duplicated_sheet_has_the_rules_on_its_own_grid(model: Model) -> None:
     assert rules(model, sid) == [_rendered(boolean_rule())]  # the source keeps its own
 
 
+def test_a_sheet_copied_to_another_spreadsheet_has_the_rules_on_its_new_grid(
+    model: Model,
+) -> None:
+    # Unverified (closest evidence: a copied sheet keeps its formatting): the rules go with it.
+    sid, target = model.new_spreadsheet("from"), model.new_spreadsheet("to")
+    model.batch(sid, {"addConditionalFormatRule": {"rule": boolean_rule(), "index": 0}})
+    copied = model(
+        "sheets_copy_to", spreadsheet_id=sid, sheet_id=0, body={"destinationSpreadsheetId": target}
+    )
+    found = rules(model, target, index=1)
+    assert [r["sheetId"] for r in found[0]["ranges"]] == [copied["sheetId"]]
+
+
 # --- insertDimension: inheritFromBefore -------------------------------------------------------
 
 RED = {"backgroundColor": {"red": 1}}
