@@ -3,7 +3,8 @@
 :func:`apply_request` validates and applies one request to the transaction's copy of the
 spreadsheet and returns its reply (``{}`` for kinds without one). Any invalid request raises
 ``Invalid requests[i].<kind>: <reason>`` (400 INVALID_ARGUMENT) and, because the copy is then
-thrown away, nothing of the batch is applied. Kinds on cells live in :mod:`batch_cells`.
+thrown away, nothing of the batch is applied. Kinds on cells live in :mod:`batch_cells`,
+data validation and conditional format rules in :mod:`batch_rules`.
 
 Sheet and dimension kinds here: addSheet, deleteSheet, duplicateSheet, updateSheetProperties,
 updateSpreadsheetProperties, insertDimension, appendDimension, deleteDimension, moveDimension,

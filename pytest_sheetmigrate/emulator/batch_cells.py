@@ -1,7 +1,8 @@
 """batchUpdate request kinds on cells and ranges.
 
 updateCells, repeatCell, appendCells (values, note and formats: userEnteredValue goes to the
-grid, every other CellData field is stored per cell and echoed back), mergeCells, unmergeCells,
+grid, every other CellData field is stored per cell and echoed back; a dataValidation is checked
+as setDataValidation checks it), mergeCells, unmergeCells,
 sortRange, addProtectedRange, deleteProtectedRange, addNamedRange, updateNamedRange,
 deleteNamedRange, setBasicFilter, clearBasicFilter, updateBorders (stored, not rendered).
 
