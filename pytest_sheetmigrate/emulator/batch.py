@@ -3,7 +3,8 @@
 :func:`apply_request` validates and applies one request to the transaction's copy of the
 spreadsheet and returns its reply (``{}`` for kinds without one). Any invalid request raises
 ``Invalid requests[i].<kind>: <reason>`` (400 INVALID_ARGUMENT) and, because the copy is then
-thrown away, nothing of the batch is applied. Kinds on cells live in :mod:`batch_cells`.
+thrown away, nothing of the batch is applied. Kinds on cells live in :mod:`batch_cells`,
+data validation and conditional format rules in :mod:`batch_rules`.
 
 Sheet and dimension kinds here: addSheet, deleteSheet, duplicateSheet, updateSheetProperties,
 updateSpreadsheetProperties, insertDimension, appendDimension, deleteDimension, moveDimension,
@@ -251,6 +252,7 @@ def duplicate_sheet(context: BatchContext, body: dict[str, Any]) -> dict[str, An
             group["range"]["sheetId"] = int(new_id)
     if copied.basic_filter and "range" in copied.basic_filter:
         copied.basic_filter["range"]["sheetId"] = int(new_id)
+    copied.move_rules_to(int(new_id))
     _place(spreadsheet, copied, body.get("insertSheetIndex"))
     return {"properties": ordered_properties(copied.properties)}
 
@@ -358,6 +360,14 @@ def insert_dimension(context: BatchContext, body: dict[str, Any]) -> None:
         raise RequestError("Cannot inherit properties from before if inserting at the start.")
     sheet.insert(dimension, start, end - start)
     context.dimension_changed(sheet, dimension, Change("insert", start, end))
+    # "True to inherit from the dimensions before ..., and false to inherit from the dimensions
+    # after" (InsertDimensionRequest reference): format, data validation and pixel size come from
+    # the neighbour (now at start - 1, or at end after the shift); at the sheet's end there is
+    # no neighbour after.
+    if body.get("inheritFromBefore"):
+        sheet.inherit(dimension, start, end, start - 1)
+    elif start < size:
+        sheet.inherit(dimension, start, end, end)
     return None
 
 
@@ -537,4 +547,4 @@ def delete_developer_metadata(context: BatchContext, body: dict[str, Any]) -> di
     return {"deletedDeveloperMetadata": deleted} if deleted else {}
 
 
-from . import batch_cells  # noqa: E402,F401  (registers the cell kinds)
+from . import batch_cells, batch_rules  # noqa: E402,F401  (register the cell and rule kinds)

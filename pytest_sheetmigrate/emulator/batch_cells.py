@@ -1,7 +1,8 @@
 """batchUpdate request kinds on cells and ranges.
 
 updateCells, repeatCell, appendCells (values, note and formats: userEnteredValue goes to the
-grid, every other CellData field is stored per cell and echoed back), mergeCells, unmergeCells,
+grid, every other CellData field is stored per cell and echoed back; a dataValidation is checked
+as setDataValidation checks it), mergeCells, unmergeCells,
 sortRange, addProtectedRange, deleteProtectedRange, addNamedRange, updateNamedRange,
 deleteNamedRange, setBasicFilter, clearBasicFilter, updateBorders (stored, not rendered).
 
@@ -19,6 +20,7 @@ from . import cells
 from . import fields as masks
 from .a1 import Box
 from .batch import BatchContext, RequestError, _mask, kind
+from .conditions import ConditionError, normalise_validation
 from .grid import Sheet
 from .spreadsheet import LOCAL_ACCOUNT, normalise_format, render_grid_range
 
@@ -50,6 +52,13 @@ def _rich(cell: dict[str, Any]) -> dict[str, Any]:
     }
     if out.get("note") == "":
         del out["note"]
+    if out.get("dataValidation"):  # checked and stored as setDataValidation stores it
+        try:
+            out["dataValidation"] = normalise_validation(out["dataValidation"])
+        except ConditionError as error:
+            raise RequestError(str(error)) from None
+    elif "dataValidation" in out:
+        del out["dataValidation"]
     return out
 
 

@@ -28,6 +28,8 @@ KindRow = tuple[Kind, ...] | None
 ROWS = "ROWS"
 COLUMNS = "COLUMNS"
 _TEXT_ONLY = frozenset({str, type(None)})
+# The per-cell rich data an inserted row/column takes from its neighbour (see Sheet.inherit).
+INHERITED = ("userEnteredFormat", "dataValidation")
 
 
 def trim(row: Sequence[str]) -> Row:
@@ -73,6 +75,8 @@ class Sheet:
         default_factory=lambda: {ROWS: {}, COLUMNS: {}}
     )
     borders: list[dict[str, Any]] = field(default_factory=list)
+    # ConditionalFormatRule dicts in priority order (index 0 first), ranges stored with sheetId.
+    conditional_formats: list[dict[str, Any]] = field(default_factory=list)
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         """Unpickle; a sheet from a format-1 snapshot (typed cell objects in the rows, no
@@ -88,6 +92,8 @@ class Sheet:
                 kinds.append(kind)
             state["rows"], state["kinds"] = rows, kinds
         self.__dict__.update(state)
+        # Fields added after a snapshot was written (its format unchanged): their defaults.
+        self.__dict__.setdefault("conditional_formats", [])
 
     # --- identity and size --------------------------------------------------------------------
 
@@ -133,7 +139,14 @@ class Sheet:
             dimension_groups=copy.deepcopy(self.dimension_groups),
             dimension_properties=copy.deepcopy(self.dimension_properties),
             borders=copy.deepcopy(self.borders),
+            conditional_formats=copy.deepcopy(self.conditional_formats),
         )
+
+    def move_rules_to(self, sheet_id: int) -> None:
+        """Point the conditional format rules' ranges at ``sheet_id`` (a copied sheet)."""
+        for rule in self.conditional_formats:
+            for grid_range in rule.get("ranges", []):
+                grid_range["sheetId"] = sheet_id
 
     # --- reading ------------------------------------------------------------------------------
 
@@ -289,6 +302,29 @@ class Sheet:
         self._remap(dimension, lambda i: i + count if i >= start else i)
         self.adjust_ranges(dimension, Change("insert", start, start + count))
 
+    def inherit(self, dimension: str, start: int, end: int, source: int) -> None:
+        """Give the rows/columns [start, end) what row/column ``source`` has that an insert
+        inherits (InsertDimensionRequest.inheritFromBefore): each cell's ``INHERITED`` rich data
+        and the dimension's pixelSize. Values, notes and developer metadata are not inherited."""
+        axis = 0 if dimension == ROWS else 1
+        copied: dict[tuple[int, int], dict[str, Any]] = {}
+        for key, extra in self.extras.items():
+            if key[axis] != source:
+                continue
+            kept = {k: v for k, v in extra.items() if k in INHERITED}
+            if not kept:
+                continue
+            for i in range(start, end):
+                copied[(i, key[1]) if axis == 0 else (key[0], i)] = kept
+        for key, kept in copied.items():
+            self.set_extra(key[0], key[1], kept, cleared=INHERITED)
+        size = self.dimension_properties[dimension].get(source, {}).get("pixelSize")
+        if size is not None:
+            for i in range(start, end):
+                props = dict(self.dimension_properties[dimension].get(i, {}))
+                props["pixelSize"] = size
+                self.dimension_properties[dimension][i] = props
+
     def delete(self, dimension: str, start: int, end: int) -> None:
         """Delete rows/columns [start, end); everything after moves back."""
         grid = self.properties["gridProperties"]
@@ -347,7 +383,9 @@ class Sheet:
         self.rows, self.kinds = rows, kinds
 
     def adjust_ranges(self, dimension: str, change: Change) -> None:
-        """Keep merges, protected ranges, the filter, groups and borders on their cells."""
+        """Keep merges, protected ranges, the filter, groups, borders and conditional formats on
+        their cells. A conditional format range whose cells are all deleted is dropped, and a
+        rule left without ranges disappears (unverified: no public source shows it)."""
         ranges = [m for m in self.merges]
         ranges += [p["range"] for p in self.protected_ranges if "range" in p]
         ranges += [b["range"] for b in self.borders if "range" in b]
@@ -361,6 +399,14 @@ class Sheet:
             )
             group["range"]["startIndex"], group["range"]["endIndex"] = span
         self.merges = [m for m in self.merges if not _empty_range(m)]
+        rules = []
+        for rule in self.conditional_formats:
+            for grid_range in rule.get("ranges", []):
+                adjust_grid_range(grid_range, dimension, change)
+            rule["ranges"] = [r for r in rule.get("ranges", []) if not _collapsed(r)]
+            if rule["ranges"]:
+                rules.append(rule)
+        self.conditional_formats = rules
 
     def _remap(self, dimension: str, index_map: Callable[[int], int | None]) -> None:
         """Move the sparse per-cell and per-index data after a dimension change."""
@@ -504,6 +550,14 @@ def adjust_grid_range(grid_range: dict[str, Any], dimension: str, change: Change
     for key, value in zip((first, last), span, strict=True):
         if value is not None:
             grid_range[key] = value
+
+
+def _collapsed(grid_range: dict[str, Any]) -> bool:
+    """True when a GridRange (open sides allowed) holds no cell."""
+    for first, last in (("startRowIndex", "endRowIndex"), ("startColumnIndex", "endColumnIndex")):
+        if last in grid_range and grid_range[last] <= grid_range.get(first, 0):
+            return True
+    return False
 
 
 def _empty_range(grid_range: dict[str, Any]) -> bool:

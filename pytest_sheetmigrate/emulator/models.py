@@ -272,6 +272,7 @@ class SheetsBackend(ValuesOperations, DriveOperations):
         copied.properties["index"] = len(target.sheets)
         for grid_range in copied.merges:
             grid_range["sheetId"] = copied.sheet_id
+        copied.move_rules_to(copied.sheet_id)
         target.sheets.append(copied)
         self._commit(target)
         return _ordered_sheet_properties(copied.properties)

@@ -198,6 +198,8 @@ class Spreadsheet:
             out["data"] = [grid_data(sheet, box, self.developer_metadata) for box in boxes]
         if sheet.merges:
             out["merges"] = [render_grid_range(m) for m in sheet.merges]
+        if sheet.conditional_formats:
+            out["conditionalFormats"] = [render_rule(r) for r in sheet.conditional_formats]
         if sheet.protected_ranges:
             out["protectedRanges"] = [
                 {**copy.deepcopy(p), "range": render_grid_range(p["range"])}
@@ -227,6 +229,13 @@ class Spreadsheet:
 def render_grid_range(grid_range: dict[str, Any]) -> dict[str, Any]:
     """A GridRange as Google echoes it: sheetId 0 (the proto default) left out."""
     out = {k: v for k, v in grid_range.items() if not (k == "sheetId" and v == 0)}
+    return out
+
+
+def render_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    """A ConditionalFormatRule as Google echoes it: its ranges rendered as GridRanges."""
+    out = copy.deepcopy(rule)
+    out["ranges"] = [render_grid_range(r) for r in rule.get("ranges", [])]
     return out
 
 
