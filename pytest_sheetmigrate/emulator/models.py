@@ -38,6 +38,7 @@ from . import exceptions as errors
 from . import fields as masks
 from .a1 import Box
 from .batch import BatchContext, RequestError, apply_request, check_new_sheet
+from .batch_cells import add_named_range
 from .drive import DriveOperations
 from .grid import Sheet
 from .metadata import matching_metadata
@@ -169,6 +170,14 @@ class SheetsBackend(ValuesOperations, DriveOperations):
                     raise errors.invalid_argument(str(error)) from None
                 sheet = Sheet(sheet_properties(int(sheet_id), title, index, rows, cols))
                 spreadsheet.sheets.append(sheet)
+        # Named ranges of the body are kept as addNamedRange keeps them (ids given or new).
+        context = BatchContext(self, spreadsheet)
+        for named in body.get("namedRanges") or []:
+            try:
+                add_named_range(context, {"namedRange": named})
+            except (RequestError, errors.ApiError, KeyError, ValueError, TypeError) as error:
+                reason = error.message if isinstance(error, errors.ApiError) else str(error)
+                raise errors.invalid_argument(reason) from None
         self._commit(spreadsheet)
         return spreadsheet.to_json()
 
@@ -207,8 +216,10 @@ class SheetsBackend(ValuesOperations, DriveOperations):
         return masks.select(result, mask)
 
     def spreadsheets_batch_update(
-        self, spreadsheet_id: str, body: dict[str, Any]
+        self, spreadsheet_id: str, body: dict[str, Any], fields: str | None = None
     ) -> dict[str, Any]:
+        """``fields`` selects the parts of the answer (the standard partial-response parameter)."""
+        mask = self._mask(fields)
         spreadsheet = self._edit(spreadsheet_id)
         context = BatchContext(self, spreadsheet)
         replies = [
@@ -222,7 +233,7 @@ class SheetsBackend(ValuesOperations, DriveOperations):
             include = bool(body.get("responseIncludeGridData"))
             out["updatedSpreadsheet"] = self._render(spreadsheet, ranges, include, None)
         self._commit(spreadsheet)
-        return out
+        return masks.select(out, mask)
 
     # --- developer metadata -------------------------------------------------------------------
 
