@@ -3,7 +3,8 @@
 :func:`apply_request` validates and applies one request to the transaction's copy of the
 spreadsheet and returns its reply (``{}`` for kinds without one). Any invalid request raises
 ``Invalid requests[i].<kind>: <reason>`` (400 INVALID_ARGUMENT) and, because the copy is then
-thrown away, nothing of the batch is applied. Kinds on cells live in :mod:`batch_cells`.
+thrown away, nothing of the batch is applied. Kinds on cells live in :mod:`batch_cells`,
+copyPaste, cutPaste and autoResizeDimensions in :mod:`batch_paste`.
 
 Sheet and dimension kinds here: addSheet, deleteSheet, duplicateSheet, updateSheetProperties,
 updateSpreadsheetProperties, insertDimension, appendDimension, deleteDimension, moveDimension,
@@ -555,4 +556,4 @@ def delete_developer_metadata(context: BatchContext, body: dict[str, Any]) -> di
     return {"deletedDeveloperMetadata": deleted} if deleted else {}
 
 
-from . import batch_cells  # noqa: E402,F401  (registers the cell kinds)
+from . import batch_cells, batch_paste  # noqa: E402,F401  (register the cell and paste kinds)
