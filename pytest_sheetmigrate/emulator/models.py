@@ -46,6 +46,7 @@ from .spreadsheet import (
     DEFAULT_COLUMNS,
     DEFAULT_ROWS,
     Spreadsheet,
+    omit_defaults,
     sheet_properties,
 )
 from .values_ops import ValuesOperations
@@ -141,9 +142,13 @@ class SheetsBackend(ValuesOperations, DriveOperations):
     # --- spreadsheets -------------------------------------------------------------------------
 
     def spreadsheets_create(
-        self, body: dict[str, Any] | None = None, spreadsheet_id: str | None = None
+        self,
+        body: dict[str, Any] | None = None,
+        spreadsheet_id: str | None = None,
+        fields: str | None = None,
     ) -> dict[str, Any]:
         """``spreadsheet_id`` is no API parameter: it lets the embedded demo have a fixed key."""
+        mask = self._mask(fields)
         body = body or {}
         properties = body.get("properties") or {}
         spreadsheet = self._new_spreadsheet(properties.get("title") or "Untitled spreadsheet")
@@ -179,7 +184,7 @@ class SheetsBackend(ValuesOperations, DriveOperations):
                 reason = error.message if isinstance(error, errors.ApiError) else str(error)
                 raise errors.invalid_argument(reason) from None
         self._commit(spreadsheet)
-        return spreadsheet.to_json()
+        return masks.select(spreadsheet.to_json(), mask)
 
     def spreadsheets_get(
         self,
@@ -237,16 +242,20 @@ class SheetsBackend(ValuesOperations, DriveOperations):
 
     # --- developer metadata -------------------------------------------------------------------
 
-    def developer_metadata_get(self, spreadsheet_id: str, metadata_id: int) -> dict[str, Any]:
+    def developer_metadata_get(
+        self, spreadsheet_id: str, metadata_id: int, fields: str | None = None
+    ) -> dict[str, Any]:
+        mask = self._mask(fields)
         spreadsheet = self._get(spreadsheet_id)
         for item in spreadsheet.developer_metadata:
             if item["metadataId"] == int(metadata_id):
-                return copy.deepcopy(item)
+                return masks.select(copy.deepcopy(item), mask)
         raise errors.not_found(f"No developer metadata with ID: {metadata_id}")
 
     def developer_metadata_search(
-        self, spreadsheet_id: str, body: dict[str, Any]
+        self, spreadsheet_id: str, body: dict[str, Any], fields: str | None = None
     ) -> dict[str, Any]:
+        mask = self._mask(fields)
         spreadsheet = self._get(spreadsheet_id)
         matched: dict[int, dict[str, Any]] = {}
         for data_filter in body.get("dataFilters") or []:
@@ -263,13 +272,14 @@ class SheetsBackend(ValuesOperations, DriveOperations):
                 entry["dataFilters"].append(copy.deepcopy(data_filter))
         if not matched:
             return {}
-        return {"matchedDeveloperMetadata": list(matched.values())}
+        return masks.select({"matchedDeveloperMetadata": list(matched.values())}, mask)
 
     # --- sheets.copyTo ------------------------------------------------------------------------
 
     def sheets_copy_to(
-        self, spreadsheet_id: str, sheet_id: int, body: dict[str, Any]
+        self, spreadsheet_id: str, sheet_id: int, body: dict[str, Any], fields: str | None = None
     ) -> dict[str, Any]:
+        mask = self._mask(fields)
         source = self._get(spreadsheet_id)
         sheet = source.sheet_by_id(int(sheet_id))
         if sheet is None:
@@ -285,7 +295,7 @@ class SheetsBackend(ValuesOperations, DriveOperations):
             grid_range["sheetId"] = copied.sheet_id
         target.sheets.append(copied)
         self._commit(target)
-        return _ordered_sheet_properties(copied.properties)
+        return masks.select(_ordered_sheet_properties(copied.properties), mask)
 
 
 def _mask_has_grid_data(mask: masks.Mask | None) -> bool:
@@ -305,4 +315,4 @@ def _unique_title(spreadsheet: Spreadsheet, title: str) -> str:
 
 
 def _ordered_sheet_properties(properties: dict[str, Any]) -> dict[str, Any]:
-    return copy.deepcopy(properties)
+    return omit_defaults(copy.deepcopy(properties))

@@ -236,7 +236,11 @@ def _with_fields(parser: Parser) -> Parser:
 
 
 for _operation in (
+    "spreadsheets_create",
     "spreadsheets_batch_update",
+    "developer_metadata_get",
+    "developer_metadata_search",
+    "sheets_copy_to",
     "values_get",
     "values_batch_get",
     "values_update",

@@ -192,6 +192,40 @@ def test_a_fields_mask_selects_the_parts_of_a_batch_update_answer(model: Model) 
     assert answer == {"replies": [{"addSheet": {"properties": {"title": "New"}}}]}
 
 
+@pytest.mark.parametrize(
+    ("operation", "kwargs", "fields", "expected_keys"),
+    [
+        pytest.param("spreadsheets_create", {"body": {}}, "spreadsheetId", ["spreadsheetId"]),
+        pytest.param(
+            "developer_metadata_get",
+            {"metadata_id": 7},
+            "metadataKey,metadataValue",
+            ["metadataKey", "metadataValue"],
+        ),
+        pytest.param(
+            "developer_metadata_search",
+            {"body": {"dataFilters": [{"developerMetadataLookup": {"metadataId": 7}}]}},
+            "matchedDeveloperMetadata.developerMetadata.metadataId",
+            ["matchedDeveloperMetadata"],
+        ),
+        pytest.param("sheets_copy_to", {"sheet_id": 0}, "title", ["title"]),
+    ],
+)
+def test_a_fields_mask_selects_the_parts_of_other_sheets_answers(
+    model: Model, operation: str, kwargs: dict[str, Any], fields: str, expected_keys: list[str]
+) -> None:
+    # The partial-response parameter `fields` is one of the standard parameters of every method
+    # of the discovery document (sheets.v4.json "parameters").
+    sid = model.new_spreadsheet()
+    _metadata(model, sid)
+    if operation != "spreadsheets_create":
+        kwargs = {"spreadsheet_id": sid, **kwargs}
+    if operation == "sheets_copy_to":
+        kwargs["body"] = {"destinationSpreadsheetId": sid}
+    answer = model(operation, **kwargs, fields=fields)
+    assert sorted(answer) == expected_keys
+
+
 @pytest.mark.parametrize("operation", ["drive_files_create", "drive_files_copy"])
 def test_drive_create_and_copy_answer_the_default_fields_or_exactly_those_asked(
     model: Model, operation: str
