@@ -340,9 +340,9 @@ def _single(value: float) -> float:
 def color_level(value: float) -> int:
     """The 8-bit level Google stores for a colour component: the float32 component times 255
     in float32 arithmetic, truncated. This matches every colour in the recordings (0.5 and
-    127/255 both come back as 0.49803922, 127/255, in WorksheetTest.test_update_tab_color) and
-    gives every echoed component back unchanged (0.8980392, Google's 229/255, stays 229/255;
-    truncating the exact product would make it 228/255)."""
+    127/255 both come back as 0.49803922, in WorksheetTest.test_update_tab_color and
+    test_set_tab_color) and gives every echoed component back unchanged (0.8980392, Google's
+    229/255, stays 229/255; truncating the exact product would make it 228/255)."""
     return max(0, min(255, math.floor(_single(_single(value) * 255))))
 
 

@@ -280,7 +280,8 @@ def test_false_and_empty_defaults_are_left_out_of_sheets_answers(model: Model) -
 @pytest.mark.parametrize(
     ("given", "echoed"),
     [
-        # Recording WorksheetTest.test_update_tab_color: 0.5 and 127/255 both echo 0.49803922.
+        # Recordings WorksheetTest.test_update_tab_color (0.5) and test_set_tab_color (127/255)
+        # both echo 0.49803922.
         pytest.param(0.5, 0.49803922, id="recorded-half"),
         pytest.param(0.4980392156862745, 0.49803922, id="recorded-127-of-255"),
         pytest.param(1, 1, id="recorded-one"),
