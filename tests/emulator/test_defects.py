@@ -285,6 +285,9 @@ def test_false_and_empty_defaults_are_left_out_of_sheets_answers(model: Model) -
         pytest.param(0.5, 0.49803922, id="recorded-half"),
         pytest.param(0.4980392156862745, 0.49803922, id="recorded-127-of-255"),
         pytest.param(1, 1, id="recorded-one"),
+        # Every recording's spreadsheetTheme: ACCENT3 red is 0.9843137 (251/255); written back
+        # it must stay 251/255 (truncating the exact product gave 250/255).
+        pytest.param(0.9843137, 0.9843137, id="recorded-theme-accent3-red"),
         # Google's own echo of 229/255 written back stays 229/255 (issue 10).
         pytest.param(0.8980392, 0.8980392, id="echo-of-229-of-255"),
     ],
