@@ -4,7 +4,8 @@
 spreadsheet and returns its reply (``{}`` for kinds without one). Any invalid request raises
 ``Invalid requests[i].<kind>: <reason>`` (400 INVALID_ARGUMENT) and, because the copy is then
 thrown away, nothing of the batch is applied. Kinds on cells live in :mod:`batch_cells`,
-data validation and conditional format rules in :mod:`batch_rules`.
+data validation and conditional format rules in :mod:`batch_rules`, copyPaste, cutPaste and
+autoResizeDimensions in :mod:`batch_paste`.
 
 Sheet and dimension kinds here: addSheet, deleteSheet, duplicateSheet, updateSheetProperties,
 updateSpreadsheetProperties, insertDimension, appendDimension, deleteDimension, moveDimension,
@@ -521,17 +522,35 @@ def _lookups(filters: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return lookups
 
 
+# What an update may change: every field but metadataId, which is given once, at creation
+# (DeveloperMetadata reference: "IDs may be specified when metadata is created").
+_UPDATABLE_METADATA = ("metadataKey", "metadataValue", "location", "visibility")
+
+
 @kind("updateDeveloperMetadata")
 def update_developer_metadata(context: BatchContext, body: dict[str, Any]) -> dict[str, Any]:
+    """``fields: "*"`` stands for every updatable field (UpdateDeveloperMetadataRequest
+    reference: 'A single "*" can be used as short-hand for listing every field'); the id always
+    survives. An update that leaves a key, location or visibility empty is refused ("Developer
+    metadata must always have a visibility specified"); which wording Google uses is unverified."""
     lookups = _lookups(body.get("dataFilters") or [])
-    mask = _mask(body)
+    mask = _mask(body) or {}
+    if "*" in mask:
+        mask = {key: None for key in _UPDATABLE_METADATA}
+    mask = {key: sub for key, sub in mask.items() if key != "metadataId"}
     source = body.get("developerMetadata") or {}
     updated = []
     for item in context.spreadsheet.developer_metadata:
         if any(matches(item, lookup) for lookup in lookups):
             masks.apply_update(item, source, mask)
-            if "location" in (mask or {}) or mask is None:
-                item["location"] = _check_location(context, item.get("location") or {})
+            if not item.get("metadataKey"):
+                raise RequestError("Developer metadata must have a metadataKey.")
+            if not item.get("visibility"):
+                raise RequestError("Developer metadata must always have a visibility specified.")
+            if "location" in mask:
+                if not item.get("location"):
+                    raise RequestError("Developer metadata must have a location.")
+                item["location"] = _check_location(context, item["location"])
             updated.append(copy.deepcopy(item))
     return {"developerMetadata": updated} if updated else {}
 
@@ -547,4 +566,4 @@ def delete_developer_metadata(context: BatchContext, body: dict[str, Any]) -> di
     return {"deletedDeveloperMetadata": deleted} if deleted else {}
 
 
-from . import batch_cells, batch_rules  # noqa: E402,F401  (register the cell and rule kinds)
+from . import batch_cells, batch_paste, batch_rules  # noqa: E402,F401  (register their kinds)

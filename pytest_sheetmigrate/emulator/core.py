@@ -125,7 +125,10 @@ class BackendCore:
         try:
             parsed = a1.parse(text)
         except a1.RangeSyntaxError:
-            raise errors.invalid_argument(f"Unable to parse range: {text}") from None
+            named = self._sheet_qualified_named_range(spreadsheet, text)
+            if named is None:
+                raise errors.invalid_argument(f"Unable to parse range: {text}") from None
+            return named
         if parsed.sheet is None:
             sheet = spreadsheet.sheets[0]
         else:
@@ -137,6 +140,21 @@ class BackendCore:
                 return named
             sheet = found
         return sheet, a1.resolve(parsed, sheet.row_count, sheet.col_count)
+
+    def _sheet_qualified_named_range(
+        self, spreadsheet: Spreadsheet, text: str
+    ) -> tuple[Sheet, Box] | None:
+        """``'Sheet1'!MyRange``, as gspread's ``Worksheet.get("MyRange")`` sends it, is the named
+        range, wherever it lies: gspread's ``Spreadsheet.named_range`` reads any named range
+        through the first sheet (gspread PR 941, issue 876). Unverified: whether Google checks
+        that the sheet named exists (it is required here)."""
+        try:
+            title, cells = a1.split_sheet(text)
+        except a1.RangeSyntaxError:
+            return None
+        if title is None or cells is None or spreadsheet.sheet_by_title(title) is None:
+            return None
+        return self._named_range_box(spreadsheet, a1.A1Range(sheet=cells))
 
     def _named_range_box(
         self, spreadsheet: Spreadsheet, parsed: a1.A1Range

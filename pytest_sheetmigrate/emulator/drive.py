@@ -53,7 +53,18 @@ class DriveOperations(BackendCore):
 
     _CREATE_KEYS = ("kind", "id", "name", "mimeType")
 
-    def drive_files_create(self, body: dict[str, Any] | None = None, **_: Any) -> dict[str, Any]:
+    def _file_answer(self, spreadsheet: Spreadsheet, mask: masks.Mask | None) -> dict[str, Any]:
+        """A files.create/copy answer: kind, id, name, mimeType (recordings ClientTest.test_create,
+        test_copy), or exactly the fields a ``fields`` mask names."""
+        file = self._drive_file(spreadsheet)
+        if mask is None:
+            return {k: file[k] for k in self._CREATE_KEYS}
+        return masks.select(file, mask)
+
+    def drive_files_create(
+        self, body: dict[str, Any] | None = None, fields: str | None = None, **_: Any
+    ) -> dict[str, Any]:
+        mask = self._mask(fields)
         body = body or {}
         mime = body.get("mimeType")
         if mime != SPREADSHEET_MIME:
@@ -65,8 +76,7 @@ class DriveOperations(BackendCore):
             )
         spreadsheet = self._new_spreadsheet(body.get("name") or "Untitled spreadsheet")
         self._commit(spreadsheet)
-        file = self._drive_file(spreadsheet)
-        return {k: file[k] for k in self._CREATE_KEYS}
+        return self._file_answer(spreadsheet, mask)
 
     def drive_files_get(self, file_id: str, fields: str | None = None, **_: Any) -> dict[str, Any]:
         file = self._drive_file(self._get(file_id, drive=True))
@@ -75,8 +85,9 @@ class DriveOperations(BackendCore):
         return masks.select(file, self._mask(fields))
 
     def drive_files_copy(
-        self, file_id: str, body: dict[str, Any] | None = None, **_: Any
+        self, file_id: str, body: dict[str, Any] | None = None, fields: str | None = None, **_: Any
     ) -> dict[str, Any]:
+        mask = self._mask(fields)
         source = self._get(file_id, drive=True)
         body = body or {}
         copied = source.clone()
@@ -86,8 +97,7 @@ class DriveOperations(BackendCore):
         copied.owner = self.caller or source.owner
         copied.permissions = [self._permission(self.caller, "owner")] if self.caller else []
         self._commit(copied)
-        file = self._drive_file(copied)
-        return {k: file[k] for k in self._CREATE_KEYS}
+        return self._file_answer(copied, mask)
 
     def drive_files_delete(self, file_id: str, **_: Any) -> dict[str, Any]:
         self._get(file_id, drive=True)

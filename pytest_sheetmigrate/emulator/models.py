@@ -38,6 +38,7 @@ from . import exceptions as errors
 from . import fields as masks
 from .a1 import Box
 from .batch import BatchContext, RequestError, apply_request, check_new_sheet
+from .batch_cells import add_named_range
 from .drive import DriveOperations
 from .grid import Sheet
 from .metadata import matching_metadata
@@ -45,6 +46,7 @@ from .spreadsheet import (
     DEFAULT_COLUMNS,
     DEFAULT_ROWS,
     Spreadsheet,
+    omit_defaults,
     sheet_properties,
 )
 from .values_ops import ValuesOperations
@@ -140,9 +142,13 @@ class SheetsBackend(ValuesOperations, DriveOperations):
     # --- spreadsheets -------------------------------------------------------------------------
 
     def spreadsheets_create(
-        self, body: dict[str, Any] | None = None, spreadsheet_id: str | None = None
+        self,
+        body: dict[str, Any] | None = None,
+        spreadsheet_id: str | None = None,
+        fields: str | None = None,
     ) -> dict[str, Any]:
         """``spreadsheet_id`` is no API parameter: it lets the embedded demo have a fixed key."""
+        mask = self._mask(fields)
         body = body or {}
         properties = body.get("properties") or {}
         spreadsheet = self._new_spreadsheet(properties.get("title") or "Untitled spreadsheet")
@@ -169,8 +175,16 @@ class SheetsBackend(ValuesOperations, DriveOperations):
                     raise errors.invalid_argument(str(error)) from None
                 sheet = Sheet(sheet_properties(int(sheet_id), title, index, rows, cols))
                 spreadsheet.sheets.append(sheet)
+        # Named ranges of the body are kept as addNamedRange keeps them (ids given or new).
+        context = BatchContext(self, spreadsheet)
+        for named in body.get("namedRanges") or []:
+            try:
+                add_named_range(context, {"namedRange": named})
+            except (RequestError, errors.ApiError, KeyError, ValueError, TypeError) as error:
+                reason = error.message if isinstance(error, errors.ApiError) else str(error)
+                raise errors.invalid_argument(reason) from None
         self._commit(spreadsheet)
-        return spreadsheet.to_json()
+        return masks.select(spreadsheet.to_json(), mask)
 
     def spreadsheets_get(
         self,
@@ -207,8 +221,10 @@ class SheetsBackend(ValuesOperations, DriveOperations):
         return masks.select(result, mask)
 
     def spreadsheets_batch_update(
-        self, spreadsheet_id: str, body: dict[str, Any]
+        self, spreadsheet_id: str, body: dict[str, Any], fields: str | None = None
     ) -> dict[str, Any]:
+        """``fields`` selects the parts of the answer (the standard partial-response parameter)."""
+        mask = self._mask(fields)
         spreadsheet = self._edit(spreadsheet_id)
         context = BatchContext(self, spreadsheet)
         replies = [
@@ -222,20 +238,24 @@ class SheetsBackend(ValuesOperations, DriveOperations):
             include = bool(body.get("responseIncludeGridData"))
             out["updatedSpreadsheet"] = self._render(spreadsheet, ranges, include, None)
         self._commit(spreadsheet)
-        return out
+        return masks.select(out, mask)
 
     # --- developer metadata -------------------------------------------------------------------
 
-    def developer_metadata_get(self, spreadsheet_id: str, metadata_id: int) -> dict[str, Any]:
+    def developer_metadata_get(
+        self, spreadsheet_id: str, metadata_id: int, fields: str | None = None
+    ) -> dict[str, Any]:
+        mask = self._mask(fields)
         spreadsheet = self._get(spreadsheet_id)
         for item in spreadsheet.developer_metadata:
             if item["metadataId"] == int(metadata_id):
-                return copy.deepcopy(item)
+                return masks.select(copy.deepcopy(item), mask)
         raise errors.not_found(f"No developer metadata with ID: {metadata_id}")
 
     def developer_metadata_search(
-        self, spreadsheet_id: str, body: dict[str, Any]
+        self, spreadsheet_id: str, body: dict[str, Any], fields: str | None = None
     ) -> dict[str, Any]:
+        mask = self._mask(fields)
         spreadsheet = self._get(spreadsheet_id)
         matched: dict[int, dict[str, Any]] = {}
         for data_filter in body.get("dataFilters") or []:
@@ -252,13 +272,14 @@ class SheetsBackend(ValuesOperations, DriveOperations):
                 entry["dataFilters"].append(copy.deepcopy(data_filter))
         if not matched:
             return {}
-        return {"matchedDeveloperMetadata": list(matched.values())}
+        return masks.select({"matchedDeveloperMetadata": list(matched.values())}, mask)
 
     # --- sheets.copyTo ------------------------------------------------------------------------
 
     def sheets_copy_to(
-        self, spreadsheet_id: str, sheet_id: int, body: dict[str, Any]
+        self, spreadsheet_id: str, sheet_id: int, body: dict[str, Any], fields: str | None = None
     ) -> dict[str, Any]:
+        mask = self._mask(fields)
         source = self._get(spreadsheet_id)
         sheet = source.sheet_by_id(int(sheet_id))
         if sheet is None:
@@ -275,7 +296,7 @@ class SheetsBackend(ValuesOperations, DriveOperations):
         copied.move_rules_to(copied.sheet_id)
         target.sheets.append(copied)
         self._commit(target)
-        return _ordered_sheet_properties(copied.properties)
+        return masks.select(_ordered_sheet_properties(copied.properties), mask)
 
 
 def _mask_has_grid_data(mask: masks.Mask | None) -> bool:
@@ -295,4 +316,4 @@ def _unique_title(spreadsheet: Spreadsheet, title: str) -> str:
 
 
 def _ordered_sheet_properties(properties: dict[str, Any]) -> dict[str, Any]:
-    return copy.deepcopy(properties)
+    return omit_defaults(copy.deepcopy(properties))

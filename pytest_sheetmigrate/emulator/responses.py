@@ -230,6 +230,30 @@ PARSERS: dict[str, Parser] = {
 }
 
 
+def _with_fields(parser: Parser) -> Parser:
+    """A parser that also passes the standard ``fields`` parameter (a partial response)."""
+    return lambda r, p: {**parser(r, p), "fields": r.args.get("fields")}
+
+
+for _operation in (
+    "spreadsheets_create",
+    "spreadsheets_batch_update",
+    "developer_metadata_get",
+    "developer_metadata_search",
+    "sheets_copy_to",
+    "values_get",
+    "values_batch_get",
+    "values_update",
+    "values_batch_update",
+    "values_append",
+    "values_clear",
+    "values_batch_clear",
+    "drive_files_create",
+    "drive_files_copy",
+):
+    PARSERS[_operation] = _with_fields(PARSERS[_operation])
+
+
 # -- rendering --------------------------------------------------------------------------------
 
 

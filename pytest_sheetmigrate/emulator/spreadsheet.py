@@ -193,7 +193,7 @@ class Spreadsheet:
             k: copy.deepcopy(sheet.properties[k]) for k in _SHEET_KEY_ORDER if k in sheet.properties
         }
         props.update({k: copy.deepcopy(v) for k, v in sheet.properties.items() if k not in props})
-        out: dict[str, Any] = {"properties": props}
+        out: dict[str, Any] = {"properties": omit_defaults(props)}
         if boxes is not None:
             out["data"] = [grid_data(sheet, box, self.developer_metadata) for box in boxes]
         if sheet.merges:
@@ -202,11 +202,11 @@ class Spreadsheet:
             out["conditionalFormats"] = [render_rule(r) for r in sheet.conditional_formats]
         if sheet.protected_ranges:
             out["protectedRanges"] = [
-                {**copy.deepcopy(p), "range": render_grid_range(p["range"])}
+                omit_defaults({**copy.deepcopy(p), "range": render_grid_range(p["range"])})
                 for p in sheet.protected_ranges
             ]
         if sheet.basic_filter:
-            basic = copy.deepcopy(sheet.basic_filter)
+            basic = omit_defaults(copy.deepcopy(sheet.basic_filter))
             basic["range"] = render_grid_range(basic.get("range", {}))
             out["basicFilter"] = basic
         for dimension, key in ((ROWS, "rowGroups"), (COLUMNS, "columnGroups")):
@@ -224,6 +224,23 @@ class Spreadsheet:
         if located:
             out["developerMetadata"] = located
         return out
+
+
+def omit_defaults(obj: dict[str, Any]) -> dict[str, Any]:
+    """An object as Google answers it: false booleans, zeros of counts and empty lists left
+    out, at any depth (proto3 JSON omits defaults; over the 91 recordings no Sheets answer holds
+    a false, a zero count or an empty list outside the spreadsheet's defaultFormat, whose text
+    flags Google does echo as false, so this is applied to sheets, not to formats)."""
+    out: dict[str, Any] = {}
+    for key, value in obj.items():
+        if value is False or value == [] or (key in _ZERO_OMITTED and value == 0):
+            continue
+        out[key] = omit_defaults(value) if isinstance(value, dict) else value
+    return out
+
+
+# Counts whose zero Google leaves out (a zero index, such as startRowIndex 0, it keeps).
+_ZERO_OMITTED = frozenset({"frozenRowCount", "frozenColumnCount"})
 
 
 def render_grid_range(grid_range: dict[str, Any]) -> dict[str, Any]:
@@ -324,15 +341,29 @@ def float32(value: float) -> int | float:
     return single
 
 
+def _single(value: float) -> float:
+    """The float32 nearest to a value (the precision of Color's components in the API)."""
+    return float(struct.unpack("f", struct.pack("f", float(value)))[0])
+
+
+def color_level(value: float) -> int:
+    """The 8-bit level Google stores for a colour component: the float32 component times 255
+    in float32 arithmetic, truncated. This matches every colour in the recordings (0.5 and
+    127/255 both come back as 0.49803922, in WorksheetTest.test_update_tab_color and
+    test_set_tab_color) and gives every echoed component back unchanged (0.8980392, Google's
+    229/255, stays 229/255; truncating the exact product would make it 228/255)."""
+    return max(0, min(255, math.floor(_single(_single(value) * 255))))
+
+
 def normalise_color(color: dict[str, Any]) -> dict[str, Any]:
-    """A Color as Google echoes it: red/green/blue truncated to 8 bits (0.5 comes back as 127/255,
-    0.49803922), components as float32 in their shortest form, zero components left out."""
+    """A Color as Google echoes it: red/green/blue quantised to 8 bits (:func:`color_level`),
+    components as float32 in their shortest form, zero components left out."""
     out = {}
     for key, value in color.items():
         if not isinstance(value, int | float) or isinstance(value, bool):
             continue
         if key != "alpha":
-            value = math.floor(value * 255 + 1e-6) / 255
+            value = color_level(value) / 255
         if value != 0:
             out[key] = float32(value)
     return out

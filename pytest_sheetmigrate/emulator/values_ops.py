@@ -3,7 +3,8 @@
 get, batchGet, update, batchUpdate, append, clear, batchClear, with Google's shapes: rows and
 columns trimmed of trailing empty cells (``values`` left out when empty), ranges echoed in
 normal form and clamped to the grid, ``updatedRange`` shaped by the data written, null values
-leaving their cells alone (and not counted), "exceeds grid limits" refused. Parsing of
+leaving their cells alone (and not counted), "exceeds grid limits" refused, the standard
+``fields`` parameter selecting the parts of each answer (a partial response). Parsing of
 ``valueInputOption`` and rendering of ``valueRenderOption`` live in :mod:`cells`.
 
 append's table detection (:func:`find_table`) is an approximation of Google's: the table is the
@@ -20,6 +21,7 @@ from typing import Any
 
 from . import a1, cells
 from . import exceptions as errors
+from . import fields as masks
 from .a1 import Box
 from .core import BackendCore, grid_limit_error
 from .grid import COLUMNS, ROWS, Sheet
@@ -36,12 +38,15 @@ class ValuesOperations(BackendCore):
         major_dimension: str | None = None,
         value_render_option: str | None = None,
         date_time_render_option: str | None = None,
+        fields: str | None = None,
         **_: Any,
     ) -> dict[str, Any]:
+        mask = self._mask(fields)
         spreadsheet = self._get(spreadsheet_id)
-        return self._value_range(
+        out = self._value_range(
             spreadsheet, range, major_dimension, value_render_option, date_time_render_option
         )
+        return masks.select(out, mask)
 
     def _value_range(
         self,
@@ -66,10 +71,12 @@ class ValuesOperations(BackendCore):
         major_dimension: str | None = None,
         value_render_option: str | None = None,
         date_time_render_option: str | None = None,
+        fields: str | None = None,
         **_: Any,
     ) -> dict[str, Any]:
+        mask = self._mask(fields)
         spreadsheet = self._get(spreadsheet_id)
-        return {
+        out = {
             "spreadsheetId": spreadsheet_id,
             "valueRanges": [
                 self._value_range(
@@ -78,6 +85,7 @@ class ValuesOperations(BackendCore):
                 for text in ranges or []
             ],
         }
+        return masks.select(out, mask)
 
     def values_update(
         self,
@@ -88,8 +96,10 @@ class ValuesOperations(BackendCore):
         include_values_in_response: bool | None = None,
         response_value_render_option: str | None = None,
         response_date_time_render_option: str | None = None,
+        fields: str | None = None,
         **_: Any,
     ) -> dict[str, Any]:
+        mask = self._mask(fields)
         spreadsheet = self._edit(spreadsheet_id)
         result = self._write(
             spreadsheet,
@@ -101,7 +111,7 @@ class ValuesOperations(BackendCore):
             response_date_time_render_option,
         )
         self._commit(spreadsheet)
-        return result
+        return masks.select(result, mask)
 
     def _write(
         self,
@@ -140,7 +150,10 @@ class ValuesOperations(BackendCore):
                 out["updatedData"]["values"] = values
         return out
 
-    def values_batch_update(self, spreadsheet_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    def values_batch_update(
+        self, spreadsheet_id: str, body: dict[str, Any], fields: str | None = None
+    ) -> dict[str, Any]:
+        mask = self._mask(fields)
         spreadsheet = self._edit(spreadsheet_id)
         responses = []
         for item in body.get("data") or []:
@@ -170,7 +183,7 @@ class ValuesOperations(BackendCore):
                 }
             )
         out["responses"] = responses
-        return out
+        return masks.select(out, mask)
 
     def values_append(
         self,
@@ -182,8 +195,10 @@ class ValuesOperations(BackendCore):
         include_values_in_response: bool | None = None,
         response_value_render_option: str | None = None,
         response_date_time_render_option: str | None = None,
+        fields: str | None = None,
         **_: Any,
     ) -> dict[str, Any]:
+        mask = self._mask(fields)
         spreadsheet = self._edit(spreadsheet_id)
         parse = _input_parser(value_input_option)
         sheet, box = self.resolve_range(spreadsheet, range)
@@ -228,24 +243,35 @@ class ValuesOperations(BackendCore):
         if table is not None:
             out["tableRange"] = a1.format_range(sheet.title, table)
         out["updates"] = updates
-        return out
+        return masks.select(out, mask)
 
-    def values_clear(self, spreadsheet_id: str, range: str, **_: Any) -> dict[str, Any]:  # noqa: A002
+    def values_clear(
+        self,
+        spreadsheet_id: str,
+        range: str,  # noqa: A002
+        fields: str | None = None,
+        **_: Any,
+    ) -> dict[str, Any]:
+        mask = self._mask(fields)
         spreadsheet = self._edit(spreadsheet_id)
         cleared = self._clear(spreadsheet, range)
         self._commit(spreadsheet)
-        return {"spreadsheetId": spreadsheet_id, "clearedRange": cleared}
+        return masks.select({"spreadsheetId": spreadsheet_id, "clearedRange": cleared}, mask)
 
     def _clear(self, spreadsheet: Spreadsheet, text: str) -> str:
         sheet, box = self._read_box(spreadsheet, text)
         sheet.clear(box)
         return a1.format_range(sheet.title, box)
 
-    def values_batch_clear(self, spreadsheet_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    def values_batch_clear(
+        self, spreadsheet_id: str, body: dict[str, Any], fields: str | None = None
+    ) -> dict[str, Any]:
+        mask = self._mask(fields)
         spreadsheet = self._edit(spreadsheet_id)
         cleared = [self._clear(spreadsheet, text) for text in body.get("ranges") or []]
         self._commit(spreadsheet)
-        return {"spreadsheetId": spreadsheet_id, "clearedRanges": cleared}
+        out = {"spreadsheetId": spreadsheet_id, "clearedRanges": cleared}
+        return masks.select(out, mask)
 
 
 def _input_parser(option: str | None) -> Callable[[Any], cells.CellValue | None]:
@@ -357,7 +383,14 @@ def _collector_paused(rows: int) -> Iterator[None]:
 
 def find_table(sheet: Sheet, box: Box) -> Box | None:
     """The table values.append appends to: the block of data around the last non-empty cell
-    of the range (grown while a neighbouring row or column inside the range has data)."""
+    of the range (grown while a neighbouring row or column inside the range has data).
+
+    A one-row range (``Sheet1!A1``, ``Sheet1!A1:C1``: gspread's ``append_row(table_range=...)``)
+    only says where the table starts: the table found in that row grows down and to the right
+    past the range, so the values go after the table's last row (values.append reference:
+    "Values are appended after the last row of the table"). How far Google grows it sideways
+    past a one-row range is unverified (recordings show only a table that ends at its range).
+    """
     last_row = None
     for r in range(min(box.end_row, len(sheet.rows)) - 1, box.start_row - 1, -1):
         part = sheet.rows[r][box.start_col : box.end_col]
@@ -366,6 +399,10 @@ def find_table(sheet: Sheet, box: Box) -> Box | None:
             break
     if last_row is None:
         return None
+    # How far the table may grow: inside the range, or past it for a one-row range.
+    bottom, right_edge = box.end_row, box.end_col
+    if box.rows == 1:
+        bottom, right_edge = sheet.row_count, sheet.col_count
     part = sheet.rows[last_row][box.start_col : box.end_col]
     last_col = box.start_col + max(i for i, v in enumerate(part) if v != "")
     first_col = last_col
@@ -376,15 +413,20 @@ def find_table(sheet: Sheet, box: Box) -> Box | None:
     while changed:
         changed = False
         while top > box.start_row and _has_data(
-            sheet, top - 1, max(left - 1, box.start_col), min(right + 2, box.end_col)
+            sheet, top - 1, max(left - 1, box.start_col), min(right + 2, right_edge)
         ):
             top -= 1
+            changed = True
+        while last_row + 1 < bottom and _has_data(
+            sheet, last_row + 1, max(left - 1, box.start_col), min(right + 2, right_edge)
+        ):
+            last_row += 1
             changed = True
         for r in range(top, last_row + 1):
             while left > box.start_col and sheet.cell(r, left - 1) != "":
                 left -= 1
                 changed = True
-            while right + 1 < box.end_col and sheet.cell(r, right + 1) != "":
+            while right + 1 < right_edge and sheet.cell(r, right + 1) != "":
                 right += 1
                 changed = True
     return Box(top, last_row + 1, left, right + 1)
