@@ -32,6 +32,7 @@ from .spreadsheet import (
     DEFAULT_ROWS,
     Spreadsheet,
     normalise_tab_color,
+    omit_defaults,
     render_grid_range,
     sheet_properties,
 )
@@ -144,7 +145,7 @@ def ordered_properties(properties: dict[str, Any]) -> dict[str, Any]:
     order = ("sheetId", "title", "index", "sheetType", "gridProperties", "hidden")
     out = {k: copy.deepcopy(properties[k]) for k in order if k in properties}
     out.update({k: copy.deepcopy(v) for k, v in properties.items() if k not in out})
-    return out
+    return omit_defaults(out)
 
 
 def check_new_sheet(

@@ -274,6 +274,20 @@ def test_false_and_empty_defaults_are_left_out_of_sheets_answers(model: Model) -
     assert "sortSpecs" not in sheet["basicFilter"] and "filterSpecs" not in sheet["basicFilter"]
 
 
+def test_add_and_duplicate_sheet_replies_leave_out_false_defaults(model: Model) -> None:
+    # Same rule as above (proto3 JSON leaves defaults out), for the replies that echo properties.
+    sid = model.new_spreadsheet()
+    replies = model.batch(
+        sid,
+        {"addSheet": {"properties": {"title": "B", "rightToLeft": False, "hidden": False}}},
+    )["replies"]
+    added = replies[0]["addSheet"]["properties"]
+    assert "rightToLeft" not in added and "hidden" not in added
+    duplicated = model.batch(sid, {"duplicateSheet": {"sourceSheetId": added["sheetId"]}})
+    copied = duplicated["replies"][0]["duplicateSheet"]["properties"]
+    assert "rightToLeft" not in copied and "hidden" not in copied
+
+
 # --- 5. colours -----------------------------------------------------------------------------------
 
 
