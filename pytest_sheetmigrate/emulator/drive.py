@@ -184,7 +184,12 @@ class DriveOperations(BackendCore):
     def drive_files_delete(
         self, file_id: str, supports_all_drives: bool | None = None, **_: Any
     ) -> dict[str, Any]:
-        self._file(file_id, supports_all_drives)
+        """ "Permanently deletes a file owned by the user ... If the file belongs to a shared
+        drive, the user must be an organizer" (Drive v3 files.delete reference): anyone else
+        with access is refused 403 insufficientFilePermissions (message unverified)."""
+        spreadsheet = self._file(file_id, supports_all_drives)
+        if self._role(spreadsheet) not in ("owner", "organizer"):
+            raise errors.insufficient_file_permissions()
         del self.files[file_id]
         return {}
 

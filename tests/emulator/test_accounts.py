@@ -433,3 +433,26 @@ def test_declared_accounts_and_shared_drives_survive_a_restart(tmp_path: Path) -
         assert user.open_by_key(made.id).title == "Kept"
         with pytest.raises(gspread.exceptions.APIError):
             user.create("Not in My Drive")
+
+
+def test_only_the_owner_or_a_drives_organizer_deletes_a_file(server: EmulatorServer) -> None:
+    # "Permanently deletes a file owned by the user ... If the file belongs to a shared drive,
+    # the user must be an organizer on the parent folder." (Drive v3 files.delete reference)
+    user, other = client(server, "user-token"), client(server, "other-token")
+    mine = user.create("Mine")
+    mine.share(OTHER, perm_type="user", role="writer", notify=False)
+    team = drive(server, (OTHER, "writer"), (USER, "organizer"))
+    in_team = other.create("In the team", folder_id=team)
+
+    refusals = [
+        raw(other, "delete", f"{FILES}/{key}", params={"supportsAllDrives": True})
+        for key in (mine.id, in_team.id)
+    ]
+    user.del_spreadsheet(mine.id)
+    user.del_spreadsheet(in_team.id)
+
+    assert [drive_error(answer)[:2] for answer in refusals] == [
+        (403, "insufficientFilePermissions"),
+        (403, "insufficientFilePermissions"),
+    ]
+    assert listed(user, corpora="allDrives", includeItemsFromAllDrives=True) == []
