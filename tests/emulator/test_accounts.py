@@ -12,6 +12,9 @@ PipedreamHQ/pipedream issue 2381 (a shared-drive parent without supportsAllDrive
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -456,3 +459,40 @@ def test_only_the_owner_or_a_drives_organizer_deletes_a_file(server: EmulatorSer
         (403, "insufficientFilePermissions"),
     ]
     assert listed(user, corpora="allDrives", includeItemsFromAllDrives=True) == []
+
+
+def test_the_accounts_file_of_the_command_line_declares_service_accounts(tmp_path: Path) -> None:
+    accounts = tmp_path / "accounts.json"
+    accounts.write_text(
+        '{"user-token": "ana@example.com",'
+        ' "robot-token": {"email": "robot@x.iam.gserviceaccount.com", "type": "service_account"}}'
+    )
+    command = [sys.executable, "-m", "pytest_sheetmigrate.emulator", "--port", "0", "--sharing"]
+    process = subprocess.Popen(
+        [*command, "--accounts", str(accounts)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().split()[-1]
+        assert sheets_client(url, token="user-token").create("Mine").title == "Mine"
+        with pytest.raises(gspread.exceptions.APIError) as refused:
+            sheets_client(url, token="robot-token").create("Not mine")
+        assert drive_error(refused.value.response)[:2] == (403, "storageQuotaExceeded")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+def test_an_accounts_file_entry_of_an_unknown_type_stops_the_command_line(tmp_path: Path) -> None:
+    accounts = tmp_path / "accounts.json"
+    accounts.write_text('{"t": {"email": "a@example.com", "type": "robot"}}')
+
+    finished = subprocess.run(
+        [sys.executable, "-m", "pytest_sheetmigrate.emulator", "--accounts", str(accounts)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert finished.returncode != 0
+    assert "service_account" in finished.stderr

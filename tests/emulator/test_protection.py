@@ -16,9 +16,13 @@ from typing import Any
 
 import gspread
 import pytest
+from model_helpers import Model
 
 from pytest_sheetmigrate.emulator import EmulatorServer
-from pytest_sheetmigrate.emulator.protection import PROTECTED_MESSAGE
+from pytest_sheetmigrate.emulator.a1 import Box
+from pytest_sheetmigrate.emulator.a1 import parse as a1_parse
+from pytest_sheetmigrate.emulator.a1 import resolve as a1_resolve
+from pytest_sheetmigrate.emulator.protection import PROTECTED_MESSAGE, touches
 from pytest_sheetmigrate.transport import sheets_client
 
 OWNER, EDITOR, OTHER = "owner@example.com", "editor@example.com", "writer@example.com"
@@ -233,3 +237,64 @@ def test_without_sharing_the_caller_is_unknown_and_nothing_is_refused() -> None:
         spreadsheet.sheet1.update([["written"]], "A1")
 
         assert spreadsheet.sheet1.acell("A1").value == "written"
+
+
+# --- the pure check: which boxes a protection covers ------------------------------------------
+
+
+def _box(a1: str) -> Box:
+    parsed = a1_parse(a1)
+    return a1_resolve(parsed, 20, 10)
+
+
+@pytest.mark.parametrize(
+    ("protection", "caller", "cells", "touched"),
+    [
+        pytest.param({"range": B2_C10}, OTHER, "B2", True, id="inside-the-range"),
+        pytest.param({"range": B2_C10}, OTHER, "A1:B2", True, id="overlapping-a-corner"),
+        pytest.param({"range": B2_C10}, OTHER, "D2:E20", False, id="right-of-the-range"),
+        pytest.param({"range": B2_C10}, OTHER, "B11", False, id="below-the-range"),
+        pytest.param({"range": B2_C10}, EDITOR, "B2", False, id="an-editor"),
+        pytest.param({"range": B2_C10}, OWNER, "B2", False, id="the-owner"),
+        pytest.param({"range": B2_C10, "warningOnly": True}, OTHER, "B2", False, id="warning"),
+        pytest.param({"range": grid()}, OTHER, "J20", True, id="a-protected-sheet"),
+        pytest.param(
+            {"range": grid(), "unprotectedRanges": [grid(startColumnIndex=3, endColumnIndex=4)]},
+            OTHER,
+            "D1:D20",
+            False,
+            id="inside-an-unprotected-range",
+        ),
+        pytest.param(
+            {
+                "range": grid(),
+                "unprotectedRanges": [
+                    grid(startColumnIndex=3, endColumnIndex=4),
+                    grid(startColumnIndex=4, endColumnIndex=5, startRowIndex=0, endRowIndex=5),
+                ],
+            },
+            OTHER,
+            "D2:E5",
+            False,
+            id="covered-by-two-unprotected-ranges",
+        ),
+        pytest.param(
+            {"range": grid(), "unprotectedRanges": [grid(startColumnIndex=3, endColumnIndex=4)]},
+            OTHER,
+            "D1:E1",
+            True,
+            id="partly-outside-the-unprotected-range",
+        ),
+    ],
+)
+def test_touches_tells_whether_a_box_changes_a_cell_protected_from_the_caller(
+    protection: dict[str, Any], caller: str, cells: str, touched: bool
+) -> None:
+    model = Model()
+    spreadsheet_id = model.new_spreadsheet()
+    spreadsheet = model.backend.files[spreadsheet_id]
+    spreadsheet.owner = OWNER
+    sheet = spreadsheet.sheets[0]
+    sheet.protected_ranges.append({"editors": {"users": [OWNER, EDITOR]}, **protection})
+
+    assert touches(spreadsheet, caller, sheet, _box(cells)) is touched
