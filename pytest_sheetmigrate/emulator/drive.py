@@ -201,8 +201,9 @@ class DriveOperations(BackendCore):
         ``user`` (and ``domain``, approximated as ``user``): My Drive files the caller owns or
         that are shared with it, and with ``includeItemsFromAllDrives`` the shared-drive files it
         created ("If a user has permissions on a shared drive, the files inside it won't be
-        retrieved unless the user has created, opened, or shared the file", Drive guide "Search
-        for files": opening and sharing are not tracked here). ``drive``: the files of
+        retrieved unless the user has created, opened, or shared the file", Drive v3 files.list
+        reference of ``corpus=user``, in Google.Apis.Drive.v3 1.49: opening and sharing are not
+        tracked here). ``drive``: the files of
         ``driveId``. ``allDrives``: ``user`` and every file of the caller's shared drives.
         """
         if not self._visible(spreadsheet):
