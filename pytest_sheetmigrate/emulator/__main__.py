@@ -34,7 +34,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--accounts",
         type=Path,
-        help='JSON file {"<bearer token>": "<account e-mail>"}; other tokens get 401',
+        help='JSON file {"<bearer token>": "<account e-mail>" | {"email": "<e-mail>", "type":'
+        ' "service_account" | "user"}}; other tokens get 401',
     )
     parser.add_argument(
         "--quota-per-minute", type=int, help="requests per minute per token; past it, 429"
@@ -43,15 +44,26 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _load_accounts(path: Path | None) -> dict[str, str] | None:
+def _load_accounts(path: Path | None) -> dict[str, Any] | None:
     if path is None:
         return None
     accounts: Any = json.loads(path.read_text(encoding="utf-8"))
     if not isinstance(accounts, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in accounts.items()
+        isinstance(k, str) and (isinstance(v, str) or _is_account(v)) for k, v in accounts.items()
     ):
-        raise SystemExit(f'{path}: expected a JSON object {{"<token>": "<e-mail>", ...}}')
+        raise SystemExit(
+            f'{path}: expected a JSON object {{"<token>": "<e-mail>" | {{"email": "<e-mail>", '
+            '"type": "service_account" | "user"}, ...}'
+        )
     return accounts
+
+
+def _is_account(value: Any) -> bool:
+    return (
+        isinstance(value, dict)
+        and isinstance(value.get("email"), str)
+        and value.get("type", "user") in ("user", "service_account")
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import exceptions as errors
 from . import fields as masks
+from . import protection
 from .a1 import Box
 from .core import grid_limit_error
 from .grid import COLUMNS, ROWS, Change, Sheet, adjust_grid_range
@@ -113,6 +114,8 @@ def apply_request(context: BatchContext, index: int, request: dict[str, Any]) ->
             f"Invalid JSON payload received. Unknown name \"{name}\" at 'requests[{index}]': "
             "Cannot find field."
         )
+    # Outside the try: Google's refusal names no request (see protection.py).
+    protection.check_request(context.spreadsheet, context.backend.caller, name, body or {})
     try:
         reply = function(context, body or {})
         refusal = context.spreadsheet.over_limits()  # checked per request, to name it

@@ -264,6 +264,8 @@ def add_protected_range(context: BatchContext, body: dict[str, Any]) -> dict[str
         protected["description"] = requested["description"]
     if requested.get("warningOnly"):
         protected["warningOnly"] = True
+    if requested.get("unprotectedRanges"):  # a protected sheet's editable areas
+        protected["unprotectedRanges"] = copy.deepcopy(requested["unprotectedRanges"])
     protected["requestingUserCanEdit"] = True
     editors = {k: v for k, v in (requested.get("editors") or {}).items() if v}
     protected["editors"] = {} if requested.get("warningOnly") else editors

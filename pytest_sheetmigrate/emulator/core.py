@@ -1,16 +1,18 @@
 """What every operation of the state model builds on: :class:`BackendCore`.
 
 The state (spreadsheets by id), the random source and clock of the current operation, and the
-helpers the operations share: visibility (sharing mode), the copy-on-write edit/commit pair,
-new ids, and resolving A1 ranges (named ranges included) against a spreadsheet. The operations
-themselves live in :mod:`models` (spreadsheets, batchUpdate, developer metadata, copyTo),
-:mod:`values_ops` (values.*) and :mod:`drive` (Drive files, comments, permissions).
+helpers the operations share: accounts and visibility (sharing mode: who owns, who is shared with,
+which accounts are service accounts, the shared drives and their members), the copy-on-write
+edit/commit pair, new ids, and resolving A1 ranges (named ranges included) against a spreadsheet.
+The operations themselves live in :mod:`models` (spreadsheets, batchUpdate, developer metadata,
+copyTo), :mod:`values_ops` (values.*) and :mod:`drive` (Drive files, comments, permissions).
 """
 
 from __future__ import annotations
 
 import random
 import string
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,12 +24,19 @@ from .grid import Sheet
 from .spreadsheet import (
     DEFAULT_COLUMNS,
     DEFAULT_ROWS,
+    LOCAL_ACCOUNT,
     Spreadsheet,
     default_properties,
     sheet_properties,
 )
 
 _ID_ALPHABET = string.ascii_letters + string.digits + "-_"
+
+SERVICE_ACCOUNT, USER = "service_account", "user"
+ACCOUNT_TYPES = (SERVICE_ACCOUNT, USER)
+# Shared-drive member roles (Drive v3 permissions reference); the first three may add files.
+DRIVE_ROLES = ("organizer", "fileOrganizer", "writer", "commenter", "reader")
+_EDITING_ROLES = frozenset({"owner", "organizer", "fileOrganizer", "writer"})
 
 
 def timestamp(moment: datetime) -> str:
@@ -47,24 +56,56 @@ def grid_limit_error(title: str, box: Box, sheet: Sheet) -> errors.ApiError:
 class BackendCore:
     """The state of one server and the helpers its operations share (no operation here)."""
 
-    def __init__(self, *, sharing: bool = False) -> None:
+    def __init__(self, *, sharing: bool = False, service_accounts: Iterable[str] = ()) -> None:
         self.sharing = sharing
         self.rng = random.Random(0)
         self.now = datetime(2024, 1, 1, tzinfo=UTC)
         self.files: dict[str, Spreadsheet] = {}
         self.caller: str | None = None
+        # Declared at start (server argument, --accounts file): kept by a reset.
+        self.initial_service_accounts = frozenset(service_accounts)
+        self.service_accounts: set[str] = set(self.initial_service_accounts)
+        # Shared drives by id: {"id", "name", "members": {email: role}}.
+        self.shared_drives: dict[str, dict[str, Any]] = {}
 
     # --- helpers ------------------------------------------------------------------------------
 
     def _new_id(self) -> str:
         return "1" + "".join(self.rng.choice(_ID_ALPHABET) for _ in range(43))
 
+    def caller_is_service_account(self) -> bool:
+        return self.sharing and self.caller is not None and self.caller in self.service_accounts
+
+    def drive_role(self, drive_id: str) -> str | None:
+        """The caller's role in a shared drive (None: not a member); everyone's with no caller."""
+        drive = self.shared_drives.get(drive_id)
+        if drive is None:
+            return None
+        if not self.sharing or self.caller is None:
+            return "organizer"
+        role: str | None = drive["members"].get(self.caller)
+        return role
+
+    def _role(self, spreadsheet: Spreadsheet) -> str | None:
+        """The caller's role on a file: owner, a permission's role, or its shared drive's role."""
+        if not self.sharing or self.caller is None:
+            return "owner"
+        if spreadsheet.drive_id is not None:
+            drive_role = self.drive_role(spreadsheet.drive_id)
+            if drive_role is not None:
+                return drive_role
+        elif spreadsheet.owner is None or self.caller == spreadsheet.owner:
+            return "owner"
+        for permission in spreadsheet.permissions:
+            if permission.get("emailAddress") == self.caller or permission.get("type") == "anyone":
+                return str(permission.get("role", "reader"))
+        return None
+
     def _visible(self, spreadsheet: Spreadsheet) -> bool:
-        if not self.sharing or self.caller is None or spreadsheet.owner is None:
-            return True
-        if self.caller == spreadsheet.owner:
-            return True
-        return any(p.get("emailAddress") == self.caller for p in spreadsheet.permissions)
+        return self._role(spreadsheet) is not None
+
+    def can_edit(self, spreadsheet: Spreadsheet) -> bool:
+        return self._role(spreadsheet) in _EDITING_ROLES
 
     def _get(self, spreadsheet_id: str, *, drive: bool = False) -> Spreadsheet:
         spreadsheet = self.files.get(spreadsheet_id)
@@ -77,7 +118,13 @@ class BackendCore:
         return spreadsheet
 
     def _edit(self, spreadsheet_id: str, *, drive: bool = False) -> Spreadsheet:
-        return self._get(spreadsheet_id, drive=drive).clone()
+        """A working copy of a file the caller may change; a reader or commenter is refused
+        (Sheets: 403 "The caller does not have permission", as a write with view-only access
+        is answered in asweigart/ezsheets issue 12 and burnash/gspread issue 509)."""
+        spreadsheet = self._get(spreadsheet_id, drive=drive)
+        if not self.can_edit(spreadsheet):
+            raise errors.insufficient_file_permissions() if drive else errors.permission_denied()
+        return spreadsheet.clone()
 
     def _commit(self, spreadsheet: Spreadsheet) -> None:
         refusal = spreadsheet.over_limits()  # every operation, whatever wrote the cells
@@ -116,8 +163,8 @@ class BackendCore:
             modified=stamp,
             owner=self.caller,
         )
-        if self.caller:
-            spreadsheet.permissions.append(self._permission(self.caller, "owner"))
+        # Drive lists the owner's permission (role "owner") among a file's permissions.
+        spreadsheet.permissions.append(self._permission(self.caller or LOCAL_ACCOUNT, "owner"))
         return spreadsheet
 
     def resolve_range(self, spreadsheet: Spreadsheet, text: str) -> tuple[Sheet, Box]:

@@ -38,6 +38,7 @@ class ApiError(Exception):
         *,
         drive_reason: str | None = None,
         drive_location: str | None = None,
+        drive_domain: str = "global",
     ) -> None:
         super().__init__(message)
         self.code = code
@@ -45,6 +46,7 @@ class ApiError(Exception):
         self.message = message
         self.drive_reason = drive_reason
         self.drive_location = drive_location
+        self.drive_domain = drive_domain
 
     def to_json(self, api: Api = "sheets") -> dict[str, Any]:
         """The JSON body Google sends for this error."""
@@ -52,7 +54,7 @@ class ApiError(Exception):
             return {"error": {"code": self.code, "message": self.message, "status": self.status}}
         detail: dict[str, Any] = {
             "message": self.message,
-            "domain": "global",
+            "domain": self.drive_domain,
             "reason": self.drive_reason or _DRIVE_REASONS.get(self.status, "backendError"),
         }
         if self.drive_location:
@@ -85,6 +87,29 @@ def file_not_found(file_id: str) -> ApiError:
         f"File not found: {file_id}.",
         drive_reason="notFound",
         drive_location="fileId",
+    )
+
+
+def insufficient_file_permissions() -> ApiError:
+    """Drive's 403 for a change the caller's role on the file does not allow."""
+    return ApiError(
+        403,
+        "PERMISSION_DENIED",
+        "The user does not have sufficient permissions for this file.",
+        drive_reason="insufficientFilePermissions",
+    )
+
+
+def storage_quota_exceeded() -> ApiError:
+    """Drive's 403 when a service account would own a new file (gspread issue 1592: "APIError:
+    [403]: The user's Drive storage quota has been exceeded.", domain usageLimits; kopia issue
+    2656: "Error 403: The user's Drive storage quota has been exceeded., storageQuotaExceeded")."""
+    return ApiError(
+        403,
+        "PERMISSION_DENIED",
+        "The user's Drive storage quota has been exceeded.",
+        drive_reason="storageQuotaExceeded",
+        drive_domain="usageLimits",
     )
 
 

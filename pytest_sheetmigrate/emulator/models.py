@@ -30,7 +30,7 @@ from __future__ import annotations
 import copy
 import random
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -88,8 +88,14 @@ class SheetsBackend(ValuesOperations, DriveOperations):
         }
     )
 
-    def __init__(self, *, sharing: bool = False) -> None:
-        super().__init__(sharing=sharing)
+    # Operations of the control API that change the state: journaled like MUTATING ones, never
+    # reached through an emulated API route.
+    CONTROL: ClassVar[frozenset[str]] = frozenset(
+        {"emulator_declare_account", "emulator_create_drive"}
+    )
+
+    def __init__(self, *, sharing: bool = False, service_accounts: Iterable[str] = ()) -> None:
+        super().__init__(sharing=sharing, service_accounts=service_accounts)
         self._lock = threading.RLock()
 
     # --- running operations -------------------------------------------------------------------
@@ -104,7 +110,11 @@ class SheetsBackend(ValuesOperations, DriveOperations):
         now: datetime,
     ) -> Any:
         """Run one API operation atomically and deterministically (see the module docstring)."""
-        if operation not in self.MUTATING and operation not in self.READING:
+        if (
+            operation not in self.MUTATING
+            and operation not in self.READING
+            and operation not in self.CONTROL
+        ):
             raise errors.ApiError(404, "NOT_FOUND", f"Method not found: {operation}.")
         method: Callable[..., Any] = getattr(self, operation)
         with self._lock:
@@ -119,15 +129,25 @@ class SheetsBackend(ValuesOperations, DriveOperations):
     def dump_state(self) -> Any:
         """A picklable snapshot (committed objects are never changed in place)."""
         with self._lock:
-            return {"files": dict(self.files)}
+            return {
+                "files": dict(self.files),
+                "service_accounts": sorted(self.service_accounts),
+                "shared_drives": copy.deepcopy(self.shared_drives),
+            }
 
     def load_state(self, state: Any) -> None:
         with self._lock:
             self.files = dict(state["files"])
+            self.service_accounts = set(self.initial_service_accounts)
+            self.service_accounts.update(state.get("service_accounts", ()))
+            self.shared_drives = copy.deepcopy(state.get("shared_drives", {}))
 
     def reset(self) -> None:
+        """Forget every file, shared drive and account declared since the start."""
         with self._lock:
             self.files = {}
+            self.shared_drives = {}
+            self.service_accounts = set(self.initial_service_accounts)
 
     def share(self, file_id: str, email: str, role: str = "writer") -> None:
         """Give an account access to a spreadsheet (sharing mode)."""
@@ -145,9 +165,18 @@ class SheetsBackend(ValuesOperations, DriveOperations):
         self,
         body: dict[str, Any] | None = None,
         spreadsheet_id: str | None = None,
+        seeded: bool = False,
         fields: str | None = None,
     ) -> dict[str, Any]:
-        """``spreadsheet_id`` is no API parameter: it lets the embedded demo have a fixed key."""
+        """``spreadsheet_id`` and ``seeded`` are no API parameters: a fixed key for the embedded
+        demo; a spreadsheet seeded through the control API for any owner.
+
+        A service account is refused: 403 "The caller does not have permission" on
+        ``POST /v4/spreadsheets`` by a service account (xing5/mcp-google-sheets issue 24, 2025;
+        the Sheets side of "Service accounts ... can't own any files").
+        """
+        if self.caller_is_service_account() and not seeded:
+            raise errors.permission_denied()
         mask = self._mask(fields)
         body = body or {}
         properties = body.get("properties") or {}

@@ -62,16 +62,40 @@ def drop_connection(environ: Mapping[str, Any]) -> None:
 # -- accounts -------------------------------------------------------------------------------
 
 
+AccountSpec = str | Mapping[str, str]
+
+
 class Accounts:
     """Bearer tokens and the account e-mails they stand for.
 
-    With no mapping (and sharing off) every bearer token is accepted. Tokens this server issues
-    at ``/token`` encode the account's e-mail, so they stay valid across restarts; they are not
-    signed, and the JWT assertion's signature is not verified either: this is a local emulator.
+    With no mapping (and sharing off) every bearer token is accepted. A mapping's value is the
+    account's e-mail, or ``{"email": ..., "type": "service_account" | "user"}`` to declare its
+    kind (:attr:`service_accounts`). Tokens this server issues at ``/token`` encode the
+    account's e-mail, so they stay valid across restarts; they are not signed, and the JWT
+    assertion's signature is not verified either: this is a local emulator. Such a token is not
+    made a service account's (on Google every JWT-bearer service-account token is one): declare
+    the account for that.
     """
 
-    def __init__(self, tokens: Mapping[str, str] | None) -> None:
-        self.tokens = dict(tokens) if tokens is not None else None
+    def __init__(self, tokens: Mapping[str, AccountSpec] | None) -> None:
+        self.tokens: dict[str, str] | None = None
+        self.service_accounts: set[str] = set()
+        if tokens is None:
+            return
+        self.tokens = {}
+        for token, spec in tokens.items():
+            if isinstance(spec, str):
+                self.tokens[token] = spec
+                continue
+            email, kind = spec.get("email"), spec.get("type", "user")
+            if not isinstance(email, str) or kind not in ("user", "service_account"):
+                raise ValueError(
+                    f'account {token!r}: expected "<e-mail>" or '
+                    '{"email": "<e-mail>", "type": "user" | "service_account"}'
+                )
+            self.tokens[token] = email
+            if kind == "service_account":
+                self.service_accounts.add(email)
 
     def issue(self, email: str) -> str:
         encoded = base64.urlsafe_b64encode(email.encode()).decode().rstrip("=")
@@ -161,6 +185,10 @@ def _read_options(request: Request, prefix: str = "") -> dict[str, Any]:
 Parser = Callable[[Request, dict[str, Any]], dict[str, Any]]
 
 
+def _all_drives(request: Request) -> dict[str, Any]:
+    return {"supports_all_drives": _flag(request.args.get("supportsAllDrives"))}
+
+
 def _sid(path: dict[str, Any]) -> dict[str, Any]:
     return {"spreadsheet_id": path["spreadsheet_id"]}
 
@@ -207,15 +235,18 @@ PARSERS: dict[str, Parser] = {
     "developer_metadata_get": lambda r, p: {**p},
     "developer_metadata_search": _with_body,
     "sheets_copy_to": _with_body,
-    "drive_files_create": lambda r, p: {"body": _body(r)},
-    "drive_files_get": lambda r, p: {**p, "fields": r.args.get("fields")},
-    "drive_files_copy": _with_body,
-    "drive_files_delete": lambda r, p: {**p},
+    "drive_files_create": lambda r, p: {"body": _body(r), **_all_drives(r)},
+    "drive_files_get": lambda r, p: {**p, "fields": r.args.get("fields"), **_all_drives(r)},
+    "drive_files_copy": lambda r, p: {**_with_body(r, p), **_all_drives(r)},
+    "drive_files_delete": lambda r, p: {**p, **_all_drives(r)},
     "drive_files_list": lambda r, p: {
         "q": r.args.get("q"),
         "page_size": _int(r.args.get("pageSize"), "page_size"),
         "page_token": r.args.get("pageToken"),
         "fields": r.args.get("fields"),
+        "corpora": r.args.get("corpora"),
+        "drive_id": r.args.get("driveId"),
+        "include_items_from_all_drives": _flag(r.args.get("includeItemsFromAllDrives")),
     },
     "drive_files_export": lambda r, p: {**p, "mime_type": r.args.get("mimeType")},
     "drive_files_import": lambda r, p: {
@@ -318,7 +349,7 @@ class EmulatorApp:
         store: Store,
         *,
         sharing: bool = False,
-        accounts: Mapping[str, str] | None = None,
+        accounts: Mapping[str, AccountSpec] | None = None,
         quota_per_minute: int | None = None,
         latency_ms: int = 0,
     ) -> None:
@@ -446,6 +477,21 @@ class EmulatorApp:
                 return json_response({})
             if operation == "seed_spreadsheet":
                 return json_response(self._seed(_body(request)))
+            if operation == "accounts_declare":
+                body = _body(request)
+                return json_response(
+                    self.store.execute(
+                        "emulator_declare_account",
+                        {"email": body.get("email"), "type": body.get("type", "user")},
+                        None,
+                    )
+                )
+            if operation == "drives_create":
+                body = _body(request)
+                kwargs = {"name": body.get("name", "Shared drive"), "members": body.get("members")}
+                if body.get("id"):
+                    kwargs["drive_id"] = str(body["id"])
+                return json_response(self.store.execute("emulator_create_drive", kwargs, None))
         except FaultRuleError as error:
             return error_response(exceptions.invalid_argument(str(error)), "sheets")
         except ApiError as error:
@@ -477,7 +523,7 @@ class EmulatorApp:
                 for n, sheet in enumerate(sheets, start=1)
             ],
         }
-        created = self.store.execute("spreadsheets_create", {"body": body}, owner)
+        created = self.store.execute("spreadsheets_create", {"body": body, "seeded": True}, owner)
         spreadsheet_id = created["spreadsheetId"]
         for sheet, props in zip(sheets, body["sheets"], strict=True):
             if sheet.get("values"):

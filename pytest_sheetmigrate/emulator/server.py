@@ -21,7 +21,7 @@ from typing import Any
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from .models import SheetsBackend
-from .responses import EmulatorApp
+from .responses import Accounts, AccountSpec, EmulatorApp
 from .store import Store
 
 
@@ -51,13 +51,14 @@ class EmulatorServer:
         port: int = 0,
         data_dir: str | os.PathLike[str] | None = None,
         sharing: bool = False,
-        accounts: Mapping[str, str] | None = None,
+        accounts: Mapping[str, AccountSpec] | None = None,
         quota_per_minute: int | None = None,
         latency_ms: int = 0,
     ) -> None:
         self.host = host
         self.port = port
-        self.backend = SheetsBackend(sharing=sharing)
+        known = Accounts(accounts)
+        self.backend = SheetsBackend(sharing=sharing, service_accounts=known.service_accounts)
         self.store = Store(self.backend, data_dir)
         self.app = EmulatorApp(
             self.store,

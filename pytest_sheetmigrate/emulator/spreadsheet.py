@@ -107,6 +107,8 @@ class Spreadsheet:
     named_ranges: list[dict[str, Any]] = field(default_factory=list)
     developer_metadata: list[dict[str, Any]] = field(default_factory=list)
     permissions: list[dict[str, Any]] = field(default_factory=list)
+    # The shared drive holding the file (its Drive `driveId` and only parent); None: My Drive.
+    drive_id: str | None = None
 
     @property
     def title(self) -> str:
@@ -124,6 +126,7 @@ class Spreadsheet:
             named_ranges=copy.deepcopy(self.named_ranges),
             developer_metadata=copy.deepcopy(self.developer_metadata),
             permissions=copy.deepcopy(self.permissions),
+            drive_id=self.drive_id,
         )
 
     def sheet_by_id(self, sheet_id: int) -> Sheet | None:

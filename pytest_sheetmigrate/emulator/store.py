@@ -159,7 +159,8 @@ class Store:
         """Run one operation; a mutating one is journaled (and fsynced) before this returns."""
         seed = secrets.randbits(63)
         now = datetime.now(UTC)
-        if operation not in self.backend.MUTATING:
+        journaled = self.backend.MUTATING | getattr(self.backend, "CONTROL", frozenset())
+        if operation not in journaled:
             return self.backend.execute(operation, kwargs, caller=caller, seed=seed, now=now)
         with self._lock:
             result = self.backend.execute(operation, kwargs, caller=caller, seed=seed, now=now)

@@ -176,6 +176,8 @@ _TABLE: list[tuple[str, str, str, Api, str]] = [
     ("POST", "/_emulator/faults", "/_emulator/faults", "control", "faults_set"),
     ("DELETE", "/_emulator/faults", "/_emulator/faults", "control", "faults_clear"),
     ("POST", "/_emulator/spreadsheets", "/_emulator/spreadsheets", "control", "seed_spreadsheet"),
+    ("POST", "/_emulator/accounts", "/_emulator/accounts", "control", "accounts_declare"),
+    ("POST", "/_emulator/drives", "/_emulator/drives", "control", "drives_create"),
 ]
 
 url_map = Map(

@@ -19,7 +19,7 @@ import gc
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from . import a1, cells
+from . import a1, cells, protection
 from . import exceptions as errors
 from . import fields as masks
 from .a1 import Box
@@ -134,6 +134,7 @@ class ValuesOperations(BackendCore):
             _check_within(sheet, box, written)
         if written.end_row > sheet.row_count or written.end_col > sheet.col_count:
             raise grid_limit_error(sheet.title, written if rows else box, sheet)
+        protection.check_cells(spreadsheet, self.caller, sheet, written)
         sheet.write(box.start_row, box.start_col, data)
         out: dict[str, Any] = {"spreadsheetId": spreadsheet.spreadsheet_id}
         if not rows:
@@ -213,8 +214,10 @@ class ValuesOperations(BackendCore):
         else:
             start_row, start_col = table.end_row, table.start_col
         if insert_data_option == "INSERT_ROWS" and rows:
+            protection.check_insert(spreadsheet, self.caller, sheet, ROWS, start_row)
             sheet.insert(ROWS, start_row, rows)
         written = Box(start_row, start_row + rows, start_col, start_col + cols)
+        protection.check_cells(spreadsheet, self.caller, sheet, written)
         if written.end_row > sheet.row_count:
             sheet.properties["gridProperties"]["rowCount"] = written.end_row
         if written.end_col > sheet.col_count:
@@ -260,6 +263,7 @@ class ValuesOperations(BackendCore):
 
     def _clear(self, spreadsheet: Spreadsheet, text: str) -> str:
         sheet, box = self._read_box(spreadsheet, text)
+        protection.check_cells(spreadsheet, self.caller, sheet, box)
         sheet.clear(box)
         return a1.format_range(sheet.title, box)
 
