@@ -17,7 +17,8 @@ The operation raising it is discarded whole (every operation works on a copy).
 The cells each batchUpdate kind changes (:func:`request_boxes`): evidence exists for cell values
 and row deletion; the other kinds follow "a protected cell or object" by analogy (unverified):
 updateCells, repeatCell, appendCells, mergeCells, unmergeCells, sortRange, updateBorders,
-setDataValidation, deleteDimension and moveDimension (the whole rows or columns moved or
+setDataValidation, copyPaste (its destination), cutPaste (its source and the block it lands on),
+deleteDimension and moveDimension (the whole rows or columns moved or
 removed), insertDimension strictly inside a protected span or anywhere in a protected sheet,
 appendDimension on a protected sheet, deleteSheet of a protected sheet, and
 deleteProtectedRange by an account that may not edit that protection. Not checked: formats of
@@ -204,6 +205,18 @@ def _append_cells(spreadsheet: Spreadsheet, body: dict[str, Any]) -> list[Touche
     return [(sheet, Box(start, start + len(rows), 0, width))]
 
 
+def _cut_paste(spreadsheet: Spreadsheet, body: dict[str, Any]) -> list[Touched]:
+    """The source (cleared) and a source-sized block at the destination cell."""
+    source = _range(spreadsheet, body.get("source") or {})
+    destination = body.get("destination") or {}
+    sheet = _sheet(spreadsheet, destination.get("sheetId"))
+    if not source or sheet is None:
+        return source
+    box = source[0][1]
+    r0, c0 = int(destination.get("rowIndex", 0)), int(destination.get("columnIndex", 0))
+    return [*source, (sheet, Box(r0, r0 + box.rows, c0, c0 + box.cols))]
+
+
 _BOXES: dict[str, Callable[[Spreadsheet, dict[str, Any]], list[Touched]]] = {
     "updateCells": _update_cells,
     "repeatCell": lambda s, b: _range(s, b.get("range") or {}),
@@ -215,6 +228,9 @@ _BOXES: dict[str, Callable[[Spreadsheet, dict[str, Any]], list[Touched]]] = {
     "setDataValidation": lambda s, b: _range(s, b.get("range") or {}),
     "deleteDimension": lambda s, b: _dimension_span(s, b.get("range")),
     "moveDimension": lambda s, b: _dimension_span(s, b.get("source")),
+    # The whole destination range: a tiled paste fills it (copyPaste reference).
+    "copyPaste": lambda s, b: _range(s, b.get("destination") or {}),
+    "cutPaste": _cut_paste,
 }
 
 

@@ -98,6 +98,8 @@ WRITES: dict[str, Callable[[gspread.Worksheet], Any]] = {
         dimension("deleteDimension", 2, 3)
     ),
     "insertDimension inside the range (unverified)": batch(dimension("insertDimension", 3, 4)),
+    "copyPaste onto the range (unverified)": lambda ws: ws.copy_range("A1:A1", "B2"),
+    "cutPaste onto the range (unverified)": lambda ws: ws.cut_range("A1:A1", "B2"),
 }
 
 
