@@ -12,9 +12,11 @@ import logging
 import signal
 import sys
 import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from .quotas import QuotaSettings
 from .server import EmulatorServer
 
 
@@ -37,11 +39,63 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help='JSON file {"<bearer token>": "<account e-mail>" | {"email": "<e-mail>", "type":'
         ' "service_account" | "user"}}; other tokens get 401',
     )
-    parser.add_argument(
-        "--quota-per-minute", type=int, help="requests per minute per token; past it, 429"
+    quotas = parser.add_argument_group(
+        "quotas", "per-minute limits like Google's; off unless --quota google or a limit is given"
+    )
+    quotas.add_argument(
+        "--quota",
+        choices=("google", "off"),
+        default="off",
+        help="google: Google's default limits (Sheets 60 per user / 300 per project per minute "
+        "for reads and for writes; Drive 12,000 / 12,000); off (default): none",
+    )
+    for flag, field in _LIMIT_FLAGS.items():
+        quotas.add_argument(f"--{flag}", type=int, metavar="N", dest=field, help=_limit_help(flag))
+    quotas.add_argument(
+        "--quota-per-minute",
+        type=int,
+        metavar="N",
+        help="older form: the per-user read and write limits of Sheets",
+    )
+    quotas.add_argument(
+        "--quota-retry-after",
+        action="store_true",
+        help="send Retry-After with a quota refusal (Google does not)",
     )
     parser.add_argument("--latency-ms", type=int, default=0, help="delay every API request")
     return parser.parse_args(argv)
+
+
+# CLI flag -> QuotaSettings field
+_LIMIT_FLAGS = {
+    "read-quota-per-user": "read_per_user",
+    "read-quota-per-project": "read_per_project",
+    "write-quota-per-user": "write_per_user",
+    "write-quota-per-project": "write_per_project",
+    "drive-quota-per-user": "drive_per_user",
+    "drive-quota-per-project": "drive_per_project",
+}
+
+
+def _limit_help(flag: str) -> str:
+    what, _, scope = flag.partition("-quota-per-")
+    api = "Drive requests" if what == "drive" else f"Sheets {what} requests"
+    return f"{api} per minute per {scope} (overrides --quota)"
+
+
+def quota_settings(args: argparse.Namespace) -> QuotaSettings | None:
+    """The quota settings the flags ask for, or None for no quota."""
+    overrides = {
+        field: getattr(args, field)
+        for field in _LIMIT_FLAGS.values()
+        if getattr(args, field) is not None
+    }
+    if args.quota_per_minute is not None:
+        overrides.setdefault("read_per_user", args.quota_per_minute)
+        overrides.setdefault("write_per_user", args.quota_per_minute)
+    base = QuotaSettings.google() if args.quota == "google" else QuotaSettings()
+    settings = replace(base, retry_after=args.quota_retry_after, **overrides)
+    return settings if settings.enabled else None
 
 
 def _load_accounts(path: Path | None) -> dict[str, Any] | None:
@@ -75,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
         data_dir=args.data,
         sharing=args.sharing,
         accounts=_load_accounts(args.accounts),
-        quota_per_minute=args.quota_per_minute,
+        quotas=quota_settings(args),
         latency_ms=args.latency_ms,
     )
     stop = threading.Event()

@@ -13,9 +13,15 @@ The factories below build the errors the emulator raises most; their messages ar
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from .quotas import Limit
 
 Api = Literal["sheets", "drive"]
+
+# The consumer named in quota errors: the emulator's stand-in for a Cloud project number.
+PROJECT_NUMBER = "0"
 
 # Drive v3's per-error `reason` for a status, used when a factory does not name one.
 _DRIVE_REASONS = {
@@ -39,6 +45,7 @@ class ApiError(Exception):
         drive_reason: str | None = None,
         drive_location: str | None = None,
         drive_domain: str = "global",
+        details: list[dict[str, Any]] | None = None,
     ) -> None:
         super().__init__(message)
         self.code = code
@@ -47,11 +54,15 @@ class ApiError(Exception):
         self.drive_reason = drive_reason
         self.drive_location = drive_location
         self.drive_domain = drive_domain
+        self.details = details
 
     def to_json(self, api: Api = "sheets") -> dict[str, Any]:
         """The JSON body Google sends for this error."""
         if api == "sheets":
-            return {"error": {"code": self.code, "message": self.message, "status": self.status}}
+            error = {"code": self.code, "message": self.message, "status": self.status}
+            if self.details:
+                error["details"] = self.details
+            return {"error": error}
         detail: dict[str, Any] = {
             "message": self.message,
             "domain": self.drive_domain,
@@ -127,16 +138,70 @@ def unauthenticated() -> ApiError:
     )
 
 
-def resource_exhausted(
-    quota_metric: str = "Read requests", limit: str = "per minute per user"
-) -> ApiError:
-    """The 429 Sheets answers past a per-minute quota."""
+def quota_exceeded(limit: Limit) -> ApiError:
+    """The 429 Sheets answers past a per-minute quota, with Google's ``details``.
+
+    Body as recorded by r-lib/gargle (fixture sheets-spreadsheets-get-quota-exceeded-
+    readgroup_429, 2025; the message also in AutomaApp/automa issue 1877, Sage-Bionetworks/
+    data_curator issue 110 for 'Write requests'). The per-project limit's name ("Read requests
+    per minute") is from r-lib/gargle issue 160 and benborgers/opensheet issue 22; its metadata
+    (``ReadRequestsPerMinutePerProject``, unit ``1/min/{project}``) is by analogy (unverified).
+    """
     return ApiError(
         429,
         "RESOURCE_EXHAUSTED",
-        f"Quota exceeded for quota metric '{quota_metric}' and limit '{quota_metric} {limit}' "
-        "of service 'sheets.googleapis.com' for consumer 'project_number:0'.",
+        f"Quota exceeded for quota metric '{limit.metric}' and limit '{limit.name}' of service "
+        f"'sheets.googleapis.com' for consumer 'project_number:{PROJECT_NUMBER}'.",
+        details=[
+            {
+                "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                "reason": "RATE_LIMIT_EXCEEDED",
+                "domain": "googleapis.com",
+                "metadata": {
+                    "quota_limit_value": str(limit.value),
+                    "service": "sheets.googleapis.com",
+                    "consumer": f"projects/{PROJECT_NUMBER}",
+                    "quota_unit": limit.unit,
+                    "quota_location": "global",
+                    "quota_metric": limit.quota_metric,
+                    "quota_limit": limit.quota_limit,
+                },
+            },
+            {
+                "@type": "type.googleapis.com/google.rpc.Help",
+                "links": [
+                    {
+                        "description": "Request a higher quota limit.",
+                        "url": "https://cloud.google.com/docs/quotas/help/request_increase",
+                    }
+                ],
+            },
+        ],
     )
+
+
+def drive_rate_limit_exceeded(*, per_user: bool, code: int = 403) -> ApiError:
+    """Drive's answer past a rate limit: 403 ``userRateLimitExceeded`` for the per-user limit.
+
+    "If you exceed a quota, you'll receive a 403: User rate limit exceeded ... might also
+    generate a 429" (Drive API "Usage limits" guide); the body as reported in
+    ericberman/MyFlightbookWeb issue 843 (errors[] with domain usageLimits). The project-wide
+    limit's ``rateLimitExceeded`` / "Rate Limit Exceeded" is from odeke-em/drive issue 480
+    (its domain unverified).
+    """
+    reason, message = (
+        ("userRateLimitExceeded", "User rate limit exceeded.")
+        if per_user
+        else ("rateLimitExceeded", "Rate Limit Exceeded")
+    )
+    return ApiError(
+        code, "RESOURCE_EXHAUSTED", message, drive_reason=reason, drive_domain="usageLimits"
+    )
+
+
+def payload_too_large(limit: int) -> ApiError:
+    """A request body over Google's limit (PSGSuite issue 62, talendcomp_tGoogleSheet issue 1)."""
+    return invalid_argument(f"Request payload size exceeds the limit: {limit} bytes.")
 
 
 def internal(message: str = "Internal error encountered.") -> ApiError:

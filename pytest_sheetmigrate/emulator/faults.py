@@ -1,25 +1,27 @@
-"""Request counters, injected faults, a per-token quota: what the control API steers.
+"""Request counters and injected faults: what the control API steers.
 
 Nothing here knows HTTP. The request handler asks, for every emulated API request (Sheets and
 Drive; never ``/token`` nor ``/_emulator/...``):
 
 1. :meth:`Stats.count` — counted on arrival, whatever its fate (faulted, refused, failed);
-2. :meth:`FaultRules.next` — which fault, if any, hits this request;
-3. :meth:`Quota.admit` — whether the token still has quota this minute.
+2. :meth:`FaultRules.next` — which fault, if any, hits this request.
+
+(Quotas are in ``quotas.py``.)
 
 Fault kinds (see :data:`KINDS`): ``http_429``, ``http_500``, ``http_503`` answer an error without
 applying the request; ``reset`` drops the connection before applying it; ``apply_then_reset``
 applies it and drops the answer; ``blackout`` drops this request and every later one until the
 rules are deleted; ``latency`` delays the request by ``ms`` milliseconds (it combines with the
-other kinds; the first non-latency rule that fires wins).
+other kinds; the first non-latency rule that fires wins). An ``http_429`` answers as Google
+does, without ``Retry-After`` (no public report of Google's 429 shows one), unless the rule
+asks for it with ``"retry_after": seconds``.
 """
 
 from __future__ import annotations
 
 import random
 import threading
-import time
-from collections import Counter, deque
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,6 +79,7 @@ class FaultRule:
     at: int | None = None
     rate: float | None = None
     ms: int = 0
+    retry_after: int | None = None
     rng: random.Random | None = None
 
     @classmethod
@@ -96,12 +99,20 @@ class FaultRule:
         ms = raw.get("ms", 0)
         if kind == "latency" and (not isinstance(ms, int) or ms < 0):
             raise FaultRuleError(f"a latency rule needs 'ms' >= 0, got {ms!r}")
+        retry_after = raw.get("retry_after")
+        if retry_after is not None and (
+            kind != "http_429" or not isinstance(retry_after, int) or retry_after < 0
+        ):
+            raise FaultRuleError(
+                f"'retry_after' is whole seconds >= 0 of an http_429 rule, got {retry_after!r}"
+            )
         seed = raw.get("seed", 0)
         return cls(
             kind=kind,
             at=at,
             rate=None if rate is None else float(rate),
             ms=ms if kind == "latency" else 0,
+            retry_after=retry_after,
             rng=random.Random(seed) if rate is not None else None,
         )
 
@@ -114,10 +125,11 @@ class FaultRule:
 
 @dataclass(frozen=True)
 class Decision:
-    """What happens to one request: an extra delay and at most one fault kind."""
+    """What happens to one request: an extra delay, at most one fault kind (and its header)."""
 
     latency_ms: int = 0
     kind: str | None = None
+    retry_after: int | None = None
 
 
 class FaultRules:
@@ -148,47 +160,17 @@ class FaultRules:
             self._seen += 1
             if self._blackout:
                 return Decision(kind="blackout")
-            latency, kind = 0, None
+            latency, fired = 0, None
             for rule in self._rules:
                 # Every rule is asked, so each seeded rule draws once per request.
                 if not rule.fires(self._seen):
                     continue
                 if rule.kind == "latency":
                     latency += rule.ms
-                elif kind is None:
-                    kind = rule.kind
-            if kind == "blackout":
+                elif fired is None:
+                    fired = rule
+            if fired is None:
+                return Decision(latency_ms=latency)
+            if fired.kind == "blackout":
                 self._blackout = True
-            return Decision(latency_ms=latency, kind=kind)
-
-
-class Quota:
-    """Requests per minute per token, over a sliding 60-second window.
-
-    A refused request does not use quota. :meth:`admit` returns ``None`` when the request may
-    go ahead, else the whole seconds to wait (for ``Retry-After``).
-    """
-
-    WINDOW_S = 60.0
-
-    def __init__(self, per_minute: int) -> None:
-        if per_minute < 1:
-            raise ValueError(f"quota must be at least 1 request per minute, got {per_minute}")
-        self.per_minute = per_minute
-        self._lock = threading.Lock()
-        self._seen: dict[str, deque[float]] = {}
-
-    def reset(self) -> None:
-        with self._lock:
-            self._seen.clear()
-
-    def admit(self, token: str) -> int | None:
-        now = time.monotonic()
-        with self._lock:
-            times = self._seen.setdefault(token, deque())
-            while times and times[0] <= now - self.WINDOW_S:
-                times.popleft()
-            if len(times) >= self.per_minute:
-                return max(1, int(times[0] + self.WINDOW_S - now + 0.999))
-            times.append(now)
-            return None
+            return Decision(latency, fired.kind, fired.retry_after)

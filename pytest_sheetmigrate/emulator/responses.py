@@ -5,12 +5,18 @@ the bearer token (and quota), maps the path and query string to the backend oper
 runs it through the store and renders the result as JSON. An ``ApiError`` becomes Google's error
 JSON in the shape of the API it came from (Sheets or Drive). No API semantics live here.
 
+Answers of the emulated APIs (errors included) are pretty-printed as Google's are, byte for
+byte as in the recordings (2-space indent, ``": "``, non-ASCII as UTF-8, a final newline),
+unless the request has the standard parameter ``prettyPrint=false`` (then compact JSON). A
+request body over 10,485,760 bytes is refused as Google refuses it, from its Content-Length
+before the body is read (a chunked body is read up to the limit).
+
 Also served on the same origin: ``POST /token`` (google-auth's service-account JWT-bearer
 exchange) and the control API under ``/_emulator/`` — neither is counted in the stats nor
-subject to faults or quota.
+subject to faults or quota; their answers are compact JSON.
 
-Not implemented: request-body compression, ``prettyPrint`` (answers are compact JSON), ``alt=``
-media variants, resumable uploads, Drive permission updates (``PATCH .../permissions/<id>``).
+Not implemented: request-body compression, ``alt=`` media variants, resumable uploads, Drive
+permission updates (``PATCH .../permissions/<id>``).
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
+import io
 import json
 import logging
 import socket
@@ -31,7 +38,8 @@ from werkzeug.wrappers import Request, Response
 
 from . import exceptions
 from .exceptions import ApiError
-from .faults import FaultRuleError, FaultRules, Quota, Stats
+from .faults import FaultRuleError, FaultRules, Stats
+from .quotas import Limit, Quotas, QuotaSettings, Refusal
 from .store import Store
 from .urls import Route, url_map
 
@@ -41,6 +49,11 @@ JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 ISSUED_TOKEN_PREFIX = "ya29.emulator."
 TOKEN_LIFETIME_S = 3599
 _JSON = "application/json; charset=UTF-8"
+# Google's request size limit ("Request payload size exceeds the limit: 10485760 bytes.").
+MAX_PAYLOAD_BYTES = 10_485_760
+# Drive's media upload (gspread's import_csv) is not held to it: uploads go to a separate
+# endpoint with its own, far larger limits.
+_UNLIMITED_BODY = frozenset({"drive_files_import"})
 
 
 class ConnectionDropped(ConnectionAbortedError):
@@ -288,53 +301,111 @@ for _operation in (
 # -- rendering --------------------------------------------------------------------------------
 
 
-def encode_json(obj: Any) -> bytes:
-    """Compact UTF-8 JSON, encoded once by orjson (a whole-sheet answer of 74 MB takes about a
-    tenth of a second). What orjson refuses (an int past 64 bits, a lone surrogate) is encoded
-    by the standard library instead, with non-ASCII escaped."""
+def encode_json(obj: Any, *, pretty: bool = False) -> bytes:
+    """UTF-8 JSON encoded once by orjson (a whole-sheet answer of 74 MB takes about a tenth of
+    a second compact). ``pretty`` is Google's pretty form: orjson's 2-space indent, which is
+    byte for byte what every JSON answer in the recordings (../shared/fidelity/) is, plus the
+    final newline Google sends. What orjson refuses (an int past 64 bits, a lone surrogate) is
+    encoded by the standard library instead, with non-ASCII escaped."""
     try:
+        if pretty:
+            return orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_INDENT_2) + b"\n"
         return orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS)
     except (orjson.JSONEncodeError, TypeError):
+        if pretty:
+            return json.dumps(obj, indent=2).encode() + b"\n"
         return json.dumps(obj, separators=(",", ":")).encode()
 
 
 def json_response(
-    body: Any, status: int = 200, headers: Mapping[str, str] | None = None
+    body: Any,
+    status: int = 200,
+    headers: Mapping[str, str] | None = None,
+    *,
+    pretty: bool = False,
 ) -> Response:
     """A JSON answer, sent with its length."""
     return Response(
-        encode_json(body), status=status, headers=dict(headers or {}), content_type=_JSON
+        encode_json(body, pretty=pretty),
+        status=status,
+        headers=dict(headers or {}),
+        content_type=_JSON,
     )
 
 
-def error_response(error: ApiError, api: str) -> Response:
+def error_response(error: ApiError, api: str, *, pretty: bool = True) -> Response:
     headers = {}
     if error.code == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="https://accounts.google.com/"'
     return json_response(
-        error.to_json("drive" if api == "drive" else "sheets"), error.code, headers
+        error.to_json("drive" if api == "drive" else "sheets"), error.code, headers, pretty=pretty
     )
+
+
+def pretty_print(request: Request) -> bool:
+    """The standard ``prettyPrint`` parameter: answers are pretty unless it is false."""
+    value = request.args.get("prettyPrint")
+    return value is None or value.strip().lower() not in {"false", "0"}
+
+
+def check_payload_size(request: Request, operation: str) -> None:
+    """Refuse a body over Google's limit: by its Content-Length, without reading it. A body
+    without one (chunked) is read up to one byte past the limit, and kept for the parsers."""
+    if operation in _UNLIMITED_BODY:
+        return
+    if request.content_length is not None:
+        if request.content_length > MAX_PAYLOAD_BYTES:
+            raise exceptions.payload_too_large(MAX_PAYLOAD_BYTES)
+        return
+    environ = request.environ
+    if not environ.get("wsgi.input_terminated"):
+        return
+    data = bytearray()
+    while len(data) <= MAX_PAYLOAD_BYTES and (chunk := environ["wsgi.input"].read(1 << 20)):
+        data += chunk
+    if len(data) > MAX_PAYLOAD_BYTES:
+        raise exceptions.payload_too_large(MAX_PAYLOAD_BYTES)
+    # The body, read, handed to werkzeug as an ordinary sized one.
+    environ["wsgi.input"] = io.BytesIO(bytes(data))
+    environ["CONTENT_LENGTH"] = str(len(data))
+    del environ["wsgi.input_terminated"]
+    environ.pop("HTTP_TRANSFER_ENCODING", None)
+
+
+def quota_error(refusal: Refusal) -> ApiError:
+    """Google's answer past a quota: Sheets' 429, or Drive's 403 rate-limit errors."""
+    if refusal.limit.api == "drive":
+        return exceptions.drive_rate_limit_exceeded(per_user=refusal.limit.per_user)
+    return exceptions.quota_exceeded(refusal.limit)
 
 
 # Drive answers a delete with 204 and an empty body, whatever the backend returns.
 _NO_CONTENT = frozenset({"drive_files_delete", "drive_permissions_delete"})
 
 
-def _render(operation: str, result: Any, kwargs: dict[str, Any]) -> Response:
+def _render(operation: str, result: Any, kwargs: dict[str, Any], pretty: bool) -> Response:
     if result is None or operation in _NO_CONTENT:
         return Response(b"", status=204, content_type="text/html")
     if isinstance(result, bytes | str):
         data = result.encode() if isinstance(result, str) else result
         return Response(data, content_type=kwargs.get("mime_type") or "application/octet-stream")
-    return json_response(result)
+    return json_response(result, pretty=pretty)
 
 
-_HTTP_FAULTS: dict[str, Callable[[bool], ApiError]] = {
-    "http_429": lambda mutating: exceptions.resource_exhausted(
-        "Write requests" if mutating else "Read requests"
-    ),
-    "http_500": lambda mutating: exceptions.internal(),
-    "http_503": lambda mutating: exceptions.unavailable(),
+def _fault_429(api: str, mutating: bool) -> ApiError:
+    """An injected 429: Sheets' per-user quota error at Google's default (60), or Drive's 429
+    ("Additional rate limit checks on the Drive backend might also generate a 429")."""
+    if api == "drive":
+        return exceptions.drive_rate_limit_exceeded(per_user=False, code=429)
+    return exceptions.quota_exceeded(
+        Limit("sheets", "write" if mutating else "read", per_user=True, value=60)
+    )
+
+
+_HTTP_FAULTS: dict[str, Callable[[str, bool], ApiError]] = {
+    "http_429": _fault_429,
+    "http_500": lambda api, mutating: exceptions.internal(),
+    "http_503": lambda api, mutating: exceptions.unavailable(),
 }
 
 
@@ -350,7 +421,7 @@ class EmulatorApp:
         *,
         sharing: bool = False,
         accounts: Mapping[str, AccountSpec] | None = None,
-        quota_per_minute: int | None = None,
+        quotas: QuotaSettings | None = None,
         latency_ms: int = 0,
     ) -> None:
         self.store = store
@@ -358,7 +429,7 @@ class EmulatorApp:
         self.accounts = Accounts(accounts)
         self.stats = Stats()
         self.faults = FaultRules()
-        self.quota = Quota(quota_per_minute) if quota_per_minute else None
+        self.quotas = Quotas(quotas) if quotas is not None and quotas.enabled else None
         self.latency_ms = latency_ms
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
@@ -388,7 +459,10 @@ class EmulatorApp:
         if decision.kind in ("reset", "blackout"):
             drop_connection(request.environ)
         if decision.kind in _HTTP_FAULTS:
-            response = error_response(_HTTP_FAULTS[decision.kind](mutating), route.api)
+            error = _HTTP_FAULTS[decision.kind](route.api, mutating)
+            response = error_response(error, route.api, pretty=pretty_print(request))
+            if decision.retry_after is not None:
+                response.headers["Retry-After"] = str(decision.retry_after)
         else:
             response = self._run(request, route, path_args, mutating)
             if decision.kind == "apply_then_reset":
@@ -399,24 +473,33 @@ class EmulatorApp:
     def _run(
         self, request: Request, route: Route, path_args: dict[str, Any], mutating: bool
     ) -> Response:
+        pretty = pretty_print(request)
         try:
+            check_payload_size(request, route.operation)
             token = _bearer_token(request)
             caller = self._caller(token)
-            if self.quota is not None and (wait := self.quota.admit(token)) is not None:
-                error = exceptions.resource_exhausted(
-                    "Write requests" if mutating else "Read requests"
+            if self.quotas is not None:
+                user = self.accounts.email_for(token) or token
+                refusal = self.quotas.admit(
+                    "drive" if route.api == "drive" else "sheets", mutating=mutating, user=user
                 )
-                response = error_response(error, route.api)
-                response.headers["Retry-After"] = str(wait)
-                return response
+                if refusal is not None:
+                    return self._quota_refusal(refusal, route.api, pretty)
             kwargs = PARSERS[route.operation](request, path_args)
             result = self.store.execute(route.operation, kwargs, caller)
         except ApiError as error:
-            return error_response(error, route.api)
+            return error_response(error, route.api, pretty=pretty)
         except Exception:
             log.exception("%s failed", route.template)
-            return error_response(exceptions.internal(), route.api)
-        return _render(route.operation, result, kwargs)
+            return error_response(exceptions.internal(), route.api, pretty=pretty)
+        return _render(route.operation, result, kwargs, pretty)
+
+    def _quota_refusal(self, refusal: Refusal, api: str, pretty: bool) -> Response:
+        response = error_response(quota_error(refusal), api, pretty=pretty)
+        assert self.quotas is not None
+        if self.quotas.settings.retry_after:
+            response.headers["Retry-After"] = str(refusal.retry_after_s)
+        return response
 
     def _caller(self, token: str) -> str | None:
         """The account e-mail for ``token`` in sharing mode, else None; 401 for unknown tokens."""
@@ -462,8 +545,8 @@ class EmulatorApp:
                 self.store.reset()
                 self.faults.clear()
                 self.stats.reset()
-                if self.quota is not None:
-                    self.quota.reset()
+                if self.quotas is not None:
+                    self.quotas.reset()
                 return json_response({})
             if operation == "stats_get":
                 return json_response(self.stats.to_json())

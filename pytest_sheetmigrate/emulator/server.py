@@ -6,6 +6,10 @@
 
 ``data_dir`` makes the state durable (see ``store.py``); ``stop()`` then compacts it. A server
 runs once: to restart on the same state, build a new one on the same ``data_dir``.
+
+Quotas are off by default (the test suite and the demo would take hours at Google's limits):
+``quotas="google"`` turns on Google's defaults, a ``QuotaSettings`` sets each limit (see
+``quotas.py``). ``quota_per_minute=N`` (older) is the per-user read and write limit N.
 """
 
 from __future__ import annotations
@@ -15,12 +19,14 @@ import os
 import sys
 import threading
 from collections.abc import Mapping
+from dataclasses import replace
 from types import TracebackType
-from typing import Any
+from typing import Any, Literal
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from .models import SheetsBackend
+from .quotas import QuotaSettings
 from .responses import Accounts, AccountSpec, EmulatorApp
 from .store import Store
 
@@ -42,6 +48,24 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def quota_settings(
+    quotas: QuotaSettings | Literal["google", "off"] | None, quota_per_minute: int | None
+) -> QuotaSettings | None:
+    """The server's quota settings from its arguments (``None``: no quota)."""
+    if quotas == "google":
+        settings: QuotaSettings | None = QuotaSettings.google()
+    elif quotas is None or quotas == "off":
+        settings = None
+    elif isinstance(quotas, QuotaSettings):
+        settings = quotas
+    else:
+        raise ValueError(f"quotas must be 'google', 'off' or a QuotaSettings, got {quotas!r}")
+    if quota_per_minute is not None:
+        base = settings or QuotaSettings()
+        settings = replace(base, read_per_user=quota_per_minute, write_per_user=quota_per_minute)
+    return settings
+
+
 class EmulatorServer:
     """The local Google Sheets API v4 + Drive v3 server, in-process."""
 
@@ -52,6 +76,7 @@ class EmulatorServer:
         data_dir: str | os.PathLike[str] | None = None,
         sharing: bool = False,
         accounts: Mapping[str, AccountSpec] | None = None,
+        quotas: QuotaSettings | Literal["google", "off"] | None = None,
         quota_per_minute: int | None = None,
         latency_ms: int = 0,
     ) -> None:
@@ -64,7 +89,7 @@ class EmulatorServer:
             self.store,
             sharing=sharing,
             accounts=accounts,
-            quota_per_minute=quota_per_minute,
+            quotas=quota_settings(quotas, quota_per_minute),
             latency_ms=latency_ms,
         )
         self._server: BaseWSGIServer | None = None

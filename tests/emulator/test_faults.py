@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pytest_sheetmigrate.emulator.faults import FaultRuleError, FaultRules, Quota, Stats
+from pytest_sheetmigrate.emulator.faults import FaultRuleError, FaultRules, Stats
 
 
 def fates(rules: FaultRules, n: int) -> list[str | None]:
@@ -85,14 +85,25 @@ def test_a_malformed_rule_is_refused_and_the_old_rules_stay(rule: object) -> Non
     assert fates(rules, 1) == ["http_500"]
 
 
-def test_the_quota_admits_n_requests_per_token_then_asks_to_retry_within_a_minute() -> None:
-    quota = Quota(per_minute=3)
-    assert [quota.admit("a") for _ in range(3)] == [None, None, None]
-    wait = quota.admit("a")
-    assert wait is not None and 1 <= wait <= 60
-    assert quota.admit("b") is None
-    quota.reset()
-    assert quota.admit("a") is None
+def test_an_http_429_rule_may_ask_for_a_retry_after_header() -> None:
+    rules = FaultRules()
+    rules.set([{"kind": "http_429", "at": 1, "retry_after": 7}, {"kind": "http_429", "at": 2}])
+    assert [rules.next().retry_after for _ in range(2)] == [7, None]
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        {"kind": "http_500", "at": 1, "retry_after": 7},  # only a 429 carries it
+        {"kind": "http_429", "at": 1, "retry_after": -1},
+        {"kind": "http_429", "at": 1, "retry_after": "soon"},
+    ],
+)
+def test_a_retry_after_outside_an_http_429_rule_or_not_whole_seconds_is_refused(
+    rule: object,
+) -> None:
+    with pytest.raises(FaultRuleError):
+        FaultRules().set([rule])
 
 
 def test_stats_count_requests_mutations_bytes_and_endpoints() -> None:

@@ -16,6 +16,8 @@ import pytest
 import requests
 
 from pytest_sheetmigrate.emulator import EmulatorServer
+from pytest_sheetmigrate.emulator import __main__ as cli
+from pytest_sheetmigrate.emulator.quotas import QuotaSettings
 from pytest_sheetmigrate.emulator.store import JOURNAL_NAME
 from pytest_sheetmigrate.transport import sheets_client
 
@@ -147,3 +149,41 @@ def test_binding_a_non_loopback_address_warns_once_on_stderr(
         assert err.count("\n") == 1 and "warning: the Sheets emulator binds 0.0.0.0" in err
     else:
         assert err == ""
+
+
+@pytest.mark.parametrize(
+    ("flags", "expected"),
+    [
+        ([], None),  # quotas off by default
+        (["--quota", "off"], None),
+        (["--quota", "google"], QuotaSettings.google()),
+        (
+            ["--quota", "google", "--read-quota-per-user", "100", "--quota-retry-after"],
+            QuotaSettings.google(read_per_user=100, retry_after=True),
+        ),
+        (["--write-quota-per-project", "7"], QuotaSettings(write_per_project=7)),
+        (
+            ["--drive-quota-per-user", "9", "--drive-quota-per-project", "10"],
+            QuotaSettings(drive_per_user=9, drive_per_project=10),
+        ),
+        (["--quota-per-minute", "5"], QuotaSettings(read_per_user=5, write_per_user=5)),
+    ],
+)
+def test_quota_flags_give_the_quota_settings(
+    flags: list[str], expected: QuotaSettings | None
+) -> None:
+    assert cli.quota_settings(cli.parse_args(flags)) == expected
+
+
+def test_a_server_started_with_a_quota_flag_refuses_past_it(
+    processes: list[ServerProcess],
+) -> None:
+    server = start(processes, "--quota", "google", "--read-quota-per-user", "1")
+    url = f"{server.url}/v4/spreadsheets/missing"
+    headers = {"Authorization": "Bearer cli"}
+    answers = [requests.get(url, headers=headers, timeout=5) for _ in range(3)]
+    # One read a minute: of three quick reads at least one is refused, even if a minute
+    # starts between two of them.
+    refused = [a for a in answers if a.status_code == 429]
+    assert answers[0].status_code == 404 and refused
+    assert "Retry-After" not in refused[0].headers

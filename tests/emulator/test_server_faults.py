@@ -11,6 +11,7 @@ import requests
 from control_api import control
 
 from pytest_sheetmigrate.emulator import EmulatorServer
+from pytest_sheetmigrate.emulator.quotas import QuotaSettings
 from pytest_sheetmigrate.transport import sheets_client
 
 
@@ -52,7 +53,18 @@ def test_http_429_answers_googles_quota_error_and_does_not_apply_the_write(
         "Quota exceeded for quota metric 'Write requests' and limit "
         "'Write requests per minute per user' of service 'sheets.googleapis.com'"
     )
+    assert refused.value.error["details"][0]["reason"] == "RATE_LIMIT_EXCEEDED"
+    assert "Retry-After" not in refused.value.response.headers  # as Google's
     assert cell_a1(spreadsheet) == "before"
+
+
+def test_an_http_429_rule_may_add_a_retry_after_header(
+    server: EmulatorServer, spreadsheet: gspread.Spreadsheet
+) -> None:
+    set_faults(server, {"kind": "http_429", "at": 1, "retry_after": 3})
+    with pytest.raises(gspread.exceptions.APIError) as refused:
+        cell_a1(spreadsheet)
+    assert refused.value.response.headers["Retry-After"] == "3"
 
 
 @pytest.mark.parametrize(
@@ -141,8 +153,8 @@ def test_a_bad_fault_rule_is_refused_with_a_400(server: EmulatorServer) -> None:
     assert "unknown fault kind 'meteor'" in answer.json()["error"]["message"]
 
 
-def test_past_the_quota_a_token_gets_429_with_retry_after_and_other_tokens_do_not() -> None:
-    with EmulatorServer(quota_per_minute=2) as server:
+def test_past_the_quota_a_token_gets_googles_429_without_retry_after_and_others_do_not() -> None:
+    with EmulatorServer(quotas=QuotaSettings(read_per_user=2, clock=lambda: 60.0)) as server:
         seeded = control(server, "POST", "spreadsheets", {"title": "Quota"})
         url = f"{server.url}/v4/spreadsheets/{seeded['spreadsheetId']}"
         busy = {"Authorization": "Bearer busy"}
@@ -151,9 +163,122 @@ def test_past_the_quota_a_token_gets_429_with_retry_after_and_other_tokens_do_no
         other = requests.get(url, headers={"Authorization": "Bearer other"}, timeout=5)
     assert codes == [200, 200]
     assert refused.status_code == 429
-    assert refused.json()["error"]["status"] == "RESOURCE_EXHAUSTED"
-    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    assert "Retry-After" not in refused.headers
+    assert refused.json() == GOOGLE_READ_429
     assert other.status_code == 200
+
+
+# As recorded from Google (r-lib/gargle fixture sheets-spreadsheets-get-quota-exceeded-
+# readgroup_429, 2025), with the limit's value and this server's project number.
+GOOGLE_READ_429 = {
+    "error": {
+        "code": 429,
+        "message": "Quota exceeded for quota metric 'Read requests' and limit 'Read requests "
+        "per minute per user' of service 'sheets.googleapis.com' for consumer "
+        "'project_number:0'.",
+        "status": "RESOURCE_EXHAUSTED",
+        "details": [
+            {
+                "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                "reason": "RATE_LIMIT_EXCEEDED",
+                "domain": "googleapis.com",
+                "metadata": {
+                    "quota_limit_value": "2",
+                    "service": "sheets.googleapis.com",
+                    "consumer": "projects/0",
+                    "quota_unit": "1/min/{project}/{user}",
+                    "quota_location": "global",
+                    "quota_metric": "sheets.googleapis.com/read_requests",
+                    "quota_limit": "ReadRequestsPerMinutePerUser",
+                },
+            },
+            {
+                "@type": "type.googleapis.com/google.rpc.Help",
+                "links": [
+                    {
+                        "description": "Request a higher quota limit.",
+                        "url": "https://cloud.google.com/docs/quotas/help/request_increase",
+                    }
+                ],
+            },
+        ],
+    }
+}
+
+
+def test_with_the_retry_after_option_a_refusal_says_how_long_to_the_next_minute() -> None:
+    settings = QuotaSettings(write_per_user=1, retry_after=True, clock=lambda: 60.0 * 1000 + 15)
+    with EmulatorServer(quotas=settings) as server:
+        spreadsheet = sheets_client(server.url).create("Quota")  # a Drive request
+        spreadsheet.update_title("Renamed")  # the minute's one Sheets write
+        with pytest.raises(gspread.exceptions.APIError) as refused:
+            spreadsheet.update_title("Renamed again")
+    assert refused.value.code == 429
+    assert refused.value.response.headers["Retry-After"] == "45"
+    assert "limit 'Write requests per minute per user'" in refused.value.error["message"]
+
+
+def test_accounts_have_their_own_buckets_and_share_the_projects() -> None:
+    settings = QuotaSettings(read_per_user=2, read_per_project=3, clock=lambda: 60.0)
+    accounts = {"token-a": "a@example.com", "token-a2": "a@example.com", "token-b": "b@x.com"}
+    with EmulatorServer(accounts=accounts, quotas=settings) as server:
+        url = f"{server.url}/v4/spreadsheets/missing"  # a 404 uses quota all the same
+
+        def code(token: str) -> int:
+            headers = {"Authorization": f"Bearer {token}"}
+            return requests.get(url, headers=headers, timeout=5).status_code
+
+        # two tokens of one account share its bucket; then the project's 3 are used up
+        codes = [code("token-a"), code("token-a2"), code("token-a"), code("token-b")]
+        project = requests.get(url, headers={"Authorization": "Bearer token-b"}, timeout=5)
+    assert codes == [404, 404, 429, 404]
+    assert project.status_code == 429
+    assert "limit 'Read requests per minute' of service" in project.json()["error"]["message"]
+
+
+def test_googles_defaults_refuse_the_61st_read_of_a_minute() -> None:
+    with EmulatorServer(quotas=QuotaSettings.google(clock=lambda: 60.0)) as server:
+        url = f"{server.url}/v4/spreadsheets/missing"
+        headers = {"Authorization": "Bearer reader"}
+        codes = [requests.get(url, headers=headers, timeout=5).status_code for _ in range(61)]
+    assert codes == [404] * 60 + [429]
+
+
+def test_quotas_google_is_googles_defaults() -> None:
+    with EmulatorServer(quotas="google") as server:
+        assert server.app.quotas is not None
+        assert server.app.quotas.settings == QuotaSettings.google()
+
+
+def test_drive_past_its_per_user_limit_answers_403_user_rate_limit_exceeded() -> None:
+    with EmulatorServer(quotas=QuotaSettings(drive_per_user=1, clock=lambda: 60.0)) as server:
+        client = sheets_client(server.url)
+        client.list_spreadsheet_files()
+        with pytest.raises(gspread.exceptions.APIError) as refused:
+            client.list_spreadsheet_files()
+    assert refused.value.code == 403
+    assert refused.value.response.json() == {
+        "error": {
+            "code": 403,
+            "message": "User rate limit exceeded.",
+            "errors": [
+                {
+                    "message": "User rate limit exceeded.",
+                    "domain": "usageLimits",
+                    "reason": "userRateLimitExceeded",
+                }
+            ],
+        }
+    }
+    assert "Retry-After" not in refused.value.response.headers
+
+
+def test_the_older_quota_per_minute_argument_is_the_per_user_read_and_write_limit() -> None:
+    with EmulatorServer(quota_per_minute=5) as server:
+        assert server.app.quotas is not None
+        settings = server.app.quotas.settings
+    assert (settings.read_per_user, settings.write_per_user) == (5, 5)
+    assert settings.read_per_project is None
 
 
 def test_the_latency_option_delays_every_request() -> None:

@@ -23,6 +23,7 @@ from sheet_state import (
 )
 
 from pytest_sheetmigrate.emulator import EmulatorServer
+from pytest_sheetmigrate.emulator.quotas import QuotaSettings
 from pytest_sheetmigrate.errors import TransientApiError
 from pytest_sheetmigrate.gateway import RetryPolicy, SheetGateway
 
@@ -119,7 +120,12 @@ def test_a_429_with_retry_after_waits_as_long_as_the_api_asks_within_the_cap(
     cap: float, expected: tuple[int, int]
 ):
     waits: list[float] = []
-    with EmulatorServer(quota_per_minute=2) as server:
+    # Google sends no Retry-After with its 429 (see docs/emulator.md): this test of the tool's
+    # handling of the header keeps it with the server's retry_after option, on a clock held at
+    # the start of a minute (so the header says 60). Issue 14 (retries without Retry-After)
+    # removes the option from here.
+    quotas = QuotaSettings(read_per_user=2, retry_after=True, clock=lambda: 60.0 * 1000)
+    with EmulatorServer(quotas=quotas) as server:
         api = LocalApi(server.url)
         key = seed_demo(api, demo_values(3))
         gateway = SheetGateway(
