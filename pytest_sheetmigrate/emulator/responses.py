@@ -29,7 +29,7 @@ import orjson
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
-from . import exceptions
+from . import discovery, exceptions
 from .exceptions import ApiError
 from .faults import FaultRuleError, FaultRules, Quota, Stats
 from .store import Store
@@ -142,6 +142,18 @@ def _body(request: Request) -> dict[str, Any]:
             "Invalid JSON payload received. Expected an object at the top level."
         )
     return body
+
+
+def _json_or_none(request: Request) -> Any:
+    """The JSON body for the strictness check (cached for the parser), or None if the body is
+    empty, not JSON (``_body`` refuses it then) or a media upload."""
+    if request.mimetype not in ("", "application/json"):
+        return None
+    raw = request.get_data(cache=True)
+    try:
+        return json.loads(raw) if raw.strip() else None
+    except (ValueError, UnicodeDecodeError):
+        return None
 
 
 def _read_options(request: Request, prefix: str = "") -> dict[str, Any]:
@@ -354,7 +366,12 @@ class EmulatorApp:
                 response = error_response(error, route.api)
                 response.headers["Retry-After"] = str(wait)
                 return response
+            body = discovery.check_request(
+                route.operation, request.args.items(multi=True), _json_or_none(request)
+            )
             kwargs = PARSERS[route.operation](request, path_args)
+            if body is not None and "body" in kwargs:
+                kwargs["body"] = body
             result = self.store.execute(route.operation, kwargs, caller)
         except ApiError as error:
             return error_response(error, route.api)
