@@ -1,7 +1,8 @@
 """The thin HTTP layer of the local Sheets server: a WSGI app over ``Store`` / ``SheetsBackend``.
 
 For an emulated Sheets or Drive request it counts the request, applies the fault rules, checks
-the bearer token (and quota), maps the path and query string to the backend operation's kwargs,
+the bearer token (and quota), checks the request against Google's discovery documents
+(``discovery.check_request``), maps the path and query string to the backend operation's kwargs,
 runs it through the store and renders the result as JSON. An ``ApiError`` becomes Google's error
 JSON in the shape of the API it came from (Sheets or Drive). No API semantics live here.
 
