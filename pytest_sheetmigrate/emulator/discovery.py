@@ -163,6 +163,7 @@ def method_for(operation: str) -> Method | None:
 # -- names ------------------------------------------------------------------------------------
 
 
+@functools.cache
 def snake(name: str) -> str:
     """``insertDimension`` -> ``insert_dimension``, the proto name Google's errors use."""
     return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
@@ -200,6 +201,27 @@ def _shown(value: Any) -> str:
 # -- request bodies -----------------------------------------------------------------------------
 
 
+# A field path, built cheaply while walking and rendered only for an error message:
+# (parent, JSON field name) or (parent, "[index]"); None is the body itself.
+Path = tuple[Any, str] | None
+
+
+def _render(path: Path, *, proto_names: bool = True) -> str:
+    """``requests[0].insert_dimension.range`` (or with JSON names, ``insertDimension``)."""
+    parts: list[str] = []
+    while path is not None:
+        path, segment = path
+        parts.append(segment)
+    text = ""
+    for segment in reversed(parts):
+        if segment.startswith("["):
+            text += segment
+        else:
+            name = snake(segment) if proto_names else segment
+            text = f"{text}.{name}" if text else name
+    return text
+
+
 class _BodyChecker:
     """Walks a request body against its schema, collecting Google's parse errors."""
 
@@ -209,54 +231,54 @@ class _BodyChecker:
         self.mask_errors: list[str] = []
 
     def resolve(self, schema: Schema) -> Schema:
-        while "$ref" in schema:
-            schema = self.method.schemas[schema["$ref"]]
-        return schema
+        ref = schema.get("$ref")
+        return schema if ref is None else self.resolve(self.method.schemas[ref])
 
-    def message(
-        self, value: dict[str, Any], schema: Schema, path: str, camel_path: str
-    ) -> dict[str, Any]:
+    def message(self, value: dict[str, Any], schema: Schema, path: Path) -> dict[str, Any]:
         """Check a message; return it in canonical form (JSON names, typed scalars, no nulls)."""
         canonical: dict[str, Any] = {}
+        properties = schema.get("properties", {})
         for key, item in value.items():
-            found = _field(schema, key)
-            if found is None:
-                self.errors.append(
-                    f'Invalid JSON payload received. Unknown name "{key}"{_at(path)}: '
-                    "Cannot find field."
-                )
-                continue
-            name, spec = found
+            spec = properties.get(key)
+            name = key
+            if spec is None:
+                found = _field(schema, key)
+                if found is None:
+                    self.errors.append(
+                        f'Invalid JSON payload received. Unknown name "{key}"'
+                        f"{_at(_render(path))}: Cannot find field."
+                    )
+                    continue
+                name, spec = found
             if item is None:  # proto3 JSON: null is the field's default
                 continue
-            canonical[name] = self.value(
-                item, spec, _join(path, snake(name)), _join(camel_path, name), path, name, schema
-            )
-        self.update_masks(canonical, schema, camel_path)
+            if _plainly_legal(item, spec):  # the common cases, made short
+                canonical[name] = item
+                continue
+            if isinstance(item, dict) and "$ref" in spec:
+                target = self.resolve(spec)
+                if "additionalProperties" not in target:
+                    canonical[name] = self.message(item, target, (path, name))
+                    continue
+            canonical[name] = self.value(item, spec, (path, name), schema)
+        if _mask_fields(schema):
+            self.update_masks(canonical, schema, path)
         return canonical
 
-    def value(
-        self,
-        value: Any,
-        spec: Schema,
-        path: str,
-        camel_path: str,
-        parent: str,
-        name: str,
-        owner: Schema,
-    ) -> Any:
+    def value(self, value: Any, spec: Schema, path: tuple[Any, str], owner: Schema) -> Any:
+        parent, name = path
         if spec.get("type") != "array":
             if isinstance(value, list):
                 self.errors.append(
-                    f'Invalid JSON payload received. Unknown name "{name}"{_at(parent)}: '
-                    "Proto field is not repeating, cannot start list."
+                    f'Invalid JSON payload received. Unknown name "{name}"'
+                    f"{_at(_render(parent))}: Proto field is not repeating, cannot start list."
                 )
                 return value
-            return self.element(value, spec, path, camel_path, owner, parent=parent, name=name)
+            return self.element(value, spec, path, owner, name)
         if not isinstance(value, list):
             shown = "{}" if isinstance(value, dict) else _shown(value)
             self.errors.append(
-                f"Invalid value at '{path}' ({self.type_name(spec, owner, name)}), {shown}"
+                f"Invalid value at '{_render(path)}' ({self.type_name(spec, owner, name)}), {shown}"
             )
             return value
         items = spec.get("items", {})
@@ -266,28 +288,19 @@ class _BodyChecker:
             for index, row in enumerate(value):  # ValueRange.values: rows of any values
                 if row is not None and not isinstance(row, list):
                     self.errors.append(
-                        f"Invalid value at '{path}[{index}]' "
+                        f"Invalid value at '{_render((path, f'[{index}]'))}' "
                         f"(type.googleapis.com/google.protobuf.ListValue), {_shown(row)}"
                     )
             return value
         return [
-            self.element(
-                item, items, f"{path}[{index}]", f"{camel_path}[{index}]", owner, name=name
-            )
+            self.element(item, items, (path, f"[{index}]"), owner, name)
             for index, item in enumerate(value)
         ]
 
     def element(
-        self,
-        value: Any,
-        spec: Schema,
-        path: str,
-        camel_path: str,
-        owner: Schema,
-        *,
-        parent: str | None = None,
-        name: str | None = None,
+        self, value: Any, spec: Schema, path: tuple[Any, str], owner: Schema, name: str
     ) -> Any:
+        """One value of the field ``name`` (of the message ``owner``) at ``path``."""
         target = self.resolve(spec)
         kind = target.get("type")
         if value is None or kind == "any":
@@ -296,7 +309,7 @@ class _BodyChecker:
             if not isinstance(value, dict):
                 schema_name = target.get("id", "Struct")
                 self.errors.append(
-                    f"Invalid value at '{path}' "
+                    f"Invalid value at '{_render(path)}' "
                     f"(type.googleapis.com/{self.method.package}.{schema_name}), {_shown(value)}"
                 )
                 return value
@@ -305,23 +318,25 @@ class _BodyChecker:
                     key: self.element(
                         item,
                         target["additionalProperties"],
-                        f"{path}[{json.dumps(key)}]",
-                        f"{camel_path}[{json.dumps(key)}]",
+                        (path, f"[{json.dumps(key)}]"),
                         owner,
+                        name,
                     )
                     for key, item in value.items()
                 }
-            return self.message(value, target, path, camel_path)
+            return self.message(value, target, path)
         if isinstance(value, dict):
-            where = parent if parent is not None else path
-            label = snake(name) if name else "value"
+            field_path = path
+            while field_path[1].startswith("["):  # an element of a list: the field's own path
+                field_path = field_path[0]
             self.errors.append(
-                f"Invalid value at '{where}' ({label}), Starting an object on a scalar field"
+                f"Invalid value at '{_render(field_path[0])}' ({snake(name)}), "
+                "Starting an object on a scalar field"
             )
             return value
         if not _scalar_ok(value, target):
             self.errors.append(
-                f"Invalid value at '{path}' ({self.type_name(target, owner, name)}), "
+                f"Invalid value at '{_render(path)}' ({self.type_name(target, owner, name)}), "
                 f"{_shown(value)}"
             )
             return value
@@ -343,11 +358,9 @@ class _BodyChecker:
             return _PROTO_TYPES[spec["format"]]
         return "TYPE_STRING"
 
-    def update_masks(self, value: dict[str, Any], schema: Schema, camel_path: str) -> None:
-        for name, spec in schema.get("properties", {}).items():
-            if spec.get("format") != "google-fieldmask":
-                continue
-            text = value.get(name, value.get(snake(name)))
+    def update_masks(self, value: dict[str, Any], schema: Schema, path: Path) -> None:
+        for name in _mask_fields(schema):
+            text = value.get(name)
             if not isinstance(text, str) or not text.strip():
                 continue
             root = self.mask_root(schema, name)
@@ -355,7 +368,8 @@ class _BodyChecker:
                 continue
             bad = _bad_mask_path(text, root, self.resolve, strict_spaces=False)
             if bad is not None:
-                self.mask_errors.append(f"Invalid {camel_path}: Invalid field mask: {bad}")
+                where = _render(path, proto_names=False)
+                self.mask_errors.append(f"Invalid {where}: Invalid field mask: {bad}")
 
     def mask_root(self, schema: Schema, mask_name: str) -> Schema | None:
         """The object an update mask names fields of, from the mask's description ("The root
@@ -375,6 +389,40 @@ class _BodyChecker:
             if current.get("type") == "array":
                 current = self.resolve(current.get("items", {}))
         return current
+
+
+_MASK_FIELDS: dict[int, list[str]] = {}  # by id() of a schema of a loaded (cached) document
+
+
+def _mask_fields(schema: Schema) -> list[str]:
+    """The update-mask properties (format ``google-fieldmask``) of a schema, computed once."""
+    cached = _MASK_FIELDS.get(id(schema))
+    if cached is None:
+        cached = [
+            name
+            for name, spec in schema.get("properties", {}).items()
+            if spec.get("format") == "google-fieldmask"
+        ]
+        _MASK_FIELDS[id(schema)] = cached
+    return cached
+
+
+def _plainly_legal(value: Any, spec: Schema) -> bool:
+    """A value already in its canonical JSON form: a string for a plain string field, a JSON
+    boolean for a boolean, an int32 for an int32 (a shortcut of ``_scalar_ok``)."""
+    kind = spec.get("type")
+    value_type = type(value)
+    if value_type is str:
+        return kind == "string" and "enum" not in spec and spec.get("format") not in _INTEGER_RANGES
+    if value_type is bool:
+        return kind == "boolean"
+    if value_type is int:
+        return (
+            kind == "integer" and spec.get("format") == "int32" and _INT32[0] <= value <= _INT32[1]
+        )
+    if value_type is float:
+        return kind == "number"
+    return False
 
 
 def _scalar_ok(value: Any, spec: Schema) -> bool:
@@ -556,7 +604,7 @@ def check_request(operation: str, args: Iterable[tuple[str, str]], body: Any) ->
         request_schema = method.schema("request")
         checker = _BodyChecker(method)
         if isinstance(body, dict) and request_schema is not None:
-            canonical = checker.message(body, request_schema, "", "")
+            canonical = checker.message(body, request_schema, None)
         errors += checker.errors
         if errors:
             raise exceptions.invalid_argument("\n".join(errors))

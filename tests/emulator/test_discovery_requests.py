@@ -730,3 +730,29 @@ def test_every_request_kind_of_the_document_is_known_to_the_checker() -> None:
         [],
         {"requests": [{kind: {}} for kind in kinds]},
     )
+
+
+def test_a_request_in_proto_names_and_string_numbers_does_what_its_json_form_does(
+    client: gspread.Client,
+) -> None:
+    """The state model receives the canonical form of a legal request (protobuf JSON mapping)."""
+    spreadsheet = client.create("Canonical")
+    before = spreadsheet.sheet1.col_count
+    spreadsheet.batch_update(
+        {
+            "requests": [
+                {
+                    "insert_dimension": {
+                        "range": {
+                            "sheet_id": str(spreadsheet.sheet1.id),
+                            "dimension": 2,  # COLUMNS, by number
+                            "start_index": "1",
+                            "end_index": 3.0,
+                        },
+                        "inherit_from_before": None,
+                    }
+                }
+            ]
+        }
+    )
+    assert spreadsheet.worksheet("Sheet1").col_count == before + 2
