@@ -129,6 +129,9 @@ def _int(value: str | None, name: str) -> int | None:
 
 
 def _body(request: Request) -> dict[str, Any]:
+    checked = request.environ.get(_CHECKED_BODY)
+    if checked is not None:  # parsed and made canonical by the strictness check
+        return dict(checked)
     raw = request.get_data(cache=False)
     if not raw.strip():
         return {}
@@ -143,6 +146,9 @@ def _body(request: Request) -> dict[str, Any]:
             "Invalid JSON payload received. Expected an object at the top level."
         )
     return body
+
+
+_CHECKED_BODY = "sheetmigrate.checked_body"
 
 
 def _json_or_none(request: Request) -> Any:
@@ -370,9 +376,9 @@ class EmulatorApp:
             body = discovery.check_request(
                 route.operation, request.args.items(multi=True), _json_or_none(request)
             )
+            if body is not None:
+                request.environ[_CHECKED_BODY] = body
             kwargs = PARSERS[route.operation](request, path_args)
-            if body is not None and "body" in kwargs:
-                kwargs["body"] = body
             result = self.store.execute(route.operation, kwargs, caller)
         except ApiError as error:
             return error_response(error, route.api)
