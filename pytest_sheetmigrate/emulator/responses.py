@@ -1,7 +1,8 @@
 """The thin HTTP layer of the local Sheets server: a WSGI app over ``Store`` / ``SheetsBackend``.
 
 For an emulated Sheets or Drive request it counts the request, applies the fault rules, checks
-the bearer token (and quota), maps the path and query string to the backend operation's kwargs,
+the bearer token (and quota), checks the request against Google's discovery documents
+(``discovery.check_request``), maps the path and query string to the backend operation's kwargs,
 runs it through the store and renders the result as JSON. An ``ApiError`` becomes Google's error
 JSON in the shape of the API it came from (Sheets or Drive). No API semantics live here.
 
@@ -36,7 +37,7 @@ import orjson
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
-from . import exceptions
+from . import discovery, exceptions
 from .exceptions import ApiError
 from .faults import FaultRuleError, FaultRules, Stats
 from .quotas import Limit, Quotas, QuotaSettings, Refusal
@@ -165,6 +166,9 @@ def _int(value: str | None, name: str) -> int | None:
 
 
 def _body(request: Request) -> dict[str, Any]:
+    checked = request.environ.get(_CHECKED_BODY)
+    if checked is not None:  # parsed and made canonical by the strictness check
+        return dict(checked)
     raw = request.get_data(cache=False)
     if not raw.strip():
         return {}
@@ -179,6 +183,21 @@ def _body(request: Request) -> dict[str, Any]:
             "Invalid JSON payload received. Expected an object at the top level."
         )
     return body
+
+
+_CHECKED_BODY = "sheetmigrate.checked_body"
+
+
+def _json_or_none(request: Request) -> Any:
+    """The JSON body for the strictness check (cached for the parser), or None if the body is
+    empty, not JSON (``_body`` refuses it then) or a media upload."""
+    if request.mimetype not in ("", "application/json"):
+        return None
+    raw = request.get_data(cache=True)
+    try:
+        return json.loads(raw) if raw.strip() else None
+    except (ValueError, UnicodeDecodeError):
+        return None
 
 
 def _read_options(request: Request, prefix: str = "") -> dict[str, Any]:
@@ -485,6 +504,11 @@ class EmulatorApp:
                 )
                 if refusal is not None:
                     return self._quota_refusal(refusal, route.api, pretty)
+            body = discovery.check_request(
+                route.operation, request.args.items(multi=True), _json_or_none(request)
+            )
+            if body is not None:
+                request.environ[_CHECKED_BODY] = body
             kwargs = PARSERS[route.operation](request, path_args)
             result = self.store.execute(route.operation, kwargs, caller)
         except ApiError as error:

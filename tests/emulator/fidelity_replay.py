@@ -27,6 +27,10 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
+from werkzeug.exceptions import HTTPException
+
+from pytest_sheetmigrate.emulator import discovery
+from pytest_sheetmigrate.emulator.urls import url_map
 
 ENV_VAR = "SHEETMIGRATE_FIDELITY_DIR"
 REPO = Path(__file__).resolve().parents[2]
@@ -222,6 +226,17 @@ class Replay:
     mismatch: Mismatch | None = None
     replayed: int = 0
     other_files: int = 0
+    answers_validated: int = 0
+    violations: list[str] = field(default_factory=list)
+
+
+def operation_of(method: str, url: str) -> str | None:
+    """The emulator operation a request's method and URL (or path) reach, if any."""
+    try:
+        route, _ = url_map.bind("localhost").match(urlsplit(url).path, method=method)
+    except HTTPException:
+        return None
+    return route.operation
 
 
 def _other_file(interaction: Interaction, ids: IdMap) -> bool:
@@ -254,6 +269,11 @@ def replay_episode(
         )
         recorded, local = parse(interaction.response), parse(answer.text)
         path = urlsplit(target).path
+        if answer.status_code < 300 and isinstance(local, dict):
+            operation = operation_of(interaction.method, path)
+            if operation is not None:
+                result.answers_validated += 1
+                result.violations += discovery.answer_violations(operation, local)
         if not (path == "/drive/v3/files" and interaction.method == "GET"):
             ids.learn(recorded, local)  # (a file list pairs other files of the recording)
         expected = (

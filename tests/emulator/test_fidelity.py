@@ -53,5 +53,7 @@ def test_cassette_replays_identically(
         replay = replay_episode(session, server.url, episode, number)
         mismatch = replay.mismatch
         assert mismatch is None, "the answer differs from the recording:\n" + mismatch.describe()
+        # Every local answer also validates against Google's discovery documents.
+        assert replay.violations == [], replay.violations
         other_files += replay.other_files
         record_property("other_files", other_files)
