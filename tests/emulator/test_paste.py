@@ -208,8 +208,21 @@ def test_a_copy_paste_the_server_cannot_apply_is_refused(
     assert raised.value.message.startswith("Invalid requests[0].copyPaste: ")
 
 
-def test_auto_resize_is_accepted_and_leaves_the_sizes(worksheet: gspread.Worksheet) -> None:
-    # Approximated: the server cannot measure rendered text, so sizes stay (batch_paste.py).
+def test_auto_resize_fits_a_column_to_its_text_as_google_s_recording_does(
+    worksheet: gspread.Worksheet,
+) -> None:
+    # gspread's recording WorksheetTest.test_auto_resize_columns: 1,024 "A"s -> 8,691 pixels.
+    worksheet.update_acell("C1", "A" * 1024)
+    worksheet.columns_auto_resize(2, 4)
+    metadata = worksheet.spreadsheet.fetch_sheet_metadata({"fields": "sheets.data.columnMetadata"})
+    sizes = [c["pixelSize"] for c in metadata["sheets"][0]["data"][0]["columnMetadata"]]
+    assert sizes[2:4] == [8691, 100]  # the empty column D keeps its width (unverified)
+
+
+def test_auto_resize_keeps_columns_whose_text_fits_and_every_row(
+    worksheet: gspread.Worksheet,
+) -> None:
+    # Approximated: a column only grows to its estimated text width; rows stay (batch_paste.py).
     worksheet.columns_auto_resize(0, 2)
     worksheet.rows_auto_resize(0, 2)
     metadata = worksheet.spreadsheet.fetch_sheet_metadata(
