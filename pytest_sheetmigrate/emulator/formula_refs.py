@@ -31,61 +31,39 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from openpyxl.formula.tokenizer import Token, Tokenizer
 
-from .a1 import RangeSyntaxError, quote_title, split_sheet
+from .a1 import quote_title
 from .grid import COLUMNS, Change, adjust_span, moved_index
 
 REF_ERROR = "#REF!"
-MAX_COLUMN_LETTERS = 3  # ZZZ = 18,278, the column limit
-_SIDE = re.compile(r"^(\$?)([A-Za-z]{1,3})?(\$?)([1-9][0-9]{0,7})?$")
 _WHITESPACE = re.compile(r"[ \n]+")
+# Formulas copied down a column differ only in their row numbers: tokenized once per shape. The
+# tokenizer tells digits apart only as 0 vs 1-9 (its scientific-notation test), so 2-9 -> 1
+# keeps every token boundary (and every offset) of the original text.
+_SHAPE = str.maketrans("23456789", "11111111")
+# An A1 reference: an optional sheet prefix ('My ''tab'! or Sheet1!), then one or two corners,
+# each "$"-marker, letters (at most 3: ZZZ is the last column), "$"-marker, row digits.
+_REFERENCE = re.compile(
+    r"(?P<prefix>(?:'(?:[^']|'')+'|[^'!:]+)!)?"
+    r"(?P<m1>\$?)(?P<l1>[A-Za-z]{1,3})?(?P<n1>\$?)(?P<d1>[1-9][0-9]{0,7})?"
+    r"(?::(?P<m2>\$?)(?P<l2>[A-Za-z]{1,3})?(?P<n2>\$?)(?P<d2>[1-9][0-9]{0,7})?)?"
+)
 
 
-@dataclass(frozen=True)
-class _Side:
-    """One corner of a reference as written: ``$``-markers, letters, digits (either optional)."""
-
-    col_mark: str
-    letters: str | None
-    row_mark: str
-    digits: str | None
-
-    @property
-    def col(self) -> int | None:
-        return None if self.letters is None else _column_index(self.letters)
-
-    @property
-    def row(self) -> int | None:
-        return None if self.digits is None else int(self.digits) - 1
-
-    def index(self, dimension: str) -> int | None:
-        return self.col if dimension == COLUMNS else self.row
-
-    def moved_to(self, dimension: str, index: int | None) -> str:
-        """This side's text with its index along `dimension` set to `index`."""
-        letters, digits = self.letters, self.digits
-        if index != self.index(dimension) and index is not None:
-            if dimension == COLUMNS:
-                letters = _column_letters(index)
-            else:
-                digits = str(index + 1)
-        return f"{self.col_mark}{letters or ''}{self.row_mark}{digits or ''}"
-
-
-@dataclass(frozen=True)
-class _Reference:
-    """A RANGE operand read as an A1 reference: its sheet prefix (``'My tab'!``) and corners."""
+class _Reference(NamedTuple):
+    """A RANGE operand read as an A1 reference: its sheet prefix, title and corners' parts."""
 
     prefix: str
     title: str | None
-    first: _Side
-    second: _Side | None
+    first: tuple[str, str | None, str, str | None]  # $-marker, letters, $-marker, digits
+    second: tuple[str, str | None, str, str | None] | None
 
 
+@lru_cache(maxsize=4096)
 def _column_index(letters: str) -> int:
     index = 0
     for ch in letters.upper():
@@ -93,6 +71,7 @@ def _column_index(letters: str) -> int:
     return index - 1
 
 
+@lru_cache(maxsize=4096)
 def _column_letters(index: int) -> str:
     letters = ""
     index += 1
@@ -102,47 +81,55 @@ def _column_letters(index: int) -> str:
     return letters
 
 
-def _side(text: str) -> _Side | None:
-    m = _SIDE.match(text)
-    if m is None:
-        return None
-    col_mark, letters, row_mark, digits = m.groups()
-    if letters is None and digits is None:
-        return None
-    if digits is None and row_mark:  # "A$"
-        return None
-    if letters is None:  # "$3": the one marker belongs to the row
-        col_mark, row_mark = "", col_mark + row_mark
-        if len(row_mark) > 1:
-            return None
-    return _Side(col_mark, letters, row_mark, digits)
+def _valid_side(mark: str, letters: str | None, row_mark: str, digits: str | None) -> bool:
+    if digits is None:
+        return letters is not None and not row_mark  # "A", not "A$"
+    return letters is not None or not (mark and row_mark)  # "$3", not "$$3"
 
 
 def _parse(operand: str) -> _Reference | None:
     """An operand as an A1 reference, or None when it is not one (a name, ...)."""
-    try:
-        title, cells = split_sheet(operand)
-    except RangeSyntaxError:
+    m = _REFERENCE.fullmatch(operand)
+    if m is None:
         return None
-    if cells is None or "!" in cells or "'" in cells:
+    prefix, m1, l1, n1, d1, m2, l2, n2, d2 = m.groups()
+    if not _valid_side(m1, l1, n1, d1):
         return None
-    prefix = operand[: len(operand) - len(cells)]
-    first_text, colon, second_text = cells.partition(":")
-    first = _side(first_text)
-    if first is None:
-        return None
-    if not colon:
-        if first.letters is None or first.digits is None:
+    if m2 is None:  # no colon
+        if l1 is None or d1 is None:
             return None  # a lone column or row is a name (LAMBDA's x), not a reference
-        return _Reference(prefix, title, first, None)
-    second = _side(second_text)
-    if second is None:
-        return None
-    column_only = {s.digits is None for s in (first, second)}
-    row_only = {s.letters is None for s in (first, second)}
-    if True in column_only and True in row_only:
-        return None  # "A:5"
-    return _Reference(prefix, title, first, second)
+        second = None
+    else:
+        if not _valid_side(m2, l2, n2, d2):
+            return None
+        if (d1 is None or d2 is None) and (l1 is None or l2 is None):
+            return None  # "A:5"
+        second = (m2, l2, n2, d2)
+    title = None
+    if prefix:
+        title = prefix[:-1]
+        if title.startswith("'"):
+            title = title[1:-1].replace("''", "'")
+    return _Reference(prefix or "", title, (m1, l1, n1, d1), second)
+
+
+def _index(side: tuple[str, str | None, str, str | None], dimension: str) -> int | None:
+    if dimension == COLUMNS:
+        return None if side[1] is None else _column_index(side[1])
+    return None if side[3] is None else int(side[3]) - 1
+
+
+def _side_text(
+    side: tuple[str, str | None, str, str | None], dimension: str, old: int | None, new: int | None
+) -> str:
+    """A corner's text with its index along `dimension` moved from `old` to `new`."""
+    mark, letters, row_mark, digits = side
+    if new is not None and new != old:
+        if dimension == COLUMNS:
+            letters = _column_letters(new)
+        else:
+            digits = str(new + 1)
+    return f"{mark}{letters or ''}{row_mark}{digits or ''}"
 
 
 @lru_cache(maxsize=16_384)
@@ -179,7 +166,7 @@ def _rewrite(formula: str, change: Callable[[str], str | None]) -> str:
         return formula
     pieces: list[str] = []
     last = 0
-    for start, end in _range_operands(formula):
+    for start, end in _range_operands(formula.translate(_SHAPE)):
         new = change(formula[start:end])
         if new is not None:
             pieces += [formula[last:start], new]
@@ -211,15 +198,15 @@ def relocate(formula: str, own_sheet: str, sheet: str, dimension: str, change: C
 def _relocated(reference: _Reference, dimension: str, change: Change) -> str | None:
     first, second = reference.first, reference.second
     if second is None:
-        index = first.index(dimension)
-        assert index is not None  # a lone side is a whole cell
+        index = _index(first, dimension)
+        assert index is not None  # a lone corner is a whole cell
         new = _point(index, change)
         if new is None:
             return REF_ERROR
         if new == index:
             return None
-        return reference.prefix + first.moved_to(dimension, new)
-    a, b = first.index(dimension), second.index(dimension)
+        return reference.prefix + _side_text(first, dimension, index, new)
+    a, b = _index(first, dimension), _index(second, dimension)
     if a is None and b is None:
         return None  # open along this dimension (H:H across rows)
     corners = _moved_corners(a, b, change) if change.kind == "move" else _span(a, b, change)
@@ -229,9 +216,9 @@ def _relocated(reference: _Reference, dimension: str, change: Change) -> str | N
         return None
     return (
         reference.prefix
-        + first.moved_to(dimension, corners[0])
+        + _side_text(first, dimension, a, corners[0])
         + ":"
-        + second.moved_to(dimension, corners[1])
+        + _side_text(second, dimension, b, corners[1])
     )
 
 
