@@ -14,6 +14,7 @@ import pytest
 from model_helpers import Model
 
 from pytest_sheetmigrate.emulator import EmulatorServer, cells
+from pytest_sheetmigrate.emulator.exceptions import ApiError
 from pytest_sheetmigrate.emulator.formula_refs import drop_sheet, relocate, rename_sheet
 from pytest_sheetmigrate.emulator.grid import COLUMNS, ROWS, Change, Sheet
 from pytest_sheetmigrate.emulator.spreadsheet import sheet_properties
@@ -339,7 +340,7 @@ def test_renaming_a_tab_renames_references_to_it(model: Model) -> None:
 
 def test_a_failed_batch_leaves_every_formula_as_it_was(model: Model) -> None:
     sid = _two_tabs(model)
-    with pytest.raises(Exception, match="No grid with id"):
+    with pytest.raises(ApiError, match="No grid with id"):
         model.batch(
             sid,
             {"insertDimension": {"range": _columns(0, 3)}},
