@@ -155,6 +155,7 @@ def measure(
         ),
         repeat,
     )
+    rss_mb = peak_rss_mb(pid)  # before the formula step, so that the row compares across versions
     spreadsheet.values_update(
         "Sheet1!A1",
         {"valueInputOption": "USER_ENTERED"},
@@ -168,7 +169,7 @@ def measure(
         "insert": insert,
         "repeat_cell": repeat_cell,
         "insert_formulas": insert_formulas,
-        "rss_mb": peak_rss_mb(pid),
+        "rss_mb": rss_mb,
         "read_mb": len(body[-1]) / 1e6,
     }
 

@@ -210,10 +210,14 @@ class Sheet:
         for i, values in enumerate(data):
             if not values:
                 continue
-            if not self.may_have_formulas and cells.Formula in set(map(type, values)):
-                self.may_have_formulas = True
             r = start_row + i
             rows[r], kinds[r] = _splice(rows[r], kinds[r], start_col, values)
+            if (
+                kinds[r] is not None  # a row of text only holds no formula
+                and not self.may_have_formulas
+                and cells.Formula in set(map(type, values))
+            ):
+                self.may_have_formulas = True
 
     def fill(self, box: Box, value: CellValue) -> None:
         """Set every cell of a box to one value (repeatCell): O(rows) tuple rebuilds."""

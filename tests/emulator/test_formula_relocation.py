@@ -261,6 +261,15 @@ def test_a_sheet_whose_formulas_were_all_overwritten_stops_being_scanned() -> No
     assert not sheet.may_have_formulas
 
 
+def test_a_sheet_from_a_snapshot_older_than_the_flag_is_scanned() -> None:
+    state = dict(_sheet().__dict__)
+    del state["may_have_formulas"]
+    restored = Sheet.__new__(Sheet)
+    restored.__setstate__(state)
+    assert restored.may_have_formulas
+    assert restored.rewrite_formulas(lambda text: text.replace("B1", "C1")) == 1
+
+
 # --- the state model: every tab, deleteSheet, rename, resize -----------------------------------
 
 
