@@ -34,8 +34,6 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import NamedTuple
 
-from openpyxl.formula.tokenizer import Token, Tokenizer
-
 from .a1 import quote_title
 from .grid import COLUMNS, Change, adjust_span, moved_index
 
@@ -138,6 +136,10 @@ def _range_operands(formula: str) -> tuple[tuple[int, int], ...]:
 
     The tokenizer gives token texts, not offsets; they are found again by walking the text
     (every token is a slice of it except whitespace, which it shortens to one character)."""
+    # Imported on first use: openpyxl costs about 23 MB and 0.2 s, for servers that never
+    # relocate a formula too.
+    from openpyxl.formula.tokenizer import Token, Tokenizer
+
     try:
         tokens = Tokenizer(formula).items
     except Exception:  # TokenizerError, or an assertion on malformed input: leave it alone

@@ -453,3 +453,38 @@ def test_renaming_a_tab_renames_its_references_over_http(spreadsheet: gspread.Sp
     spreadsheet.worksheet("Operaciones").update_title("Ops 2024")
     got = summary.get("A1", value_render_option=gspread.utils.ValueRenderOption.formula)
     assert got == [["='Ops 2024'!B2"]]
+
+
+def test_column_metadata_follows_its_column_and_goes_with_it(model: Model) -> None:
+    # spreadsheets.developerMetadata reference: metadata "will remain associated at those
+    # locations as they move around ... If the associated object is deleted its metadata is
+    # deleted too".
+    sid = model.new_spreadsheet()
+    model.batch(
+        sid,
+        {
+            "createDeveloperMetadata": {
+                "developerMetadata": {
+                    "metadataKey": "column",
+                    "location": {"dimensionRange": _columns(2, 3)},
+                    "visibility": "DOCUMENT",
+                }
+            }
+        },
+    )
+
+    def spans() -> list[tuple[int, int]]:
+        found = model(
+            "developer_metadata_search",
+            spreadsheet_id=sid,
+            body={"dataFilters": [{"developerMetadataLookup": {"metadataKey": "column"}}]},
+        ).get("matchedDeveloperMetadata", [])
+        ranges = [m["developerMetadata"]["location"]["dimensionRange"] for m in found]
+        return [(r["startIndex"], r["endIndex"]) for r in ranges]
+
+    model.batch(sid, {"deleteDimension": {"range": _columns(0, 1)}})
+    assert spans() == [(1, 2)]
+    model.batch(sid, {"moveDimension": {"source": _columns(1, 2), "destinationIndex": 5}})
+    assert spans() == [(4, 5)]
+    model.batch(sid, {"deleteDimension": {"range": _columns(4, 5)}})
+    assert spans() == []
