@@ -1,6 +1,7 @@
 """Benchmark of the local Sheets server on a 100,000 x 68 sheet (prints a table; not a test).
 
     python benchmarks/bench_emulator.py [--rows 100000] [--columns 68] [--repeat 3]
+        [--formulas 10000]
 
 For each mode (state in memory; durable with ``--data``) it starts the server as a subprocess,
 builds the sheet with gspread (values.update in chunks of 10,000 rows, RAW), then times, median
@@ -13,6 +14,7 @@ of ``--repeat`` runs, from the client over loopback:
   sizes;
 - a batchUpdate insertDimension of one column;
 - a batchUpdate repeatCell over every row of one column;
+- the same insertDimension once ``--formulas`` rows hold a formula (every one relocated);
 
 and the server's peak RSS (``VmHWM`` from /proc). Durable mode answers only after the journal
 record is fsynced, so its mutating times include the fsync. In durable mode the server is then
@@ -56,7 +58,7 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def run(mode: str, rows: int, columns: int, repeat: int) -> dict[str, float]:
+def run(mode: str, rows: int, columns: int, repeat: int, formulas: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as data_dir:
         args = [sys.executable, "-m", "pytest_sheetmigrate.emulator", "--port", "0"]
         if mode == "durable":
@@ -65,7 +67,7 @@ def run(mode: str, rows: int, columns: int, repeat: int) -> dict[str, float]:
         try:
             assert server.stdout is not None
             url = server.stdout.readline().split()[-1]
-            result = measure(url, server.pid, rows, columns, repeat)
+            result = measure(url, server.pid, rows, columns, repeat, formulas)
         finally:
             server.terminate()
             server.wait(timeout=120)
@@ -86,7 +88,9 @@ def restart_seconds(args: list[str]) -> float:
         server.wait(timeout=120)
 
 
-def measure(url: str, pid: int, rows: int, columns: int, repeat: int) -> dict[str, float]:
+def measure(
+    url: str, pid: int, rows: int, columns: int, repeat: int, formulas: int
+) -> dict[str, float]:
     client = sheets_client(url)
     spreadsheet = client.create("Benchmark")
     sheet_id = spreadsheet.sheet1.id
@@ -139,22 +143,13 @@ def measure(url: str, pid: int, rows: int, columns: int, repeat: int) -> dict[st
     def batch(request: dict[str, object]) -> None:
         spreadsheet.batch_update({"requests": [request]})
 
-    insert = median_seconds(
-        lambda: batch(
-            {
-                "insertDimension": {
-                    "range": {
-                        "sheetId": sheet_id,
-                        "dimension": "COLUMNS",
-                        "startIndex": 5,
-                        "endIndex": 6,
-                    },
-                    "inheritFromBefore": True,
-                }
-            }
-        ),
-        repeat,
-    )
+    insert_column = {
+        "insertDimension": {
+            "range": {"sheetId": sheet_id, "dimension": "COLUMNS", "startIndex": 5, "endIndex": 6},
+            "inheritFromBefore": True,
+        }
+    }
+    insert = median_seconds(lambda: batch(insert_column), repeat)
     repeat_cell = median_seconds(
         lambda: batch(
             {
@@ -173,6 +168,13 @@ def measure(url: str, pid: int, rows: int, columns: int, repeat: int) -> dict[st
         ),
         repeat,
     )
+    rss_mb = peak_rss_mb(pid)  # before the formula step, so that the row compares across versions
+    spreadsheet.values_update(
+        "Sheet1!A1",
+        {"valueInputOption": "USER_ENTERED"},
+        {"values": [[f"=F{r}*G{r}+SUM(H{r}:K{r})"] for r in range(1, formulas + 1)]},
+    )
+    insert_formulas = median_seconds(lambda: batch(insert_column), repeat)
     return {
         "build": build,
         "read": read,
@@ -180,7 +182,8 @@ def measure(url: str, pid: int, rows: int, columns: int, repeat: int) -> dict[st
         "dumps": dumps,
         "insert": insert,
         "repeat_cell": repeat_cell,
-        "rss_mb": peak_rss_mb(pid),
+        "insert_formulas": insert_formulas,
+        "rss_mb": rss_mb,
         "read_mb": len(pretty[-1]) / 1e6,
         "read_compact_mb": len(compact[-1]) / 1e6,
     }
@@ -191,9 +194,11 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--columns", type=int, default=68)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--formulas", type=int, default=10_000)
     args = parser.parse_args()
     results = {
-        mode: run(mode, args.rows, args.columns, args.repeat) for mode in ("memory", "durable")
+        mode: run(mode, args.rows, args.columns, args.repeat, args.formulas)
+        for mode in ("memory", "durable")
     }
     for result in results.values():
         result["ratio"] = result["read"] / result["dumps"]
@@ -214,6 +219,7 @@ def main() -> None:
         ("answer bytes pretty / prettyPrint=false", "bytes_ratio", "{:.2f}x"),
         ("batchUpdate insertDimension (1 column) s", "insert", "{:.3f}"),
         ("batchUpdate repeatCell (every row) s", "repeat_cell", "{:.3f}"),
+        (f"insertDimension, {args.formulas:,} formulas s", "insert_formulas", "{:.3f}"),
         ("server peak RSS (VmHWM) MB", "rss_mb", "{:.0f}"),
         ("restart with the state loaded s", "restart", "{:.2f}"),
     ]

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import exceptions as errors
 from . import fields as masks
-from . import protection
+from . import protection, relocation
 from .a1 import Box
 from .core import grid_limit_error
 from .grid import COLUMNS, ROWS, Change, Sheet, adjust_grid_range
@@ -82,11 +82,13 @@ class BatchContext:
         return sheet, box
 
     def dimension_changed(self, sheet: Sheet, dimension: str, change: Change) -> None:
-        """Keep spreadsheet-level anchors (named ranges, metadata) on their cells."""
+        """Keep spreadsheet-level anchors (named ranges, metadata, formula references in every
+        tab) on their cells."""
         for named in self.spreadsheet.named_ranges:
             if named["range"].get("sheetId", 0) == sheet.sheet_id:
                 adjust_grid_range(named["range"], dimension, change)
         follow_dimension_change(self.spreadsheet, sheet.sheet_id, dimension, change)
+        relocation.follow_dimension_change(self.spreadsheet, sheet, dimension, change)
 
 
 Kind = Callable[[BatchContext, dict[str, Any]], dict[str, Any] | None]
@@ -223,6 +225,7 @@ def delete_sheet(context: BatchContext, body: dict[str, Any]) -> None:
         raise RequestError("You can't remove all the sheets in a document.")
     spreadsheet.sheets.remove(sheet)
     spreadsheet.reindex()
+    relocation.follow_sheet_deleted(spreadsheet, sheet.title)
     spreadsheet.named_ranges = [
         n for n in spreadsheet.named_ranges if n["range"].get("sheetId", 0) != sheet.sheet_id
     ]
@@ -304,8 +307,11 @@ def update_sheet_properties(context: BatchContext, body: dict[str, Any]) -> None
         sheet.row_count,
         sheet.col_count,
     )
+    old_title = sheet.title
     sheet.properties = updated
     sheet.properties["index"] = sheet.properties.get("index", index)
+    if sheet.title != old_title:
+        relocation.follow_sheet_renamed(spreadsheet, old_title, sheet.title)
     if grid_size != (sheet.row_count, sheet.col_count):
         _resize(context, sheet, *grid_size)
     if index != spreadsheet.sheets.index(sheet):

@@ -77,12 +77,15 @@ class Sheet:
     borders: list[dict[str, Any]] = field(default_factory=list)
     # ConditionalFormatRule dicts in priority order (index 0 first), ranges stored with sheetId.
     conditional_formats: list[dict[str, Any]] = field(default_factory=list)
+    # False only while no formula was ever written (or a scan found none): lets a dimension
+    # change skip the formula scan of a large sheet without formulas.
+    may_have_formulas: bool = False
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         """Unpickle; a sheet from a format-1 snapshot (typed cell objects in the rows, no
         ``kinds``) is converted to the current layout."""
+        state = dict(state)
         if "kinds" not in state:
-            state = dict(state)
             state.pop("typed", None)
             rows, kinds = [], []
             for row in state["rows"]:
@@ -91,6 +94,7 @@ class Sheet:
                 rows.append(text)
                 kinds.append(kind)
             state["rows"], state["kinds"] = rows, kinds
+        state.setdefault("may_have_formulas", True)  # a snapshot from before the flag
         self.__dict__.update(state)
         # Fields added after a snapshot was written (its format unchanged): their defaults.
         self.__dict__.setdefault("conditional_formats", [])
@@ -140,6 +144,7 @@ class Sheet:
             dimension_properties=copy.deepcopy(self.dimension_properties),
             borders=copy.deepcopy(self.borders),
             conditional_formats=copy.deepcopy(self.conditional_formats),
+            may_have_formulas=self.may_have_formulas,
         )
 
     def move_rules_to(self, sheet_id: int) -> None:
@@ -220,12 +225,20 @@ class Sheet:
                 continue
             r = start_row + i
             rows[r], kinds[r] = _splice(rows[r], kinds[r], start_col, values)
+            if (
+                kinds[r] is not None  # a row of text only holds no formula
+                and not self.may_have_formulas
+                and cells.Formula in set(map(type, values))
+            ):
+                self.may_have_formulas = True
 
     def fill(self, box: Box, value: CellValue) -> None:
         """Set every cell of a box to one value (repeatCell): O(rows) tuple rebuilds."""
         text, kind = cells.split(value)
         if text == "" and box.start_row >= len(self.rows):
             return
+        if isinstance(kind, tuple):
+            self.may_have_formulas = True
         self._ensure_rows(box.end_row)
         block = (text,) * box.cols
         kind_block = (kind,) * box.cols
@@ -261,6 +274,38 @@ class Sheet:
                     None if kinds is None else kinds[:c0] + (None,) * blank + kinds[c1:],
                 )
         self._drop_trailing_rows()
+
+    def rewrite_formulas(self, rewrite: Callable[[str], str]) -> int:
+        """Give every formula cell the text ``rewrite(text)``; the count of cells changed.
+
+        Copy-on-write: only the row tuples holding a changed formula are replaced. A changed
+        formula is stored as newly entered (:func:`cells.formula`), so its value and display
+        agree with its new text. Rows without typed cells cost one test each."""
+        if not self.may_have_formulas:
+            return 0
+        changed = 0
+        found = False
+        rows, all_kinds = self.rows, self.kinds
+        for r, kinds in enumerate(all_kinds):
+            if kinds is None or tuple not in set(map(type, kinds)):
+                continue
+            found = True
+            new_row: list[str] | None = None
+            new_kinds: list[Kind] | None = None
+            for c, kind in enumerate(kinds):
+                if not isinstance(kind, tuple):
+                    continue
+                text = rewrite(kind[0])
+                if text == kind[0]:
+                    continue
+                if new_row is None or new_kinds is None:
+                    new_row, new_kinds = list(rows[r]), list(kinds)
+                new_row[c], new_kinds[c] = cells.split(cells.formula(text))
+                changed += 1
+            if new_row is not None and new_kinds is not None:
+                rows[r], all_kinds[r] = tuple(new_row), tuple(new_kinds)
+        self.may_have_formulas = found
+        return changed
 
     def _drop_trailing_rows(self) -> None:
         rows = self.rows
