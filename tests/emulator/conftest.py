@@ -1,10 +1,29 @@
-"""Shared hooks of the emulator tests: the fidelity figure in the terminal summary."""
+"""Shared fixtures and hooks of the emulator tests: a server per module (memory only, default
+options; a module needing other options defines its own ``server``), a gspread client aimed at
+it, and the fidelity figure in the terminal summary."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
+import gspread
 import pytest
+
+from pytest_sheetmigrate.emulator import EmulatorServer
+from pytest_sheetmigrate.transport import sheets_client
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[EmulatorServer]:
+    with EmulatorServer() as running:
+        yield running
+
+
+@pytest.fixture
+def client(server: EmulatorServer) -> gspread.Client:
+    return sheets_client(server.url)
+
 
 _FIDELITY_TEST = "test_fidelity.py::test_cassette_replays_identically["
 _fidelity: dict[str, bool] = {}

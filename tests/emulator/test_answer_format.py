@@ -44,12 +44,6 @@ BYTE_CASSETTES = [
 _NUMERIC_ID = re.compile(r'("(?:' + "|".join(sorted(ID_KEYS)) + r')": )(\d+)')
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[EmulatorServer]:
-    with EmulatorServer() as running:
-        yield running
-
-
 @pytest.fixture
 def session() -> Iterator[requests.Session]:
     with requests.Session() as opened:

@@ -7,33 +7,19 @@ or gspread's source.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from typing import Any
 
 import gspread
 import pytest
 from model_helpers import SPREADSHEET, Model
 
-from pytest_sheetmigrate.emulator import EmulatorServer
 from pytest_sheetmigrate.emulator.exceptions import ApiError
 from pytest_sheetmigrate.emulator.spreadsheet import normalise_color
-from pytest_sheetmigrate.transport import sheets_client
 
 
 @pytest.fixture()
 def model() -> Model:
     return Model()
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[EmulatorServer]:
-    with EmulatorServer() as running:
-        yield running
-
-
-@pytest.fixture
-def client(server: EmulatorServer) -> gspread.Client:
-    return sheets_client(server.url)
 
 
 def _metadata(model: Model, sid: str, **extra: Any) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterator
 from typing import Any
 
 import gspread
@@ -42,12 +41,6 @@ class AnswerLog:
         if operation in NOT_JSON:
             return
         self.violations += discovery.answer_violations(operation, response.json())
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[EmulatorServer]:
-    with EmulatorServer() as running:
-        yield running
 
 
 def run_workload(client: gspread.Client) -> None:

@@ -33,7 +33,6 @@ Sources (public reports of Google's answers):
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import gspread
@@ -495,12 +494,6 @@ DRIVE_BAD: list[tuple[str, str, str, dict[str, str], str]] = [
         "Invalid field selection mail",
     ),
 ]
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[EmulatorServer]:
-    with EmulatorServer() as running:
-        yield running
 
 
 @pytest.fixture(scope="module")

@@ -21,12 +21,6 @@ CASSETTES = cassette_names() or ["<no cassettes found>"]
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[EmulatorServer]:
-    with EmulatorServer() as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
 def session() -> Iterator[requests.Session]:
     with requests.Session() as opened:
         opened.trust_env = False

@@ -7,8 +7,6 @@ changes are 0-based, ends exclusive, as in the API's DimensionRange: column F is
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import gspread
 import pytest
 from model_helpers import Model
@@ -395,12 +393,6 @@ def test_anchored_ranges_shift_grow_and_shrink_with_columns(model: Model) -> Non
 
 
 # --- over HTTP with gspread -------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[EmulatorServer]:
-    with EmulatorServer() as running:
-        yield running
 
 
 @pytest.fixture

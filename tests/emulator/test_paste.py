@@ -10,7 +10,6 @@ Row do NOT change when copied. A$1: Row does NOT change ... $A1: Column does NOT
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import gspread
@@ -24,12 +23,6 @@ from pytest_sheetmigrate.emulator.exceptions import ApiError
 from pytest_sheetmigrate.transport import sheets_client
 
 FORMULA = ValueRenderOption.formula
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[EmulatorServer]:
-    with EmulatorServer() as running:
-        yield running
 
 
 @pytest.fixture

@@ -7,26 +7,12 @@ and answers of each kind (JSON, CSV bytes, 204).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import gspread
 import pytest
 
 from pytest_sheetmigrate.emulator import EmulatorServer
-from pytest_sheetmigrate.transport import sheets_client
 
 AWKWARD_TITLE = "🌵 it's a/b:c!d"
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[EmulatorServer]:
-    with EmulatorServer() as running:
-        yield running
-
-
-@pytest.fixture
-def client(server: EmulatorServer) -> gspread.Client:
-    return sheets_client(server.url)
 
 
 def by_endpoint(server: EmulatorServer) -> dict[str, int]:

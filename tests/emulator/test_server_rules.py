@@ -7,7 +7,6 @@ fetch_sheet_metadata) reach them and read them back where Google returns them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import gspread
@@ -16,12 +15,6 @@ from gspread.utils import ValidationConditionType
 
 from pytest_sheetmigrate.emulator import EmulatorServer
 from pytest_sheetmigrate.transport import sheets_client
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[EmulatorServer]:
-    with EmulatorServer() as running:
-        yield running
 
 
 @pytest.fixture
