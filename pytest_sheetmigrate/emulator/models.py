@@ -20,9 +20,10 @@ invalid included -- changes nothing. Committed objects are never changed in plac
 :meth:`dump_state` is a cheap, stable snapshot.
 
 Not implemented (answered as Google would for an unknown method, or ignored): R1C1 ranges,
-data-filter value reads (``values:batchGetByDataFilter`` ...), charts, conditional formats,
-data validation, pivot tables, formula evaluation beyond literal arithmetic (see cells.py),
-Drive folders, revisions and real comments (the comments list is always empty).
+data-filter value reads (``values:batchGetByDataFilter`` ...), charts, pivot tables, formula
+evaluation beyond literal arithmetic (see cells.py; references do relocate, see relocation.py),
+conditional formats' evaluation, Drive folders, revisions and real comments (the comments list is
+always empty).
 """
 
 from __future__ import annotations

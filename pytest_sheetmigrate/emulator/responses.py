@@ -328,7 +328,8 @@ def encode_json(obj: Any, *, pretty: bool = False) -> bytes:
     encoded by the standard library instead, with non-ASCII escaped."""
     try:
         if pretty:
-            return orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_INDENT_2) + b"\n"
+            options = orjson.OPT_NON_STR_KEYS | orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
+            return orjson.dumps(obj, option=options)
         return orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS)
     except (orjson.JSONEncodeError, TypeError):
         if pretty:
