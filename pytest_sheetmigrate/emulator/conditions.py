@@ -16,12 +16,11 @@ opaque 400" (taylorwilsdon/google_workspace_mcp PR 892). The messages' wording i
 from __future__ import annotations
 
 import functools
-import json
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
+from . import discovery
 from .fields import strip_nulls
 
 DATA_VALIDATION = "data validation"
@@ -60,12 +59,8 @@ class ConditionType:
 
 
 def discovery_document() -> dict[str, Any]:
-    """Google's discovery document for Sheets v4, as google-api-python-client ships it."""
-    import googleapiclient  # a dependency of the package: the server's reference of shapes
-
-    path = Path(googleapiclient.__file__).parent / "discovery_cache/documents/sheets.v4.json"
-    document: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    return document
+    """Google's discovery document for Sheets v4 (loaded once, by :mod:`discovery`)."""
+    return discovery.document("sheets")
 
 
 def parse_description(name: str, description: str) -> ConditionType:
