@@ -23,7 +23,7 @@ from gspread.utils import absolute_range_name
 from . import lease
 from .checkpoints import Checkpoint, CheckpointStore
 from .checks import CheckInput, CheckResult, check_backup_matches_source, run_checks
-from .errors import ConcurrentChangeError, SheetStateError, VerificationError
+from .errors import ConcurrentChangeError, LockHeldError, SheetStateError, VerificationError
 from .gateway import SheetGateway, SheetInfo, SpreadsheetInfo, prefetched
 from .lease import LEASE_KEY, Lease
 from .local_snapshot import LocalSnapshot, local_snapshot_path
@@ -482,7 +482,11 @@ class Migration:
             requests, already_applied=lambda: lease.held_by(self.gateway.metadata().stamps, mine)
         )
         self.info = self.gateway.metadata()
-        lease.confirm(self.info.stamps, mine)
+        try:
+            lease.confirm(self.info.stamps, mine)
+        except LockHeldError:
+            self._give_up(mine)  # the loser of a race leaves no lease of its own behind
+            raise
         lease.hold(mine)
         self.lease = mine
         self.progress(f"lease taken by {mine.describe()}")
@@ -494,18 +498,24 @@ class Migration:
                 "Run pytest --migrate to migrate (or pytest --rollback to restore)"
             )
 
-    def close(self) -> None:
-        """Release the lease if a failed or partial run still holds it."""
-        if self.lease is None:
-            return
-        mine, self.lease = self.lease, None
-        lease.let_go(mine)  # released below, or left on the sheet by a run that is over
-        requests = lease.release_requests(self.info.stamps, mine)
+    def _give_up(self, mine: Lease) -> None:
+        """Remove every lease of run ``mine`` that the sheet holds now (read afresh)."""
+        stamps = self.gateway.metadata().stamps
+        requests = lease.release_requests(stamps, mine)
         if requests:
             self.gateway.batch_update(
                 requests,
                 already_applied=lambda: not lease.held_by(self.gateway.metadata().stamps, mine),
             )
+
+    def close(self) -> None:
+        """Release the lease if a failed or partial run still holds it: the sheet is read
+        afresh, so a renewal whose answer was lost (Ctrl-C, a dropped connection) is found."""
+        if self.lease is None:
+            return
+        mine, self.lease = self.lease, None
+        lease.let_go(mine)  # released below, or left on the sheet by a run that is over
+        self._give_up(mine)
 
     def _lease_update(self, release: bool) -> tuple[list[dict[str, Any]], Lease | None]:
         """Requests that renew (or release) the lease, riding on a step's own batchUpdate."""

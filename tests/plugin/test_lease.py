@@ -114,3 +114,52 @@ def test_a_run_that_stops_at_a_failed_check_releases_its_lease(
 
     assert result.ret == 1
     assert leases(project) == []
+
+
+def test_the_loser_of_two_simultaneous_starts_removes_its_own_lease(
+    pytester: pytest.Pytester, project: Project
+):
+    # Another run takes the lease between this run's taking it and its confirming it; run ids
+    # decide, and "0" * 32 is the smallest, so the other run wins (issue 11, defect 17).
+    pytester.makepyfile(
+        application=f"""
+        import json
+        from datetime import UTC, datetime, timedelta
+
+        from pytest_sheetmigrate import lease
+        from pytest_sheetmigrate.transport import sheets_client
+
+        original = lease.confirm
+
+        def racing_confirm(stamps, mine):
+            expires = (datetime.now(UTC) + timedelta(minutes=10)).strftime("%Y-%m-%dT%H:%M:%SZ")
+            value = {{"holder": "alice@other-host", "host": "other-host", "pid": 4242,
+                      "run": "0" * 32, "expires": expires}}
+            sheet = sheets_client({project.api.url!r}).open_by_key({project.sheet!r})
+            sheet.batch_update({{"requests": [{{"createDeveloperMetadata": {{
+                "developerMetadata": {{"metadataKey": {LEASE_KEY!r},
+                "metadataValue": json.dumps(value), "location": {{"spreadsheet": True}},
+                "visibility": "DOCUMENT"}}}}}}]}})
+            return original(sheet_stamps(sheet), mine)
+
+        def sheet_stamps(sheet):
+            from pytest_sheetmigrate.stamp import Stamps
+            found = sheet.fetch_sheet_metadata({{"fields": "developerMetadata"}})
+            return Stamps.parse(found.get("developerMetadata", []))
+
+        def pytest_configure(config):
+            lease.confirm = racing_confirm
+
+        def pytest_unconfigure(config):  # the run is in-process: leave the module as it was
+            lease.confirm = original
+        """
+    )
+    pytester.syspathinsert()
+    header_before = project.worksheet().row_values(1)
+
+    result = project.run("--migrate", "-p", "application")
+
+    assert result.ret == 1
+    result.stdout.fnmatch_lines(["*started at the same moment holds the lease*alice@other-host*"])
+    assert [lease["holder"] for lease in leases(project)] == ["alice@other-host"]
+    assert project.worksheet().row_values(1) == header_before
