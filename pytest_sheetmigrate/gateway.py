@@ -31,6 +31,10 @@ T = TypeVar("T")
 _END = object()
 CHUNK_BYTES = 2 * 1024 * 1024
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+# Drive answers its rate limits with 403 and one of these reasons ("Usage limits" guide): a pause.
+DRIVE_RATE_LIMITS = frozenset({"userRateLimitExceeded", "rateLimitExceeded"})
+# Google's refusal of a write into a protected range by an account that may not edit it.
+PROTECTED_MESSAGE = "You are trying to edit a protected cell or object"
 SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
 METADATA_FIELDS = (
     "spreadsheetId,properties.title,sheets(properties(sheetId,title,index,gridProperties),merges),"
@@ -355,9 +359,11 @@ class SheetGateway:
             try:
                 return send()
             except gspread.exceptions.APIError as error:
-                if error.code not in RETRYABLE_STATUS:
+                rate_limited = _reason(error) in DRIVE_RATE_LIMITS
+                if error.code not in RETRYABLE_STATUS and not rate_limited:
                     raise self._refusal(error, target or self.key) from None
-                last = f"{error.code} {error.error.get('status', '')}".strip()
+                status = _reason(error) if rate_limited else error.error.get("status", "")
+                last = f"{error.code} {status}".strip()
                 retry_after = error.response.headers.get("Retry-After")
             except google.auth.exceptions.RefreshError as error:
                 if not error.retryable:
@@ -392,8 +398,21 @@ class SheetGateway:
                 f"the API rejected the credentials (401): {message} "
                 "Check --credentials, or create a new key for the service account."
             )
+        who = self.account or "the account in use"
+        if PROTECTED_MESSAGE in message:
+            return SheetAccessError(
+                f"the write touches a protected range or sheet ({error.code}), so nothing was "
+                f"written: add {who} to the editors of the protection, or remove it (Data > "
+                "Protect sheets and ranges in Google Sheets), then run the same command again"
+            )
+        if error.code == 403 and _reason(error) == "storageQuotaExceeded":
+            return SheetAccessError(
+                f"{who} cannot own the backup copy (403 storageQuotaExceeded): Google gives a "
+                "service account no Drive storage of its own. Make the copy by hand (File > Make "
+                "a copy in Google Sheets) and pass its key with --backup, or run with a user's "
+                "credentials"
+            )
         if error.code == 403:
-            who = self.account or "the account in use"
             return SheetAccessError(
                 f"{who} has no access to spreadsheet {key} (403): share {sheet_url(key)} with "
                 f"{who} as Editor (Share button in Google Sheets)"
@@ -414,3 +433,14 @@ class SheetGateway:
             f"the token endpoint refused {who} ({reason}): check token_uri and private_key in "
             "the --credentials file, or create a new key (IAM > Service accounts > Keys)"
         )
+
+
+def _reason(error: gspread.exceptions.APIError) -> str:
+    """Google's reason for a refusal: Drive's ``errors[0].reason``, else an ErrorInfo's."""
+    for item in error.error.get("errors") or []:
+        if isinstance(item, dict) and item.get("reason"):
+            return str(item["reason"])
+    for detail in error.error.get("details") or []:
+        if isinstance(detail, dict) and detail.get("reason"):
+            return str(detail["reason"])
+    return ""
