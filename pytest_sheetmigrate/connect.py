@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 import requests
 
-from .credentials import account_of, load_credentials
+from .credentials import account_of, load_credentials, token_uri_of
 from .errors import SheetAccessError
 from .gateway import GOOGLE_ENDPOINT, RetryPolicy, SheetGateway
 from .settings import EMBEDDED, Settings
@@ -39,6 +39,7 @@ def open_gateway(settings: Settings) -> Iterator[SheetGateway]:
         sheets_client(base_url, credentials),
         settings.spreadsheet_key,
         account=account_of(credentials),
+        token_endpoint=token_uri_of(credentials),
         endpoint=base_url or GOOGLE_ENDPOINT,
         retry=_retry(settings),
     )

@@ -79,6 +79,12 @@ def account_of(credentials: Credentials | None) -> str | None:
     return getattr(credentials, "service_account_email", None)
 
 
+def token_uri_of(credentials: Credentials | None) -> str | None:
+    """Where google-auth fetches access tokens for these credentials (for messages)."""
+    uri = getattr(credentials, "token_uri", None) or getattr(credentials, "_token_uri", None)
+    return str(uri) if uri else None
+
+
 def _without_secrets(error: Exception) -> str:
     text = str(error)
     return "key material" if "PRIVATE KEY" in text else text[:120]

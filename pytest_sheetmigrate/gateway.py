@@ -173,6 +173,7 @@ class SheetGateway:
         retry: RetryPolicy | None = None,
         account: str | None = None,
         endpoint: str = GOOGLE_ENDPOINT,
+        token_endpoint: str | None = None,
     ) -> None:
         self.client = client
         self.key = key
@@ -180,6 +181,7 @@ class SheetGateway:
         self.retry = retry or RetryPolicy()
         self.account = account
         self.endpoint = endpoint
+        self.token_endpoint = token_endpoint
         self.is_copy = False  # a gateway to a backup copy (see other())
         self.notify: Callable[[str], None] = lambda line: None  # waits worth telling the user
         self._http = client.http_client
@@ -193,6 +195,7 @@ class SheetGateway:
             retry=self.retry,
             account=self.account,
             endpoint=self.endpoint,
+            token_endpoint=self.token_endpoint,
         )
         other.notify = self.notify
         other.is_copy = True
@@ -369,6 +372,13 @@ class SheetGateway:
                 if not error.retryable:
                     raise self._token_refused(error) from None
                 last = f"token refresh failed ({error.__class__.__name__})"
+                retry_after = None
+            except google.auth.exceptions.TransportError:
+                where = self.token_endpoint or "of the credentials"
+                last = (
+                    f"could not reach the token endpoint {where}: check token_uri in the "
+                    "--credentials file, and the network"
+                )
                 retry_after = None
             except (requests.ConnectionError, requests.Timeout) as error:
                 last = f"no answer from {self.endpoint} ({error.__class__.__name__})"

@@ -102,7 +102,7 @@ def load_schema(path: Path) -> Schema:
     """Read and validate a schema TOML file; SchemaError names the file, column and fix."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a BOM, as some editors save, is dropped
     except FileNotFoundError:
         raise SchemaError(
             f"{path}: schema file not found. Pass --schema with the path of the TOML file "

@@ -81,6 +81,13 @@ def test_emoji_and_non_latin_column_names_load(tmp_path: Path) -> None:
     assert load_schema(write(tmp_path, text)).header[1] == "Дата 📅 日付"
 
 
+def test_a_file_saved_with_a_utf8_byte_order_mark_loads(tmp_path: Path) -> None:
+    # Windows editors (Notepad) may save UTF-8 with a BOM; TOML itself has none (issue 11).
+    path = tmp_path / "schema.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + GOOD.encode("utf-8"))
+    assert load_schema(path).header == ["TAG_SPOOL", "Fecha", "version"]
+
+
 def test_a_missing_file_is_refused_with_the_option_to_fix(tmp_path: Path) -> None:
     with pytest.raises(SchemaError, match=r"schema file not found\. Pass --schema"):
         load_schema(tmp_path / "nope.toml")

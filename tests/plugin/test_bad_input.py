@@ -347,6 +347,23 @@ def test_a_token_endpoint_that_refuses_the_key_says_to_check_the_key(project: Pr
     assert_later_steps_skipped(result)
 
 
+def test_a_token_endpoint_that_cannot_be_reached_says_which_and_how_to_fix(project: Project):
+    # Port 9 (discard) on loopback: nothing listens, the connection is refused (issue 11).
+    write_key_file(project.path / "sa.json", service_account_info("http://127.0.0.1:9/token"))
+
+    result = Attempt(project).refused(
+        "--migrate",
+        "-rfEs",
+        "--credentials",
+        "sa.json",
+        "--retry-base-seconds",
+        "0.01",
+        words=("could not reach the token endpoint http://127.0.0.1:9/token", "token_uri"),
+    )
+
+    assert_later_steps_skipped(result)
+
+
 # -- a sheet the migration cannot work on: refused when the run opens it -----------------------
 
 Values = list[list[Any]]
