@@ -2,18 +2,29 @@
 
 2,556 data rows x 65 columns, key ``TAG_SPOOL`` in column G, with accented text, dates, prices,
 blanks and trailing empty rows (the grid has 3,000 rows). ``tests/v3.0/schema.toml`` migrates it to
-68 columns. Reset it with ``python -m pytest_sheetmigrate.demo reset``.
+68 columns. Reset it with ``python -m pytest_sheetmigrate.demo reset``: only in a project whose
+pytest configuration is the demo's (the embedded server and the demo's key), it deletes the demo's
+own state, the embedded server's data folder and the checkpoints written for the demo sheet, and
+keeps the reports and every local backup snapshot; in any other project it deletes nothing and
+exits 2.
 """
 
 from __future__ import annotations
 
 import argparse
+import configparser
+import json
 import random
 import shutil
+import sys
+import tomllib
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+
+from .errors import ConfigError
+from .settings import EMBEDDED, Mode, Settings, resolve
 
 DEMO_KEY = "sheetmigrate-demo"
 DEMO_TITLE = "Operaciones Planta Norte"
@@ -121,22 +132,130 @@ def spreadsheet_body(count: int = DATA_ROWS) -> tuple[dict[str, Any], list[dict[
     return body, [stamp]
 
 
-def reset(rootdir: Path) -> None:
-    """Forget the embedded server's state and the run artefacts: the next run starts at v2.1."""
-    for path in (rootdir / ".sheetmigrate", rootdir / "logs" / "checkpoints"):
-        shutil.rmtree(path, ignore_errors=True)
-    for path in (rootdir / "logs" / "migration").glob("*"):
+def demo_settings(start: Path) -> Settings:
+    """The settings of the project around ``start``, read as pytest reads them (its ini file,
+    then the ``SHEETMIGRATE_*`` environment variables); ``ConfigError`` unless they are the demo's:
+    the embedded server and the demo's key."""
+    found = _project_ini(start)
+    rootdir, keys = found if found else (start, {})
+    wanted = f'sheetmigrate_sheets_api = "{EMBEDDED}" and sheetmigrate_sheet = "{DEMO_KEY}"'
+    try:
+        settings = resolve(lambda _: None, Mode.MIGRATE, rootdir, ini=lambda o: keys.get(o.ini))
+    except ConfigError:
+        settings = None
+    if settings is None or (settings.sheets_api, settings.spreadsheet_key) != (EMBEDDED, DEMO_KEY):
+        target = f"it targets {settings.target}" if settings else "it has no sheetmigrate settings"
+        raise ConfigError(
+            f"{rootdir} is not configured for the demo ({target}; the demo's project has {wanted} "
+            "in its pytest configuration): nothing was deleted. Run the reset in the demo's "
+            "project, or pass --rootdir with its folder."
+        )
+    return settings
+
+
+def reset(settings: Settings) -> tuple[int, int]:
+    """Forget the demo's own state: the embedded server's data folder (the demo sheet and its
+    backup copies) and the demo's checkpoints. Reports and local backup snapshots are kept.
+    Returns how many checkpoints were deleted and how many local snapshots were kept."""
+    if settings.embedded_data_dir.exists():
+        shutil.rmtree(settings.embedded_data_dir)
+    deleted = 0
+    for path in _demo_checkpoints(settings.checkpoint_dir):
         path.unlink()
+        deleted += 1
+    return deleted, len(list(settings.report_dir.glob("backup_*.jsonl.gz")))
 
 
-def main(argv: list[str] | None = None) -> None:
+def _demo_checkpoints(directory: Path) -> list[Path]:
+    """The checkpoint files written for the demo's spreadsheet (their ``spreadsheet`` field)."""
+    found = []
+    for path in [*directory.glob("*.json"), *directory.glob("*/*.json")]:
+        try:
+            spreadsheet = json.loads(path.read_text(encoding="utf-8")).get("spreadsheet")
+        except (OSError, ValueError, AttributeError):
+            continue
+        if spreadsheet == DEMO_KEY:
+            found.append(path)
+    return found
+
+
+def _project_ini(start: Path) -> tuple[Path, dict[str, str]] | None:
+    """The pytest ini keys of the nearest folder, from ``start`` up, with a pytest configuration
+    file (in pytest's order), and that folder (pytest's rootdir)."""
+    for folder in (start, *start.parents):
+        for name, read in _CONFIG_FILES:
+            path = folder / name
+            try:
+                keys = read(path) if path.is_file() else None
+            except (OSError, ValueError, configparser.Error) as error:
+                raise ConfigError(f"cannot read {path} ({error}): fix or remove it") from None
+            if keys is not None:
+                return folder, {key: str(value) for key, value in keys.items()}
+    return None
+
+
+def _ini_section(section: str, *, always: bool = False) -> Callable[[Path], dict[str, str] | None]:
+    def read(path: Path) -> dict[str, str] | None:
+        parser = configparser.ConfigParser(interpolation=None)
+        parser.read(path, encoding="utf-8")
+        if parser.has_section(section):
+            return dict(parser[section])
+        return {} if always else None
+
+    return read
+
+
+def _pyproject(path: Path) -> dict[str, Any] | None:
+    tool = tomllib.loads(path.read_text(encoding="utf-8")).get("tool", {}).get("pytest")
+    if not isinstance(tool, dict):
+        return None
+    options = tool.get("ini_options")
+    return options if isinstance(options, dict) else tool
+
+
+_CONFIG_FILES: list[tuple[str, Callable[[Path], dict[str, Any] | None]]] = [
+    ("pytest.ini", _ini_section("pytest", always=True)),
+    (".pytest.ini", _ini_section("pytest", always=True)),
+    ("pyproject.toml", _pyproject),
+    ("tox.ini", _ini_section("pytest")),
+    ("setup.cfg", _ini_section("tool:pytest")),
+]
+
+
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pytest_sheetmigrate.demo")
     parser.add_argument("command", choices=["reset"], help="reset: start the demo over at v2.1")
-    parser.add_argument("--rootdir", type=Path, default=Path.cwd())
+    parser.add_argument(
+        "--rootdir",
+        type=Path,
+        default=Path.cwd(),
+        help="the demo project's folder (default: the current one, or its nearest parent with "
+        "a pytest configuration)",
+    )
     args = parser.parse_args(argv)
-    reset(args.rootdir)
-    print(f"demo reset: the embedded sheet is back at schema {FROM_VERSION}")
+    try:
+        settings = demo_settings(args.rootdir.resolve())
+    except ConfigError as error:
+        print(f"demo reset refused: {error}", file=sys.stderr)
+        return 2
+    try:
+        deleted, kept = reset(settings)
+    except OSError as error:
+        print(f"demo reset failed: {error}; fix that and run it again", file=sys.stderr)
+        return 1
+    print(
+        f"demo reset: the embedded sheet is back at schema {FROM_VERSION} "
+        f"(deleted {_shown(settings.embedded_data_dir, settings.rootdir)} and {deleted} "
+        f"checkpoint(s) in {_shown(settings.checkpoint_dir, settings.rootdir)}); "
+        f"kept {kept} local backup snapshot(s) and the reports in "
+        f"{_shown(settings.report_dir, settings.rootdir)}"
+    )
+    return 0
+
+
+def _shown(path: Path, rootdir: Path) -> str:
+    return str(path.relative_to(rootdir)) if path.is_relative_to(rootdir) else str(path)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

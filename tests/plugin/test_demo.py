@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import shutil
+import signal
+import sys
+from pathlib import Path
 
 import pytest
 from sheet_project import SUITE
@@ -48,9 +51,142 @@ def test_the_demo_migration_leaves_68_columns_and_version_zero_on_all_2556_rows(
 def test_demo_reset_brings_the_sheet_back_to_v2_1(demo_project: pytest.Pytester):
     demo_project.runpytest("--migrate")
 
-    demo.reset(demo_project.path)
+    demo.reset(demo.demo_settings(demo_project.path))
     result = demo_project.runpytest("tests/v3.0")
 
     result.stdout.fnmatch_lines(["*the sheet is at schema version 2.1, not 3.0*"])
     values, _ = embedded_values(demo_project)
     assert values[0] == demo.header()
+
+
+# --- demo reset: only the demo's own state, only in the demo's project ---------------------------
+
+WORKTREE = Path(demo.__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def this_checkout_on_the_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A ``python`` subprocess imports this checkout's package, not another installed one."""
+    monkeypatch.setenv("PYTHONPATH", str(WORKTREE))
+
+
+def run_module(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
+    return pytester.run(sys.executable, *args)
+
+
+def user_files(root: Path) -> dict[str, Path]:
+    """A user's backups and checkpoints in the default folders, and a sub-folder among them."""
+    files = {
+        "snapshot": root / "logs" / "migration" / "backup_1AbCusersheet_20260101T000000Z.jsonl.gz",
+        "report": root / "logs" / "migration" / "verification_report.json",
+        "nested": root / "logs" / "migration" / "2026-01" / "notes.txt",
+        "checkpoint": root / "logs" / "checkpoints" / "step_1_backup.json",
+    }
+    for path in files.values():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("the user's\n", encoding="utf-8")
+    return files
+
+
+@pytest.mark.parametrize(
+    "ini",
+    [
+        'sheetmigrate_sheet = "1AbCusersheet"\nsheetmigrate_schema = "schema.toml"',
+        'sheetmigrate_sheets_api = "embedded"\nsheetmigrate_sheet = "my-own-sheet"\n'
+        'sheetmigrate_schema = "schema.toml"',
+        'sheetmigrate_sheets_api = "http://127.0.0.1:8123"\n'
+        f'sheetmigrate_sheet = "{demo.DEMO_KEY}"\nsheetmigrate_schema = "schema.toml"',
+        "",
+    ],
+    ids=["google", "embedded-other-sheet", "url-server", "no-configuration"],
+)
+def test_demo_reset_refuses_a_project_not_configured_for_the_demo(
+    pytester: pytest.Pytester, ini: str
+):
+    pytester.makepyprojecttoml(f"[tool.pytest.ini_options]\n{ini}\n")
+    files = user_files(pytester.path)
+    embedded_state = pytester.path / ".sheetmigrate" / "embedded" / "journal.bin"
+    embedded_state.parent.mkdir(parents=True)
+    embedded_state.write_bytes(b"")
+
+    result = run_module(pytester, "-m", "pytest_sheetmigrate.demo", "reset")
+
+    assert result.ret == 2
+    result.stderr.fnmatch_lines(["*not configured for the demo*sheetmigrate_sheets_api*"])
+    assert "Traceback" not in result.stderr.str()
+    assert all(path.exists() for path in [*files.values(), embedded_state])
+
+
+def test_demo_reset_keeps_snapshots_and_forgets_the_configured_checkpoints(
+    demo_project: pytest.Pytester,
+):
+    demo_project.makepyprojecttoml(
+        f"""
+        [tool.pytest.ini_options]
+        sheetmigrate_sheets_api = "embedded"
+        sheetmigrate_sheet = "{demo.DEMO_KEY}"
+        sheetmigrate_schema = "tests/v3.0/schema.toml"
+        sheetmigrate_report_dir = "out/reports"
+        sheetmigrate_checkpoint_dir = "out/checkpoints"
+        """
+    )
+    assert demo_project.runpytest("--migrate").ret == 0
+    snapshots = sorted((demo_project.path / "out" / "reports").glob("backup_*.jsonl.gz"))
+    assert snapshots, "the backup step wrote a local snapshot"
+    (demo_project.path / "out" / "reports" / "older").mkdir()
+    files = user_files(demo_project.path)
+
+    result = run_module(demo_project, "-m", "pytest_sheetmigrate.demo", "reset")
+
+    assert result.ret == 0, result.stderr.str()
+    result.stdout.fnmatch_lines(["*back at schema 2.1*kept 1 local backup snapshot*"])
+    assert all(path.exists() for path in [*files.values(), *snapshots])
+    assert not list((demo_project.path / "out" / "checkpoints").glob("*.json"))
+    validation = demo_project.runpytest("tests/v3.0")
+    validation.stdout.fnmatch_lines(["*the sheet is at schema version 2.1, not 3.0*"])
+    assert demo_project.runpytest("--migrate").ret == 0, "the demo migrates again from the start"
+
+
+# --- the demo's first run killed while it seeds the sheet ----------------------------------------
+
+KILLED_WHILE_SEEDING = """
+import os, signal, sys
+import pytest
+from pytest_sheetmigrate.emulator.store import Store
+
+kill_after, done = int(sys.argv[1]), []
+execute = Store.execute
+
+def execute_then_maybe_die(self, operation, kwargs, caller):
+    result = execute(self, operation, kwargs, caller)
+    if operation in self.backend.MUTATING:
+        done.append(operation)
+        if len(done) == kill_after:
+            os.kill(os.getpid(), signal.SIGKILL)
+    return result
+
+Store.execute = execute_then_maybe_die
+pytest.main(["--migrate", "-p", "no:cacheprovider"])
+"""
+
+
+@pytest.mark.parametrize("kill_after", [1, 2])
+def test_a_first_run_killed_while_seeding_the_demo_seeds_it_again(
+    demo_project: pytest.Pytester, kill_after: int
+):
+    script = demo_project.makepyfile(killed_while_seeding=KILLED_WHILE_SEEDING)
+
+    killed = run_module(demo_project, str(script), str(kill_after))
+    assert killed.ret == -signal.SIGKILL, "killed during seeding, before the migration started"
+    assert not list((demo_project.path / "logs" / "checkpoints").glob("*.json")), "no step ran"
+
+    validation = demo_project.runpytest("tests/v3.0")
+    validation.stdout.fnmatch_lines(["*the sheet is at schema version 2.1, not 3.0*"])
+    result = demo_project.runpytest("--migrate")
+
+    assert result.ret == 0
+    values, _ = embedded_values(demo_project)
+    assert len(values) == 1 + demo.DATA_ROWS
+    assert values[0][-1] == "version" and {row[-1] for row in values[1:]} == {"0"}
+    key = values[0].index("TAG_SPOOL")
+    assert [row[key] for row in values[1:]] == [f"SP-{n:05d}" for n in range(1, 1 + demo.DATA_ROWS)]

@@ -1,0 +1,95 @@
+"""Checkpoints: the local cache of what each step did (``logs/checkpoints/step_3_verify.json``).
+
+The sheet is the source of truth (its stamps); a checkpoint only saves work and records details
+(ids, digests, counts, requests used, UTC times). Files are written atomically (temp file, fsync,
+rename) with mode 0600. A truncated or corrupted file is ignored with a warning; a file written for
+another spreadsheet or schema is refused, because resuming from it would mix two migrations.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import CheckpointError
+
+STEPS = ("backup", "columns", "verify", "init")
+
+
+def step_file_name(step: str) -> str:
+    return f"step_{STEPS.index(step) + 1}_{step}.json"
+
+
+@dataclass
+class Checkpoint:
+    step: str
+    spreadsheet: str
+    schema: str
+    started: str
+    finished: str
+    detected: str  # "ran" | "found done on the sheet"
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class CheckpointStore:
+    directory: Path
+    spreadsheet: str
+    schema: str
+    warnings: list[str] = field(default_factory=list)
+
+    def path(self, step: str) -> Path:
+        return self.directory / step_file_name(step)
+
+    def load(self, step: str) -> Checkpoint | None:
+        path = self.path(step)
+        if not path.exists():
+            return None
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            checkpoint = Checkpoint(**raw)
+        except (ValueError, TypeError) as error:
+            self.warnings.append(
+                f"{path} is corrupted ({error.__class__.__name__}); ignored: "
+                "the spreadsheet's own stamps decide what is done"
+            )
+            return None
+        if checkpoint.spreadsheet != self.spreadsheet or checkpoint.schema != self.schema:
+            raise CheckpointError(
+                f"{path} belongs to another migration (spreadsheet {checkpoint.spreadsheet}, "
+                f"schema {checkpoint.schema}), not to spreadsheet {self.spreadsheet} with schema "
+                f"{self.schema}. Use another --checkpoint-dir, or delete {self.directory} "
+                "if that migration is finished."
+            )
+        return checkpoint
+
+    def save(self, checkpoint: Checkpoint) -> Path:
+        path = self.path(checkpoint.step)
+        write_private_atomically(path, json.dumps(checkpoint.to_dict(), indent=2).encode())
+        return path
+
+    def discard(self, step: str) -> None:
+        self.path(step).unlink(missing_ok=True)
+
+
+def write_private_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the new one, mode 0600."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,301 @@
+"""The seven verification checks: pure functions of snapshots and the schema.
+
+Each takes a ``CheckInput`` and returns a ``CheckResult``. A failure's message names the column,
+the first rows concerned (sheet row numbers) and what was expected; a success's message is a
+one-line summary. Every row is covered: the snapshots digest all of them, there is no sampling.
+Differences inside a column are located to the first differing block of 1,000 rows, not to the
+exact cell (snapshots keep no cell values).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from pytest_sheetmigrate.schema import Schema, column_letter
+from pytest_sheetmigrate.snapshot import ColumnSummary, Snapshot
+
+Stage = Literal["columns", "init"]
+"""Which mutating step the ``after`` snapshot follows."""
+
+
+@dataclass(frozen=True)
+class CheckInput:
+    """What the checks compare: the source before, the sheet after a step, and the backup."""
+
+    schema: Schema
+    before: Snapshot
+    after: Snapshot
+    backup: Snapshot | None
+    stage: Stage
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str
+    passed: bool
+    message: str
+
+
+def check_backup_matches_source(data: CheckInput) -> CheckResult:
+    name = "backup_matches_source"
+    backup, source = data.backup, data.before
+    if backup is None:
+        return CheckResult(
+            name,
+            False,
+            "no backup snapshot to compare with the source; expected the backup step to have "
+            "run first. Run the migration again so step 1 makes the backup.",
+        )
+    if backup.digest == source.digest:
+        return CheckResult(name, True, f"{_summary(source)} identical, digest {source.digest[:12]}")
+    problems = _differences(source, backup, "source", "backup")
+    return CheckResult(
+        name,
+        False,
+        f"the backup differs from the source: {_first_few(problems)}. Expected a cell-for-cell "
+        "copy: make a new backup (without --backup) or pass the key of a copy of this sheet.",
+    )
+
+
+def check_header_matches_schema(data: CheckInput) -> CheckResult:
+    name = "header_matches_schema"
+    header, expected = list(data.after.header), data.schema.header
+    if header == expected:
+        return CheckResult(name, True, f"{len(header)} columns, in schema order")
+    problems = [
+        f'"{column}" is missing (expected in column {column_letter(index)})'
+        for index, column in enumerate(expected)
+        if column not in header
+    ]
+    problems += [
+        f'"{column}" (column {column_letter(index)}) is not in the schema'
+        for index, column in enumerate(header)
+        if column not in expected
+    ]
+    if not problems:
+        index = next(i for i, (a, b) in enumerate(zip(header, expected, strict=True)) if a != b)
+        problems.append(
+            f'column {column_letter(index)} is "{header[index]}", expected "{expected[index]}"'
+        )
+    return CheckResult(
+        name,
+        False,
+        f'header of sheet "{data.schema.worksheet}" does not match {data.schema.path}: '
+        f"{'; '.join(problems)}. Expected, in order: {', '.join(expected)}.",
+    )
+
+
+def check_row_count_preserved(data: CheckInput) -> CheckResult:
+    name = "row_count_preserved"
+    before, after = data.before.row_count, data.after.row_count
+    if before == after:
+        return CheckResult(name, True, f"{after:,} data rows before and after")
+    change = "lost" if after < before else "gained"
+    return CheckResult(
+        name,
+        False,
+        f"the sheet {change} {_n(abs(before - after), 'data row')}: {after:,} after the "
+        f"{data.stage} step, expected {before:,} as before (rows 2-{before + 1:,}). If another "
+        "program writes rows meanwhile, stop it and rerun; otherwise restore from the backup.",
+    )
+
+
+def check_existing_data_unchanged(data: CheckInput) -> CheckResult:
+    name = "existing_data_unchanged"
+    before, after = data.before, data.after
+    problems = []
+    for column in before.header:
+        if not after.has_column(column):
+            problems.append(f'column "{column}" is gone')
+            continue
+        old, new = before.column(column), after.column(column)
+        if old.digest != new.digest:
+            problems.append(f'column "{column}": {_first_differing_rows(before, old, new)} differ')
+    if problems:
+        return CheckResult(
+            name,
+            False,
+            f"existing data changed after the {data.stage} step: {_first_few(problems)}. "
+            "Expected every column to hold exactly its values from before, wherever it moved. "
+            "Restore from the backup made in step 1.",
+        )
+    return CheckResult(name, True, _summary(before) + " compared")
+
+
+def check_new_columns_blank_or_default(data: CheckInput) -> CheckResult:
+    name = "new_columns_blank_or_default"
+    new = [column for column in data.after.header if not data.before.has_column(column)]
+    problems = []
+    for column in new:
+        summary = data.after.column(column)
+        default = data.schema.column(column).default if data.schema.has_column(column) else None
+        if default is None:
+            expected = "blank"
+        elif data.stage == "columns":
+            expected = f"blank or the default {default!r}"
+        else:
+            expected = f"the default {default!r}"
+        if summary.unexpected_count:
+            problems.append(
+                f'column "{column}": {_n(summary.unexpected_count, "cell")} with another value '
+                f"({_rows(summary.unexpected_rows, summary.unexpected_count)}); "
+                f"expected {expected}"
+            )
+        if default is not None and data.stage == "init" and summary.blank_count:
+            problems.append(
+                f'column "{column}": {_n(summary.blank_count, "blank cell")} '
+                f"({_rows(summary.blank_rows, summary.blank_count)}); expected {expected}"
+            )
+    if problems:
+        return CheckResult(
+            name,
+            False,
+            f"new columns after the {data.stage} step: {'; '.join(problems)}. "
+            "Something else wrote into them: find what, then restore from the backup.",
+        )
+    if not new:
+        return CheckResult(name, True, "no new columns")
+    shown = ", ".join(new)
+    return CheckResult(
+        name, True, f"{len(new)} new columns ({shown}) as expected on {data.after.row_count:,} rows"
+    )
+
+
+def check_keys_present_and_unique(data: CheckInput) -> CheckResult:
+    name = "keys_present_and_unique"
+    keys, key = data.after.keys, data.schema.key
+    if keys is None:
+        return CheckResult(
+            name, False, f'key column "{key}" is not in the header; expected it to stay.'
+        )
+    problems = []
+    if keys.blank_count:
+        problems.append(
+            f"{_n(keys.blank_count, 'blank key')} ({_rows(keys.blank_rows, keys.blank_count)})"
+        )
+    if keys.duplicate_count:
+        shown = ", ".join(f'"{value}" at rows {a} and {b}' for value, a, b in keys.duplicates)
+        more = ", ..." if keys.duplicate_count > len(keys.duplicates) else ""
+        problems.append(f"{_n(keys.duplicate_count, 'repeated key')}: {shown}{more}")
+    if problems:
+        return CheckResult(
+            name,
+            False,
+            f'key column "{key}": {"; ".join(problems)}. Expected a unique key on every data '
+            "row: fill in or correct those cells in the sheet.",
+        )
+    return CheckResult(
+        name, True, f'{data.after.row_count:,} keys in "{key}", all present and unique'
+    )
+
+
+def check_values_match_types(data: CheckInput) -> CheckResult:
+    name = "values_match_types"
+    problems = []
+    checked = 0
+    for column in data.after.header:
+        if not data.schema.has_column(column):
+            continue
+        checked += 1
+        spec, summary = data.schema.column(column), data.after.column(column)
+        if summary.type_mismatch_count:
+            count = summary.type_mismatch_count
+            shown = ", ".join(f"{row:,} ({value!r})" for row, value in summary.type_mismatches)
+            where = "row" if count == 1 else "rows"
+            more = ", ..." if count > len(summary.type_mismatches) else ""
+            problems.append(
+                f'column "{column}": {_n(count, "cell")} not {_a(spec.type)}, '
+                f"at {where} {shown}{more}"
+            )
+        filled_later = data.stage == "columns" and not data.before.has_column(column)
+        if spec.required and summary.blank_count and not filled_later:
+            problems.append(
+                f'column "{column}" is required but has {_n(summary.blank_count, "blank cell")} '
+                f"({_rows(summary.blank_rows, summary.blank_count)})"
+            )
+    if problems:
+        return CheckResult(
+            name,
+            False,
+            f"{_first_few(problems)}. Expected every cell to match its type in "
+            f"{data.schema.path}: fix those cells, or the column's type there.",
+        )
+    return CheckResult(
+        name, True, f"{data.after.row_count:,} rows, {checked} columns match their types"
+    )
+
+
+CHECKS: dict[str, Callable[[CheckInput], CheckResult]] = {
+    "backup_matches_source": check_backup_matches_source,
+    "header_matches_schema": check_header_matches_schema,
+    "row_count_preserved": check_row_count_preserved,
+    "existing_data_unchanged": check_existing_data_unchanged,
+    "new_columns_blank_or_default": check_new_columns_blank_or_default,
+    "keys_present_and_unique": check_keys_present_and_unique,
+    "values_match_types": check_values_match_types,
+}
+
+
+def run_checks(data: CheckInput) -> list[CheckResult]:
+    """Every check, in order."""
+    return [check(data) for check in CHECKS.values()]
+
+
+def _summary(snapshot: Snapshot) -> str:
+    return f"{snapshot.row_count:,} rows, {len(snapshot.header)} columns"
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+def _a(column_type: str) -> str:
+    return ("an " if column_type[0] in "aeiou" else "a ") + column_type
+
+
+def _rows(rows: Sequence[int], total: int) -> str:
+    shown = ", ".join(f"{row:,}" for row in rows)
+    if total == 1:
+        return f"row {shown}"
+    return f"rows {shown}" if total <= len(rows) else f"first at rows {shown}, ..."
+
+
+def _first_few(problems: list[str], limit: int = 5) -> str:
+    shown = "; ".join(problems[:limit])
+    return shown if len(problems) <= limit else f"{shown}; and {len(problems) - limit} more"
+
+
+def _first_differing_rows(snapshot: Snapshot, old: ColumnSummary, new: ColumnSummary) -> str:
+    """Sheet rows of the first block whose digests differ (or where one column runs out)."""
+    for block, (a, b) in enumerate(zip(old.block_digests, new.block_digests, strict=False)):
+        if a != b:
+            first, last = snapshot.block_rows_range(block)
+            return f"rows {first:,}-{last:,}"
+    shorter = min(len(old.block_digests), len(new.block_digests))
+    first = shorter * snapshot.block_rows + 2
+    return f"rows from {first:,} on (the row counts differ)"
+
+
+def _differences(expected: Snapshot, actual: Snapshot, left: str, right: str) -> list[str]:
+    problems = []
+    only_left = [c for c in expected.header if not actual.has_column(c)]
+    only_right = [c for c in actual.header if not expected.has_column(c)]
+    if only_left:
+        problems.append(f"columns only in the {left}: {', '.join(only_left)}")
+    if only_right:
+        problems.append(f"columns only in the {right}: {', '.join(only_right)}")
+    if not only_left and not only_right and expected.header != actual.header:
+        problems.append(f"the columns are in another order in the {right}")
+    if expected.row_count != actual.row_count:
+        problems.append(
+            f"{actual.row_count:,} data rows in the {right}, {expected.row_count:,} in the {left}"
+        )
+    for column in expected.header:
+        if actual.has_column(column):
+            old, new = expected.column(column), actual.column(column)
+            if old.digest != new.digest:
+                rows = _first_differing_rows(expected, old, new)
+                problems.append(f'column "{column}": {rows} differ')
+    return problems

@@ -1,0 +1,60 @@
+"""Opening the gateway a run uses: Google, a local server at a URL, or the embedded one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import requests
+
+from .credentials import account_of, load_credentials
+from .errors import SheetAccessError
+from .gateway import GOOGLE_ENDPOINT, RetryPolicy, SheetGateway
+from .settings import EMBEDDED, Settings
+from .transport import sheets_client
+
+
+@contextmanager
+def open_gateway(settings: Settings) -> Iterator[SheetGateway]:
+    """A gateway to ``settings.sheet``; the embedded server lives as long as the context."""
+    if settings.sheets_api == EMBEDDED:
+        from .embedded import start_embedded
+
+        server = start_embedded(settings.embedded_data_dir, settings.spreadsheet_key)
+        try:
+            yield SheetGateway(
+                sheets_client(server.url),
+                settings.spreadsheet_key,
+                retry=_retry(settings),
+                endpoint=server.url,
+            )
+        finally:
+            server.stop()
+        return
+    base_url = settings.base_url
+    credentials = load_credentials(settings.credentials, local_server=base_url is not None)
+    if base_url is not None:
+        _refuse_unreachable(base_url)
+    yield SheetGateway(
+        sheets_client(base_url, credentials),
+        settings.spreadsheet_key,
+        account=account_of(credentials),
+        endpoint=base_url or GOOGLE_ENDPOINT,
+        retry=_retry(settings),
+    )
+
+
+def _retry(settings: Settings) -> RetryPolicy:
+    return RetryPolicy(base_seconds=settings.retry_base_seconds)
+
+
+def _refuse_unreachable(base_url: str) -> None:
+    try:
+        with requests.Session() as session:
+            session.trust_env = False  # like the transport: no proxy for this endpoint
+            session.get(base_url, timeout=5)
+    except requests.RequestException:
+        raise SheetAccessError(
+            f"cannot reach the Sheets API at {base_url}: start the local server "
+            f"(python -m pytest_sheetmigrate.emulator --port ...) or fix --sheets-api"
+        ) from None

@@ -1,0 +1,200 @@
+"""pytest hooks: options, the report header, the built-in step items, and the reports."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from _pytest.config import ExitCode
+
+from ..report import RunFacts, render_plan, write_reports
+from ..settings import OPTIONS, Mode
+from . import builtin_rollback, builtin_tests, builtin_validate
+from .state import STATE, SessionState, build_state
+
+SHEET_FIXTURES = frozenset({"migrated_sheet", "live_rows", "sheetmigrate_migration"})
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("sheetmigrate", "Google Sheet schema migration (pytest-sheetmigrate)")
+    group.addoption(
+        "--migrate",
+        action="store_true",
+        dest="sheetmigrate_migrate",
+        help="migrate the sheet for real: backup, columns, verify, init, then the suite",
+    )
+    group.addoption(
+        "--dry-run",
+        action="store_true",
+        dest="sheetmigrate_dry_run",
+        help="with --migrate: read, plan and verify in memory; send no write at all",
+    )
+    group.addoption(
+        "--rollback",
+        action="store_true",
+        dest="sheetmigrate_rollback",
+        help="restore the worksheet from the migration's backup and remove its stamps",
+    )
+    group.addoption(
+        "--force-rollback",
+        action="store_true",
+        dest="sheetmigrate_force_rollback",
+        help="with --rollback: restore the backup even though the rows changed since the migration",
+    )
+    group.addoption(
+        "--break-lock",
+        action="store_true",
+        dest="sheetmigrate_break_lock",
+        help="remove another run's migration lease first (only when that run is dead)",
+    )
+    for option in OPTIONS:
+        env = f" [env {option.env}]" if option.env else ""
+        group.addoption(
+            option.flag,
+            dest=f"sheetmigrate_{option.name}",
+            default=None,
+            metavar=option.metavar,
+            help=option.help + env,
+        )
+        parser.addini(option.ini, option.help, default=None)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("sheetmigrate_dry_run") and config.getoption("sheetmigrate_rollback"):
+        raise pytest.UsageError(
+            "--dry-run and --rollback cannot be combined: a rollback always writes. "
+            "Run pytest --migrate --dry-run to see a plan, or pytest --rollback to restore."
+        )
+    if config.getoption("sheetmigrate_force_rollback") and not config.getoption(
+        "sheetmigrate_rollback"
+    ):
+        raise pytest.UsageError(
+            "--force-rollback goes with --rollback: pytest --rollback --force-rollback"
+        )
+    state = build_state(config)
+    config.stash[STATE] = state
+    if (
+        state.migrating
+        and state.schema is not None
+        and config.args_source != (pytest.Config.ArgsSource.ARGS)
+    ):
+        # pytest --migrate with no paths runs the validation suite beside the schema file.
+        config.args = [str(state.schema.path.parent)]
+    if not hasattr(config, "_json_report"):
+        from pytest_jsonreport.plugin import JSONReport
+
+        config.option.json_report_file = None  # keep it in memory: we write our own reports
+        plugin = JSONReport(config)
+        config._json_report = plugin  # type: ignore[attr-defined]
+        config.pluginmanager.register(plugin, "sheetmigrate-json-report")
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    state = config.stash.get(STATE, None)
+    if state is None or state.settings is None or state.schema is None:
+        return [f"sheetmigrate: not configured ({state.problem})"] if state else []
+    settings, schema = state.settings, state.schema
+    return [
+        f"sheetmigrate: {settings.target}, worksheet {schema.worksheet!r}, "
+        f"schema {schema.name} ({_relative(schema.path, config)}), mode: {state.mode.value}"
+    ]
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    """Put the built-in items first. Last of the hooks, so ``-k`` and ``-m`` select among the
+    suite's tests but never drop a step the suite depends on."""
+    state = config.stash[STATE]
+    if state.mode is Mode.ROLLBACK:
+        config.hook.pytest_deselected(items=list(items))
+        items[:] = _builtin_items(session, builtin_rollback)
+        return
+    module: ModuleType
+    if state.migrating:
+        module, depends = builtin_tests, "step_4_init"
+    elif any(SHEET_FIXTURES & set(getattr(item, "fixturenames", ())) for item in items):
+        module, depends = builtin_validate, "schema_version"
+    else:
+        return  # an ordinary test run: the plugin stays out of the way
+    for item in items:
+        _depend_on(item, depends)
+    items[:0] = _builtin_items(session, module)
+
+
+def _builtin_items(session: pytest.Session, module: ModuleType) -> list[pytest.Item]:
+    """The built-in items of ``module``, collected under the node id ``sheetmigrate``."""
+    collector = pytest.Module.from_parent(
+        session, path=Path(str(module.__file__)), nodeid="sheetmigrate"
+    )
+    return list(session.genitems(collector))
+
+
+def _depend_on(item: pytest.Item, name: str) -> None:
+    """Make ``item`` skip when step ``name`` did not pass (pytest-dependency, session scope)."""
+    own = item.get_closest_marker("dependency")
+    kwargs = dict(own.kwargs) if own else {}
+    kwargs["depends"] = [*kwargs.get("depends", []), name]
+    kwargs["scope"] = "session"
+    item.add_marker(pytest.mark.dependency(**kwargs), append=False)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:  # type: ignore[no-untyped-def]
+    state: SessionState | None = config.stash.get(STATE, None)
+    if state is None or state.settings is None or state.schema is None:
+        return
+    if not (state.migrating or state.migration is not None):
+        return  # an ordinary test run that never touched a sheet
+    _print_steps(terminalreporter, state)
+    json_report = getattr(config, "_json_report", None)
+    if json_report is None or json_report.report is None:
+        return
+    parts, _ = terminalreporter.build_summary_stats_line()
+    duration = json_report.report.get("duration", 0.0)
+    summary = ", ".join(text for text, _ in parts) + f" in {duration:.2f}s"
+    verification = state.verification
+    facts = RunFacts(
+        spreadsheet=state.settings.spreadsheet_key,
+        worksheet=state.schema.worksheet,
+        schema_version=state.schema.name,
+        mode=state.mode.value,
+        requests=state.log.to_dict() if state.log else {},
+        check_messages={n: r.message for n, r in verification.results.items()}
+        if verification
+        else {},
+    )
+    paths = write_reports(state.settings.report_dir, json_report.report, summary, facts)
+    terminalreporter.write_line(
+        "sheetmigrate: reports written to " + ", ".join(_relative(p, config) for p in paths)
+    )
+    if exitstatus == ExitCode.OK and state.mode is Mode.DRY_RUN:
+        terminalreporter.write_line("sheetmigrate: dry run: nothing was written to the sheet")
+
+
+def _print_steps(terminalreporter, state: SessionState) -> None:  # type: ignore[no-untyped-def]
+    if not (state.steps or state.warnings):
+        return
+    terminalreporter.section("sheetmigrate")
+    for step in state.steps:
+        terminalreporter.write_line(f"{step.step:8} {step.status:8} {step.summary}")
+    if state.mode is Mode.DRY_RUN and state.migration is not None:
+        for line in render_plan(state.migration.plan, state.steps):
+            terminalreporter.write_line(line)
+        for step in state.steps if terminalreporter.config.get_verbosity() > 0 else ():
+            if step.requests:
+                terminalreporter.write_line(f"{step.step}: the batchUpdate body it would send:")
+                body = {"requests": step.requests}
+                terminalreporter.write_line(json.dumps(body, indent=2, ensure_ascii=False))
+    for warning in state.warnings:
+        terminalreporter.write_line(f"warning: {warning}", yellow=True)
+
+
+def _relative(path: Path, config: pytest.Config) -> str:
+    try:
+        return str(path.relative_to(config.rootpath))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,112 @@
+"""Reports written from a session's results (a pytest-json-report dict): no pytest import here.
+
+- ``verification_report.json``: the seven checks with outcome and message, the target and mode,
+  start and end times, the requests used and the tests' outcome counts. A validation run
+  (``pytest tests/v3.0``) runs no check: its report says so with ``"checks_total": 0``.
+- ``final_test_results.txt``: each test's outcome and pytest's own summary line.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .migration import StepResult
+from .plan import Plan
+from .schema import column_letter
+
+VERIFY_PREFIX = "sheetmigrate::test_step_3_verify["
+
+
+@dataclass(frozen=True)
+class RunFacts:
+    spreadsheet: str
+    worksheet: str
+    schema_version: str
+    mode: str
+    requests: dict[str, Any]
+    check_messages: dict[str, str]
+
+
+def write_reports(
+    report_dir: Path, session: dict[str, Any], summary_line: str, facts: RunFacts
+) -> tuple[Path, Path]:
+    report_dir.mkdir(parents=True, exist_ok=True)
+    tests = session.get("tests", [])
+    checks = [_check(test, facts.check_messages) for test in tests if _is_check(test)]
+    verification = {
+        "checks_passed": sum(check["outcome"] == "passed" for check in checks),
+        "checks_total": len(checks),
+        "checks": checks,
+        "spreadsheet": facts.spreadsheet,
+        "worksheet": facts.worksheet,
+        "schema_version": facts.schema_version,
+        "mode": facts.mode,
+        "started": _utc(session.get("created", 0) - session.get("duration", 0)),
+        "finished": _utc(session.get("created", 0)),
+        "requests": facts.requests,
+        "tests": {k: v for k, v in session.get("summary", {}).items() if k != "collected"},
+    }
+    verification_path = report_dir / "verification_report.json"
+    verification_path.write_text(
+        json.dumps(verification, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    lines = [f"{test['outcome'].upper():8} {test['nodeid']}" for test in tests]
+    results_path = report_dir / "final_test_results.txt"
+    results_path.write_text("\n".join([*lines, "", summary_line]) + "\n", encoding="utf-8")
+    return verification_path, results_path
+
+
+def render_plan(plan: Plan, steps: list[StepResult]) -> list[str]:
+    """The dry run's plan as a table: columns to add or move, rows to initialise, writes to send."""
+    schema = plan.schema
+    rows = plan.data_row_count
+    lines = [
+        f"plan for {schema.worksheet!r}: {rows:,} data rows, "
+        f"{len(plan.live_header)} -> {len(schema.header)} columns",
+        f"  {'column':24} {'at':5} {'type':8} action",
+    ]
+    for name, index in plan.columns_to_add:
+        column = schema.column(name)
+        action = "insert, blank"
+        if column.default is not None:
+            action = f"insert, then {column.default!r} on {rows:,} rows"
+        lines.append(f"  {name:24} {column_letter(index):5} {column.type:8} {action}")
+    for move in plan.moves:
+        lines.append(
+            f"  {move.name:24} {column_letter(schema.header.index(move.name)):5} "
+            f"{schema.column(move.name).type:8} move from {column_letter(move.source_index)}"
+        )
+    if plan.is_noop_columns:
+        lines.append("  (every schema column is already in place)")
+    writes = [f"{step.step}: {len(step.requests)} requests" for step in steps if step.requests]
+    copies = sum(step.step == "backup" and step.status == "planned" for step in steps)
+    if not (copies or writes):
+        lines.append("writes it would send: none, the sheet is already at this schema")
+        return lines
+    lines.append(
+        f"writes it would send: {copies} Drive copy, {len(writes)} step batchUpdate(s)"
+        + (f" ({'; '.join(writes)})" if writes else "")
+        + ", plus the lease; run with -v to see the bodies"
+    )
+    return lines
+
+
+def _is_check(test: dict[str, Any]) -> bool:
+    return str(test.get("nodeid", "")).startswith(VERIFY_PREFIX)
+
+
+def _check(test: dict[str, Any], messages: dict[str, str]) -> dict[str, str]:
+    name = test["nodeid"][len(VERIFY_PREFIX) : -1]
+    message = messages.get(name, "")
+    if not message:  # not run: say why (pytest-dependency's skip reason, or the error)
+        stage = test.get("call") or test.get("setup") or {}
+        message = str(stage.get("longrepr") or stage.get("crash", {}).get("message", ""))
+    return {"name": name, "outcome": test["outcome"], "message": message}
+
+
+def _utc(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,237 @@
+"""Settings: what a run targets and how, from command-line options, environment and ini keys.
+
+Precedence: command line, then environment variable, then ini key (``sheetmigrate_*``), then the
+default. The pytest layer supplies a lookup function; a script can build ``Settings`` directly.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from gspread.exceptions import NoValidUrlKeyFound
+from gspread.utils import extract_id_from_url
+
+from .errors import ConfigError
+
+EMBEDDED = "embedded"
+GOOGLE = "google"
+
+
+class Mode(StrEnum):
+    MIGRATE = "migrate"
+    DRY_RUN = "dry run"
+    VALIDATE = "validate"
+    ROLLBACK = "rollback"
+
+    @property
+    def writes(self) -> bool:
+        return self in (Mode.MIGRATE, Mode.ROLLBACK)
+
+
+@dataclass(frozen=True)
+class Option:
+    """One setting: its command-line flag, ini key, environment variable and help text."""
+
+    name: str
+    help: str
+    env: str | None = None
+    default: str | None = None
+    metavar: str = "VALUE"  # what the value is, for --help
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+    @property
+    def ini(self) -> str:
+        return "sheetmigrate_" + self.name
+
+
+OPTIONS = (
+    Option("sheet", "spreadsheet key or URL", env="SHEETMIGRATE_SHEET", metavar="KEY_OR_URL"),
+    Option(
+        "schema", "path of the target schema TOML file", env="SHEETMIGRATE_SCHEMA", metavar="PATH"
+    ),
+    Option(
+        "sheets_api",
+        "'google' (default), 'embedded' (the bundled local server, state in .sheetmigrate/) "
+        "or the base URL of a Sheets-compatible server such as http://127.0.0.1:8123",
+        env="SHEETMIGRATE_API",
+        default=GOOGLE,
+        metavar="API",
+    ),
+    Option(
+        "credentials",
+        "service-account JSON file (default: GOOGLE_APPLICATION_CREDENTIALS, then "
+        "application default credentials)",
+        env="SHEETMIGRATE_CREDENTIALS",
+        metavar="JSON_FILE",
+    ),
+    Option(
+        "checkpoint_dir", "checkpoint cache directory", default="logs/checkpoints", metavar="DIR"
+    ),
+    Option("report_dir", "report directory", default="logs/migration", metavar="DIR"),
+    Option(
+        "backup",
+        "key of a backup copy made earlier by hand (checked, not remade)",
+        metavar="KEY_OR_URL",
+    ),
+    Option(
+        "retry_base_seconds",
+        "first backoff of a retried request, in seconds; it doubles with each attempt, with "
+        "full jitter, up to 30 s (tests use a tiny value)",
+        env="SHEETMIGRATE_RETRY_BASE_SECONDS",
+        default="0.5",
+        metavar="SECONDS",
+    ),
+)
+
+Lookup = Callable[[Option], str | None]
+
+
+@dataclass(frozen=True)
+class Settings:
+    sheet: str
+    schema_path: Path
+    sheets_api: str
+    credentials: Path | None
+    checkpoint_dir: Path
+    report_dir: Path
+    backup: str | None
+    mode: Mode
+    rootdir: Path
+    break_lock: bool = False
+    retry_base_seconds: float = 0.5
+
+    @property
+    def spreadsheet_key(self) -> str:
+        """The key, also when a full spreadsheet URL was given."""
+        return key_of_sheet(self.sheet, "--sheet")
+
+    @property
+    def base_url(self) -> str | None:
+        """Base URL of a local Sheets-compatible server, None for Google itself.
+
+        For ``embedded`` the caller starts the server and passes its URL instead.
+        """
+        return None if self.sheets_api in (GOOGLE, EMBEDDED) else self.sheets_api.rstrip("/")
+
+    @property
+    def embedded_data_dir(self) -> Path:
+        return self.rootdir / ".sheetmigrate" / "embedded"
+
+    @property
+    def target(self) -> str:
+        """Where the run points, for the report header: never a secret."""
+        where = {GOOGLE: "Google Sheets API", EMBEDDED: "embedded local server"}
+        return f"{self.spreadsheet_key} on {where.get(self.sheets_api, self.sheets_api)}"
+
+
+def resolve(
+    lookup: Lookup,
+    mode: Mode,
+    rootdir: Path,
+    *,
+    ini: Lookup = lambda option: None,
+    break_lock: bool = False,
+) -> Settings:
+    """Build ``Settings``, checking each value: ``lookup`` gives the command line's, then the
+    environment variable counts, then ``ini`` (the ini key's), then the default."""
+
+    def value(name: str) -> str | None:
+        option = next(o for o in OPTIONS if o.name == name)
+        for found in (
+            lookup(option),
+            os.environ.get(option.env) if option.env else None,
+            ini(option),
+        ):
+            if found not in (None, ""):
+                return found
+        return option.default
+
+    sheet = value("sheet")
+    if not sheet:
+        raise ConfigError(
+            "no spreadsheet given: pass --sheet KEY_OR_URL, set SHEETMIGRATE_SHEET, "
+            "or add sheetmigrate_sheet = ... to the [tool.pytest.ini_options] of pyproject.toml"
+        )
+    schema = value("schema")
+    if not schema:
+        raise ConfigError(
+            "no schema given: pass --schema PATH (for example tests/v3.0/schema.toml) "
+            "or add sheetmigrate_schema = ... to your pytest configuration"
+        )
+    api = value("sheets_api") or GOOGLE
+    if api not in (GOOGLE, EMBEDDED) and not api.startswith(("http://", "https://")):
+        raise ConfigError(
+            f"--sheets-api {api!r} is not understood: use 'google', 'embedded', "
+            "or a base URL such as http://127.0.0.1:8123"
+        )
+    key_of_sheet(sheet, "--sheet")  # a URL that names no spreadsheet is refused here
+    credentials = value("credentials") or os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
+    backup = value("backup")
+    retry_base_seconds = _positive_seconds(
+        value("retry_base_seconds") or "", "--retry-base-seconds"
+    )
+
+    def path(name: str) -> Path:
+        raw = Path(value(name) or "")
+        return raw if raw.is_absolute() else rootdir / raw
+
+    return Settings(
+        sheet=sheet.strip(),
+        schema_path=path("schema"),
+        sheets_api=api,
+        credentials=Path(credentials) if credentials else None,
+        checkpoint_dir=path("checkpoint_dir"),
+        report_dir=path("report_dir"),
+        backup=key_of_sheet(backup, "--backup") if backup else None,
+        mode=mode,
+        rootdir=rootdir,
+        break_lock=break_lock,
+        retry_base_seconds=retry_base_seconds,
+    )
+
+
+def _positive_seconds(raw: str, flag: str) -> float:
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds <= 60:
+        raise ConfigError(
+            f"{flag} {raw!r} is not a number of seconds between 0 and 60: pass for example 0.5"
+        )
+    return seconds
+
+
+def key_of_sheet(sheet: str, flag: str) -> str:
+    """The key of a spreadsheet given as a key or as its URL."""
+    if "/" not in sheet:
+        return sheet.strip()
+    try:
+        return extract_id_from_url(sheet)
+    except NoValidUrlKeyFound:
+        raise ConfigError(
+            f"{flag} {sheet} is not the URL of a spreadsheet: pass its key, or its URL "
+            "as the browser shows it (https://docs.google.com/spreadsheets/d/KEY/edit)"
+        ) from None
+
+
+def check_writable_directory(directory: Path, flag: str) -> None:
+    """Create ``directory`` if needed and prove a file can be written in it, before any write
+    to the sheet depends on it."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=directory):
+            pass
+    except OSError as error:
+        raise ConfigError(
+            f"cannot write to {directory} ({error.strerror}): make it a writable directory "
+            f"or pass {flag} with another one"
+        ) from None
