@@ -97,6 +97,11 @@ class Migration:
             self.data_rows,
             self.sheet.column_count,
             self.sheet.row_count,
+            other_tabs={
+                title: tab.row_count * tab.column_count
+                for title, tab in info.sheets.items()
+                if tab.sheet_id != self.sheet.sheet_id
+            },
         )
         self.before: Snapshot | None = None
         self.backup_snapshot: Snapshot | None = None
