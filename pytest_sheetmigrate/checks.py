@@ -92,13 +92,12 @@ def check_row_count_preserved(data: CheckInput) -> CheckResult:
     before, after = data.before.row_count, data.after.row_count
     if before == after:
         return CheckResult(name, True, f"{after:,} data rows before and after")
-    change = "lost" if after < before else "gained"
     return CheckResult(
         name,
         False,
-        f"the sheet {change} {_n(abs(before - after), 'data row')}: {after:,} after the "
-        f"{data.stage} step, expected {before:,} as before (rows 2-{before + 1:,}). If another "
-        "program writes rows meanwhile, stop it and rerun; otherwise restore from the backup.",
+        f"{_row_count_change(data.before, data.after)}; expected rows 2-{before + 1:,} to stay "
+        f"through the {data.stage} step. If another program writes rows meanwhile, stop it and "
+        "rerun; otherwise restore from the backup.",
     )
 
 
@@ -110,9 +109,16 @@ def check_existing_data_unchanged(data: CheckInput) -> CheckResult:
         if not after.has_column(column):
             problems.append(f'column "{column}" is gone')
             continue
+        if before.row_count != after.row_count:
+            continue  # every column's digest differs: the row count says what changed
         old, new = before.column(column), after.column(column)
         if old.digest != new.digest:
             problems.append(f'column "{column}": {_first_differing_rows(before, old, new)} differ')
+    if before.row_count != after.row_count:
+        problems.insert(
+            0,
+            f"{_row_count_change(before, after)}, so the rows cannot be compared one for one",
+        )
     if problems:
         return CheckResult(
             name,
@@ -243,6 +249,16 @@ def run_checks(data: CheckInput) -> list[CheckResult]:
     return [check(data) for check in CHECKS.values()]
 
 
+def _row_count_change(before: Snapshot, after: Snapshot) -> str:
+    """How the data rows changed since the backup, said as such."""
+    difference = after.row_count - before.row_count
+    how = "added" if difference > 0 else "deleted"
+    return (
+        f"the sheet had {before.row_count:,} data rows at the backup and has "
+        f"{after.row_count:,} now ({_n(abs(difference), 'row')} {how})"
+    )
+
+
 def _summary(snapshot: Snapshot) -> str:
     return f"{snapshot.row_count:,} rows, {len(snapshot.header)} columns"
 
@@ -292,6 +308,7 @@ def _differences(expected: Snapshot, actual: Snapshot, left: str, right: str) ->
         problems.append(
             f"{actual.row_count:,} data rows in the {right}, {expected.row_count:,} in the {left}"
         )
+        return problems  # every column's digest differs then: the row count says what changed
     for column in expected.header:
         if actual.has_column(column):
             old, new = expected.column(column), actual.column(column)

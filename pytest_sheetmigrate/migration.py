@@ -97,6 +97,11 @@ class Migration:
             self.data_rows,
             self.sheet.column_count,
             self.sheet.row_count,
+            other_tabs={
+                title: tab.row_count * tab.column_count
+                for title, tab in info.sheets.items()
+                if tab.sheet_id != self.sheet.sheet_id
+            },
         )
         self.before: Snapshot | None = None
         self.backup_snapshot: Snapshot | None = None
@@ -281,7 +286,7 @@ class Migration:
         if self.dry_run:
             self.after = self.planned
         else:
-            self.after = self._snapshot_of(self.gateway, self.sheet.row_count)
+            self.after = self._snapshot_of(self.gateway)
             self.after_is_live = True
         assert self.before is not None and self.after is not None
         check_input = CheckInput(
@@ -313,7 +318,7 @@ class Migration:
 
     def live_snapshot(self) -> Snapshot:
         """The worksheet as it is now, read over every row."""
-        return self._snapshot_of(self.gateway, self.sheet.row_count)
+        return self._snapshot_of(self.gateway)
 
     def result_rows(self) -> Iterator[dict[str, Any]]:
         """The data rows of the migrated worksheet as ``{column: value}``, streamed in chunks.
@@ -333,15 +338,15 @@ class Migration:
         """The same worksheet in another spreadsheet (a backup copy)."""
         return self._snapshot_of(self.gateway.other(key))
 
-    def _snapshot_of(self, gateway: SheetGateway, grid_rows: int | None = None) -> Snapshot:
+    def _snapshot_of(self, gateway: SheetGateway) -> Snapshot:
         """Stream the worksheet of this spreadsheet (or of a copy), header row included.
 
-        Data rows end at the last row whose key is non-empty, wherever that is now, so rows the
-        application appended in the meantime are seen. Trailing empty rows cost nothing: the API
-        trims them from each chunk.
+        The rows read are those of the grid as it is now (one metadata request): a row deleted
+        since the start would otherwise put the range past the grid (a 400). Data rows end at
+        the last row whose key is non-empty, so rows the application appended in the meantime
+        are seen. Trailing empty rows cost nothing: the API trims them from each chunk.
         """
-        if grid_rows is None:
-            grid_rows = gateway.metadata().sheet(self.schema.worksheet).row_count
+        grid_rows = gateway.metadata().sheet(self.schema.worksheet).row_count
         chunks = prefetched(gateway.iter_rows(self.sheet.title, 1, grid_rows, len(self.layout)))
         first: list[list[Any]] = next(chunks, [[]])
         header = [str(cell) for cell in (first[0] if first else [])]
@@ -429,7 +434,7 @@ class Migration:
             )
             if reused is not None:
                 return reused
-        return self._snapshot_of(self.gateway, self.sheet.row_count)
+        return self._snapshot_of(self.gateway)
 
     # plumbing --------------------------------------------------------------------------------
 

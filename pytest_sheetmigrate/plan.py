@@ -23,7 +23,7 @@ Not covered here: cells right of the header (they shift right with the inserts, 
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -79,11 +79,14 @@ class Plan:
         data_row_count: int,
         grid_column_count: int,
         grid_row_count: int | None = None,
+        other_tabs: Mapping[str, int] | None = None,
     ) -> Plan:
         """Validate the live header against the schema and plan the columns and init steps.
 
         ``grid_row_count`` (rows of the grid, trailing empty ones included) defaults to the
-        header plus the data rows; it only feeds the 10,000,000-cell limit check.
+        header plus the data rows; with ``other_tabs`` (the grid cells of each other tab of the
+        spreadsheet) it only feeds the 10,000,000-cell limit check, which Google applies to the
+        whole spreadsheet.
         """
         live = tuple(live_header)
         if grid_column_count < len(live) or data_row_count < 0:
@@ -100,7 +103,7 @@ class Plan:
         moves = _plan_moves(list(live), existing)
         inserts = _group_inserts(columns_to_add)
         rows = data_row_count + 1 if grid_row_count is None else grid_row_count
-        _check_grid_limits(schema, grid_column_count + len(columns_to_add), rows)
+        _check_grid_limits(schema, grid_column_count + len(columns_to_add), rows, other_tabs or {})
         source = _simulate(len(live), moves, inserts)
         return cls(
             schema=schema,
@@ -279,18 +282,31 @@ def _refuse_required_without_default(schema: Schema, to_add: list[tuple[str, int
         )
 
 
-def _check_grid_limits(schema: Schema, columns: int, rows: int) -> None:
+def _check_grid_limits(
+    schema: Schema, columns: int, rows: int, other_tabs: Mapping[str, int]
+) -> None:
     if columns > MAX_COLUMNS:
         raise SheetStateError(
             f'the migrated sheet "{schema.worksheet}" would have {columns:,} columns; Google '
             f"Sheets allows {MAX_COLUMNS:,}. Delete unused columns of the sheet first."
         )
-    if columns * rows > MAX_CELLS:
+    cells = columns * rows
+    others = sum(other_tabs.values())
+    if cells + others <= MAX_CELLS:
+        return
+    size = f"{rows:,} rows x {columns:,} columns = {cells:,} cells"
+    if not others:
         raise SheetStateError(
-            f'the migrated sheet "{schema.worksheet}" would have {rows:,} rows x {columns:,} '
-            f"columns = {columns * rows:,} cells; a Google spreadsheet holds {MAX_CELLS:,}. "
-            "Delete unused (empty) rows or columns of the grid first."
+            f'the migrated sheet "{schema.worksheet}" would have {size}; a Google spreadsheet '
+            f"holds {MAX_CELLS:,}. Delete unused (empty) rows or columns of the grid first."
         )
+    tabs = ", ".join(f'"{title}"' for title in other_tabs)
+    raise SheetStateError(
+        f"the spreadsheet would have {cells + others:,} cells after the migration: the migrated "
+        f'sheet "{schema.worksheet}" {size}, and its other tabs ({tabs}) hold {others:,}; a '
+        f"Google spreadsheet holds {MAX_CELLS:,} over all its tabs. Delete unused (empty) rows "
+        "or columns, or tabs, of the spreadsheet first."
+    )
 
 
 def _plan_moves(current: list[str], existing: list[str]) -> list[Move]:

@@ -129,6 +129,7 @@ def test_backup_matches_source_fails_on_a_backup_missing_rows_or_columns() -> No
     message = failure("backup_matches_source", check_input(backup=backup))
     assert "columns only in the source: Precio" in message
     assert "2,099 data rows in the backup, 2,100 in the source" in message
+    assert "rows 2-" not in message, "a row-count change reported as changed columns"
 
 
 def test_backup_matches_source_fails_without_a_backup() -> None:
@@ -224,8 +225,17 @@ def test_header_matches_schema_fails_naming_the_first_column_out_of_order() -> N
 
 def test_row_count_preserved_fails_saying_how_many_rows_were_lost() -> None:
     message = failure("row_count_preserved", check_input(breaking=lambda rows: rows.pop()))
-    assert "lost 1 data row:" in message
-    assert "2,099 after the init step, expected 2,100 as before" in message
+    assert "had 2,100 data rows at the backup and has 2,099 now (1 row deleted)" in message
+    assert "expected rows 2-2,101 to stay through the init step" in message
+
+
+def test_existing_data_unchanged_reports_a_row_count_change_as_such() -> None:
+    def append_one(rows: list[Row]) -> None:
+        rows.append([f"T-{len(rows):05}", 1.0, "", "2024-01-01", 0])
+
+    message = failure("existing_data_unchanged", check_input(breaking=append_one))
+    assert "the sheet had 2,100 data rows at the backup and has 2,101 now (1 row added)" in message
+    assert "differ" not in message, "every column reported changed"
 
 
 def test_existing_data_unchanged_passes_when_columns_moved_but_kept_their_values() -> None:

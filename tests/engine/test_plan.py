@@ -297,3 +297,14 @@ def test_a_result_past_the_cell_limit_is_refused() -> None:
 def test_trailing_empty_grid_rows_count_towards_the_cell_limit() -> None:
     with pytest.raises(SheetStateError, match="Delete unused"):
         Plan.build(DEMO, DEMO.header, SHEET_ID, 10, 5, grid_row_count=MAX_CELLS // 5 + 1)
+
+
+def test_the_cell_limit_counts_the_other_tabs_of_the_spreadsheet() -> None:
+    fits_alone = {"Archivo": MAX_CELLS - 5 * 11}  # the migrated tab: 11 rows x 5 columns
+    Plan.build(DEMO, DEMO.header, SHEET_ID, 10, 5, other_tabs=fits_alone)
+    with pytest.raises(SheetStateError) as refused:
+        Plan.build(DEMO, ["TAG_SPOOL", "Precio"], SHEET_ID, 10, 5, other_tabs=fits_alone)
+    message = str(refused.value)  # 5 grid columns and 3 added: 8 columns of 11 rows
+    assert f"would have {MAX_CELLS + 11 * 3:,} cells" in message
+    assert '("Archivo") hold' in message
+    assert "or tabs" in message

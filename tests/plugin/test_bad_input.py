@@ -479,6 +479,34 @@ def test_a_migration_that_would_outgrow_the_spreadsheet_is_refused(
     assert_later_steps_skipped(result)
 
 
+@pytest.mark.parametrize("mode", ["--migrate", "--dry-run"])
+def test_the_cell_limit_counts_every_tab_of_the_spreadsheet(
+    pytester: pytest.Pytester, api: LocalApi, mode: str
+):
+    """Google counts 10,000,000 cells over all tabs: a migration that fits its own tab but takes
+    the spreadsheet past the limit is refused before the backup, in a dry run too."""
+    values = demo_values()
+    rows = len(values) + 10
+    migrated = {"title": demo.WORKSHEET, "values": values, "rowCount": rows, "columnCount": 65}
+    archive_rows = (10_000_000 - rows * 65) // 100  # fills the spreadsheet to 85 cells short
+    archive = {"title": "Archivo", "rowCount": archive_rows, "columnCount": 100}
+    project = make_project(pytester, api, api.seed(demo.DEMO_TITLE, [migrated, archive]))
+
+    result = Attempt(project).refused(
+        mode,
+        "-rfEs",
+        words=(
+            f"the spreadsheet would have {archive_rows * 100 + rows * 68:,} cells",
+            f'its other tabs ("Archivo") hold {archive_rows * 100:,}',
+            "holds 10,000,000",
+            "Delete unused (empty) rows or columns, or tabs",
+        ),
+    )
+
+    assert_later_steps_skipped(result)
+    assert "exceeds grid limits" not in result.stdout.str()
+
+
 # -- bad keys: verification failures, so the migration stops before init -----------------------
 
 KEY = demo.header().index("TAG_SPOOL")

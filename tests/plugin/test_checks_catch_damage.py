@@ -26,7 +26,7 @@ def pytest_runtest_teardown(item):
 # check -> (cell the application overwrites after the columns step, value, words of the message)
 DAMAGE = {
     "header_matches_schema": ("C1", "Client", "Client"),
-    "row_count_preserved": (f"I{DEMO_ROWS + 2}", "SP-NEW", f"{DEMO_ROWS + 1} after"),
+    "row_count_preserved": (f"I{DEMO_ROWS + 2}", "SP-NEW", f"has {DEMO_ROWS + 1} now"),
     "existing_data_unchanged": ("D5", "31/12/1999", "Fecha_Creacion"),
     "new_columns_blank_or_default": ("BP3", "7", "version"),
 }
@@ -57,6 +57,48 @@ def test_a_check_fails_when_the_application_writes_during_the_migration(
     result = project.run("--migrate", "-p", "application", "-rfEs")
 
     assert_check_failed_and_nothing_initialised(project, result, check, words)
+
+
+ROWS_CHANGER = """
+from pytest_sheetmigrate.transport import sheets_client
+
+def pytest_runtest_teardown(item):
+    if item.name == "test_step_2_columns":
+        sheet = sheets_client({url!r}).open_by_key({key!r}).worksheet("Operaciones")
+        {change}
+"""
+
+# how the application changes the rows between the columns step and the verify read -> rows now
+ROW_CHANGES = {
+    "a_deleted_row": ("sheet.delete_rows(5)", DEMO_ROWS - 1),
+    "an_appended_row": (  # a copy of row 3 under a new key: valid in every column
+        "row = sheet.get('3:3', value_render_option='UNFORMATTED_VALUE')[0]; "
+        "row[sheet.row_values(1).index('TAG_SPOOL')] = 'SP-NEW'; "
+        "sheet.append_row(row, value_input_option='RAW')",
+        DEMO_ROWS + 1,
+    ),
+}
+
+
+@pytest.mark.parametrize("change", ROW_CHANGES)
+def test_rows_deleted_or_added_during_the_migration_are_reported_as_a_row_count_change(
+    pytester: pytest.Pytester, project: Project, change: str
+):
+    code, rows_now = ROW_CHANGES[change]
+    pytester.makepyfile(
+        application=ROWS_CHANGER.format(url=project.api.url, key=project.sheet, change=code)
+    )
+    pytester.syspathinsert()
+
+    result = project.run("--migrate", "-p", "application", "-rfEs")
+
+    output = result.stdout.str()
+    assert "exceeds grid limits" not in output and "(400)" not in output
+    counted = f"the sheet had {DEMO_ROWS} data rows at the backup and has {rows_now} now"
+    for check in ("row_count_preserved", "existing_data_unchanged"):
+        assert_check_failed_and_nothing_initialised(project, result, check, counted)
+    assert " differ" not in output, "a row-count change reported as changed columns"
+    assert output.count("FAILED sheetmigrate::test_step_3_verify") == 2, "the other checks ran"
 
 
 def test_keys_present_and_unique_fails_on_a_repeated_and_a_blank_key(

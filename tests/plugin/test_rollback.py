@@ -97,3 +97,24 @@ def test_a_rollback_whose_answer_is_lost_is_not_sent_twice(project: Project, api
 
     assert result.ret == 0
     assert values_and_stamps(project) == before
+
+
+def test_rollback_after_an_appended_row_reports_the_row_count_change(project: Project):
+    project.run("--migrate")
+    sheet = project.worksheet()
+    row = sheet.get("3:3", value_render_option="UNFORMATTED_VALUE")[0]
+    row[sheet.row_values(1).index("TAG_SPOOL")] = "SP-NEW"
+    sheet.append_row(row, value_input_option="RAW")
+    after_change = values_and_stamps(project)
+
+    result = project.run("--rollback")
+
+    assert result.ret == 1
+    result.stdout.fnmatch_lines(
+        [
+            f"*the rows changed since the migration (the sheet had {DEMO_ROWS} data rows at the "
+            f"backup and has {DEMO_ROWS + 1} now*"
+        ]
+    )
+    assert " differ" not in result.stdout.str(), "a row-count change reported as changed columns"
+    assert values_and_stamps(project) == after_change
