@@ -1,7 +1,9 @@
 """Settings: what a run targets and how, from command-line options, environment and ini keys.
 
 Precedence: command line, then environment variable, then ini key (``sheetmigrate_*``), then the
-default. The pytest layer supplies a lookup function; a script can build ``Settings`` directly.
+default. Every path (schema, credentials, checkpoint and report directories) follows one rule:
+``~`` is the home directory, a relative path is relative to the rootdir. The pytest layer
+supplies a lookup function; a script can build ``Settings`` directly.
 """
 
 from __future__ import annotations
@@ -180,14 +182,13 @@ def resolve(
     )
 
     def path(name: str) -> Path:
-        raw = Path(value(name) or "")
-        return raw if raw.is_absolute() else rootdir / raw
+        return resolve_path(value(name) or "", rootdir)
 
     return Settings(
         sheet=sheet.strip(),
         schema_path=path("schema"),
         sheets_api=api,
-        credentials=Path(credentials) if credentials else None,
+        credentials=resolve_path(credentials, rootdir) if credentials else None,
         checkpoint_dir=path("checkpoint_dir"),
         report_dir=path("report_dir"),
         backup=key_of_sheet(backup, "--backup") if backup else None,
@@ -196,6 +197,13 @@ def resolve(
         break_lock=break_lock,
         retry_base_seconds=retry_base_seconds,
     )
+
+
+def resolve_path(raw: str, rootdir: Path) -> Path:
+    """The one rule of every path setting, wherever it was given (option, environment variable
+    or ini key): ``~`` is the home directory, and a relative path is relative to the rootdir."""
+    path = Path(raw).expanduser()
+    return path if path.is_absolute() else rootdir / path
 
 
 def _positive_seconds(raw: str, flag: str) -> float:

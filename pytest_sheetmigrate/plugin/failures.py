@@ -8,6 +8,7 @@ from collections.abc import Generator
 import pytest
 
 from ..errors import SheetMigrateError
+from .state import STATE
 
 
 @pytest.hookimpl(wrapper=True)
@@ -16,6 +17,8 @@ def pytest_runtest_makereport(
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
     error = call.excinfo
+    if STATE not in item.config.stash:
+        return report  # a session that has not configured sheetmigrate
     if report.failed and error is not None and error.errisinstance(SheetMigrateError):
         report.longrepr = f"{item.nodeid}: {error.value}"
     return report

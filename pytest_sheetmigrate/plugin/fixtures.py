@@ -36,7 +36,14 @@ def reported_as_failure() -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def sheetmigrate_state(pytestconfig: pytest.Config) -> SessionState:
-    state = pytestconfig.stash[STATE]
+    state = pytestconfig.stash.get(STATE, None)
+    if state is None:
+        pytest.fail(
+            "sheetmigrate is not configured in this session: add sheetmigrate_sheet and "
+            "sheetmigrate_schema to the [tool.pytest.ini_options] of pyproject.toml, or pass "
+            "--sheet and --schema (docs/configuration.md)",
+            pytrace=False,
+        )
     if state.settings is None or state.schema is None:
         pytest.fail(f"sheetmigrate is not configured: {state.problem}", pytrace=False)
     return state

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shlex
 from pathlib import Path
 from types import ModuleType
 
@@ -12,7 +14,8 @@ from _pytest.config import ExitCode
 from ..report import RunFacts, render_plan, write_reports
 from ..settings import OPTIONS, Mode
 from . import builtin_rollback, builtin_tests, builtin_validate
-from .state import STATE, SessionState, build_state
+from .completeness import StepsMustAllRun
+from .state import STATE, SessionState, build_state, is_configured
 
 SHEET_FIXTURES = frozenset({"migrated_sheet", "live_rows", "sheetmigrate_migration"})
 
@@ -63,10 +66,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.hookimpl(trylast=True)
 def pytest_configure(config: pytest.Config) -> None:
+    if not is_configured(config):
+        return  # not a sheetmigrate session: no items, no dependencies, no plugins, no reports
     if config.getoption("sheetmigrate_dry_run") and config.getoption("sheetmigrate_rollback"):
         raise pytest.UsageError(
             "--dry-run and --rollback cannot be combined: a rollback always writes. "
             "Run pytest --migrate --dry-run to see a plan, or pytest --rollback to restore."
+        )
+    if config.getoption("sheetmigrate_migrate") and config.getoption("sheetmigrate_rollback"):
+        raise pytest.UsageError(
+            "--migrate and --rollback cannot be combined: one migrates, the other undoes it. "
+            "Run pytest --migrate to migrate, or pytest --rollback to restore the backup."
         )
     if config.getoption("sheetmigrate_force_rollback") and not config.getoption(
         "sheetmigrate_rollback"
@@ -74,7 +84,11 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(
             "--force-rollback goes with --rollback: pytest --rollback --force-rollback"
         )
+    _refuse_values_taken_for_the_rootdir(config)
     state = build_state(config)
+    if state.migrating:
+        _refuse_parallel_workers(config, state)
+        config.pluginmanager.register(StepsMustAllRun(config), "sheetmigrate-steps-must-all-run")
     config.stash[STATE] = state
     if (
         state.migrating
@@ -90,6 +104,54 @@ def pytest_configure(config: pytest.Config) -> None:
         plugin = JSONReport(config)
         config._json_report = plugin  # type: ignore[attr-defined]
         config.pluginmanager.register(plugin, "sheetmigrate-json-report")
+
+
+def _refuse_parallel_workers(config: pytest.Config, state: SessionState) -> None:
+    """pytest-xdist would spread the steps over workers, each skipping those it did not run."""
+    option = config.option
+    numprocesses = getattr(option, "numprocesses", None)
+    in_worker = bool(os.environ.get("PYTEST_XDIST_WORKER")) or hasattr(config, "workerinput")
+    distributed = config.pluginmanager.hasplugin("xdist") and (
+        bool(numprocesses)
+        or getattr(option, "dist", "no") != "no"
+        or bool(getattr(option, "tx", None))
+    )
+    if in_worker or distributed:
+        how = f" (-n {numprocesses})" if numprocesses else ""
+        raise pytest.UsageError(
+            f"a {state.mode.value} cannot run under pytest-xdist{how}: its steps run in order in "
+            "one session (backup, columns, verify, init, then the suite), and xdist workers would "
+            "each skip the steps another worker ran. Run it without -n (or with -n 0, -p no:xdist)."
+        )
+
+
+def _refuse_values_taken_for_the_rootdir(config: pytest.Config) -> None:
+    """pytest chooses its rootdir and ini file before it loads any plugin, so the value of
+    ``--report-dir /a/dir`` looks to it like a test path: refuse when that changed the choice."""
+    given = [*shlex.split(os.environ.get("PYTEST_ADDOPTS", "")), *config.invocation_params.args]
+    flags = {option.flag for option in OPTIONS}
+    pairs = zip(given, given[1:], strict=False)
+    space_form = [(flag, value) for flag, value in pairs if flag in flags]
+    if not space_form:
+        return
+    from _pytest.config.findpaths import determine_setup
+
+    option = config.option
+    rootpath, inipath, *_ = determine_setup(
+        inifile=option.inifilename,
+        override_ini=option.override_ini,
+        args=list(option.file_or_dir or ()),
+        rootdir_cmd_arg=option.rootdir or None,
+        invocation_dir=config.invocation_params.dir,
+    )
+    if (rootpath, inipath) == (config.rootpath, config.inipath):
+        return
+    written = " ".join(f"{flag}={value}" for flag, value in space_form)
+    raise pytest.UsageError(
+        f"pytest took {' and '.join(value for _, value in space_form)} for a test path and chose "
+        f"its rootdir {config.rootpath} from it, so {inipath or 'your pytest configuration'} was "
+        f"not read (pytest picks its rootdir before it loads plugins): write {written}"
+    )
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -109,10 +171,13 @@ def pytest_collection_modifyitems(
 ) -> None:
     """Put the built-in items first. Last of the hooks, so ``-k`` and ``-m`` select among the
     suite's tests but never drop a step the suite depends on."""
-    state = config.stash[STATE]
+    state = config.stash.get(STATE, None)
+    if state is None:
+        return  # a session that has not configured sheetmigrate
     if state.mode is Mode.ROLLBACK:
         config.hook.pytest_deselected(items=list(items))
         items[:] = _builtin_items(session, builtin_rollback)
+        state.expected_steps = [item.nodeid for item in items]
         return
     module: ModuleType
     if state.migrating:
@@ -123,7 +188,10 @@ def pytest_collection_modifyitems(
         return  # an ordinary test run: the plugin stays out of the way
     for item in items:
         _depend_on(item, depends)
-    items[:0] = _builtin_items(session, module)
+    builtins = _builtin_items(session, module)
+    items[:0] = builtins
+    if state.migrating:
+        state.expected_steps = [item.nodeid for item in builtins]
 
 
 def _builtin_items(session: pytest.Session, module: ModuleType) -> list[pytest.Item]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from ..errors import SheetMigrateError
 from ..gateway import RequestLog
 from ..migration import Migration, StepResult, Verification
 from ..schema import Schema, load_schema
-from ..settings import Mode, Option, Settings, check_writable_directory, resolve
+from ..settings import OPTIONS, Mode, Option, Settings, check_writable_directory, resolve
 
 
 @dataclass
@@ -25,6 +26,7 @@ class SessionState:
     migration: Migration | None = None
     log: RequestLog | None = None
     warnings: list[str] = field(default_factory=list)  # shown with the steps
+    expected_steps: list[str] = field(default_factory=list)  # node ids of the built-in items
 
     @property
     def migrating(self) -> bool:
@@ -32,6 +34,23 @@ class SessionState:
 
 
 STATE = pytest.StashKey[SessionState]()
+
+
+FLAGS = ("migrate", "dry_run", "rollback", "force_rollback", "break_lock")
+CONFIGURING_ENV = ("SHEETMIGRATE_SHEET", "SHEETMIGRATE_SCHEMA")
+
+
+def is_configured(config: pytest.Config) -> bool:
+    """A session uses sheetmigrate when it was given one of its flags or options, one of its ini
+    keys (``sheetmigrate_*``), or a sheet or schema by environment variable. Any other session
+    (another project in the same environment) is left alone."""
+    if any(config.getoption(f"sheetmigrate_{flag}") for flag in FLAGS):
+        return True
+    if any(config.getoption(f"sheetmigrate_{option.name}") is not None for option in OPTIONS):
+        return True
+    if any(config.getini(option.ini) for option in OPTIONS):
+        return True
+    return any(os.environ.get(name) for name in CONFIGURING_ENV)
 
 
 def mode_of(config: pytest.Config) -> Mode:
