@@ -25,7 +25,7 @@ from gspread.urls import DRIVE_FILES_API_V3_URL, SPREADSHEET_VALUES_BATCH_URL
 from gspread.utils import absolute_range_name
 
 from .errors import CredentialsError, SheetAccessError, SheetStateError, TransientApiError
-from .stamp import Stamps
+from .stamp import COLUMN_MARKER_KEY, Stamps
 
 T = TypeVar("T")
 _END = object()
@@ -35,6 +35,10 @@ SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
 METADATA_FIELDS = (
     "spreadsheetId,properties.title,sheets(properties(sheetId,title,index,gridProperties),merges),"
     "developerMetadata"
+)
+LAYOUT_FIELDS = (
+    "sheets(properties.sheetId,data(rowData.values(userEnteredValue,formattedValue),"
+    "columnMetadata.developerMetadata(metadataKey,metadataValue)))"
 )
 
 
@@ -56,6 +60,15 @@ def _parsed(body: bytes) -> Any:
         return orjson.loads(body)
     except orjson.JSONDecodeError:
         return json.loads(body)
+
+
+def _header_text(cell: dict[str, Any]) -> str:
+    """A header cell's text as a FORMULA read gives it: its string or formula, else as shown."""
+    entered = cell.get("userEnteredValue", {})
+    for kind in ("stringValue", "formulaValue"):
+        if kind in entered:
+            return str(entered[kind])
+    return str(cell.get("formattedValue", ""))
 
 
 def prefetched(items: Iterator[T]) -> Generator[T, None, None]:
@@ -157,6 +170,18 @@ class SpreadsheetInfo:
         return self.sheets[title]
 
 
+@dataclass(frozen=True)
+class ColumnLayout:
+    """A worksheet's columns as they are now: the header row and where each marker is."""
+
+    header: tuple[str, ...]
+    markers: dict[str, tuple[int, ...]]
+    """Schema name -> 0-based indexes of the columns carrying its marker (one, normally)."""
+
+    def name_at(self, index: int) -> str:
+        return self.header[index] if index < len(self.header) else ""
+
+
 class SheetGateway:
     """One spreadsheet, seen through gspread."""
 
@@ -218,6 +243,25 @@ class SheetGateway:
             sheets=sheets,
             stamps=Stamps.parse(raw.get("developerMetadata", [])),
         )
+
+    def column_layout(self, sheet: str) -> ColumnLayout:
+        """The header row of ``sheet`` and its column markers, read together in one request."""
+        raw = self._call(
+            "spreadsheets.get",
+            lambda: self._http.fetch_sheet_metadata(
+                self.key,
+                params={"ranges": [absolute_range_name(sheet, "1:1")], "fields": LAYOUT_FIELDS},
+            ),
+        )
+        (data,) = raw["sheets"][0].get("data", [{}])
+        row = (data.get("rowData") or [{}])[0].get("values", [])
+        header = tuple(_header_text(cell) for cell in row)
+        markers: dict[str, list[int]] = {}
+        for index, column in enumerate(data.get("columnMetadata", [])):
+            for item in column.get("developerMetadata", []):
+                if item.get("metadataKey") == COLUMN_MARKER_KEY:
+                    markers.setdefault(item.get("metadataValue", ""), []).append(index)
+        return ColumnLayout(header, {name: tuple(found) for name, found in markers.items()})
 
     def read(self, ranges: list[str]) -> list[list[list[Any]]]:
         """Values of each range as stored (formulas as text, numbers as numbers), rows ragged."""
