@@ -122,3 +122,26 @@ def test_the_added_column_renamed_before_init_stops_the_run_with_nothing_written
         ]
     )
     assert "Traceback" not in result.stdout.str()
+
+
+def test_the_columns_step_marks_each_added_column_with_column_located_metadata(
+    project: Project,
+):
+    assert project.run("--migrate").ret == 0
+
+    spreadsheet = project.api.client().open_by_key(project.sheet)
+    found = spreadsheet.client.request(
+        "post",
+        f"https://sheets.googleapis.com/v4/spreadsheets/{project.sheet}/developerMetadata:search",
+        json={"dataFilters": [{"developerMetadataLookup": {"metadataKey": "sheetmigrate.column"}}]},
+    ).json()["matchedDeveloperMetadata"]
+    where = {
+        item["developerMetadata"]["metadataValue"]: item["developerMetadata"]["location"]
+        for item in found
+    }
+    assert {name: spot["dimensionRange"]["startIndex"] for name, spot in where.items()} == {
+        "Ocupado_Por": 5,
+        "Fecha_Ocupacion": 6,
+        "version": VERSION,
+    }
+    assert {spot["locationType"] for spot in where.values()} == {"COLUMN"}
