@@ -321,12 +321,17 @@ class SheetGateway:
     # writes --------------------------------------------------------------------------------
 
     def batch_update(
-        self, requests_: list[dict[str, Any]], *, already_applied: Callable[[], bool]
+        self,
+        requests_: list[dict[str, Any]],
+        *,
+        already_applied: Callable[[], bool],
+        before_resend: Callable[[], None] | None = None,
     ) -> dict[str, Any]:
         """Send one all-or-nothing batchUpdate.
 
         When its answer is lost, ``already_applied`` (a look at the stamp) decides whether it is
-        sent again, so a write is never applied twice.
+        sent again, so a write is never applied twice. ``before_resend`` runs after the wait,
+        right before it is sent again, and may refuse (raise) a write the sheet no longer fits.
         """
         body = {"requests": requests_}
         self.log.bytes_up += len(orjson.dumps(body))
@@ -334,6 +339,7 @@ class SheetGateway:
             "spreadsheets.batchUpdate",
             lambda: self._http.batch_update(self.key, body),
             already_applied=already_applied,
+            before_resend=before_resend,
         )
 
     def copy(self, name: str) -> str:
@@ -390,10 +396,13 @@ class SheetGateway:
         send: Callable[[], T],
         *,
         already_applied: Callable[[], bool] | None = None,
+        before_resend: Callable[[], None] | None = None,
         target: str | None = None,
     ) -> T:
         last = ""
         for attempt in range(self.retry.attempts):
+            if attempt and before_resend is not None:
+                before_resend()
             with self.log.lock:
                 self.log.by_kind[kind] += 1
             try:

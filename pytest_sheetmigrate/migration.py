@@ -388,30 +388,21 @@ class Migration:
         self._refuse_concurrent_change()
         at = self._columns_now(names)  # right before the write: where each column is now
         requests = self.plan.init_requests(names, at) + stamp_requests
-        self.write(requests, applied=self._init_applied_or_refused(names, at), release=True)
+        self._write(
+            requests, "init", release=True, before_resend=lambda: self._refuse_moved(names, at)
+        )
         self.initialised = names
         self._save("init", started, "ran", {"rows": self.data_rows, "columns": names})
         return StepResult("init", "ran", f"wrote {what}", requests=requests)
 
-    def _init_applied_or_refused(
-        self, names: list[str], at: dict[str, int]
-    ) -> Callable[[Stamps], bool]:
-        """Whether a lost init write went through; if not, before it is sent again (after a
-        wait, maybe long), the columns must still be where it writes, else it is refused."""
-        schema = self.schema.name
-
-        def applied(stamps: Stamps) -> bool:
-            if stamps.step(schema, "init") is not None:
-                return True
-            if self._columns_now(names) != at:
-                raise ConcurrentChangeError(
-                    f"the columns of {self.sheet.title!r} moved while the init step waited to "
-                    "write: nothing was written in this step. Run pytest --migrate again; it "
-                    "writes where the columns are then."
-                )
-            return False
-
-        return applied
+    def _refuse_moved(self, names: list[str], at: dict[str, int]) -> None:
+        """Before a write waiting out an error is sent again: its columns are still there."""
+        if self._columns_now(names) != at:
+            raise ConcurrentChangeError(
+                f"the columns of {self.sheet.title!r} moved while the init step waited to "
+                "write: nothing was written in this step. Run pytest --migrate again; it "
+                "writes where the columns are then."
+            )
 
     def _columns_now(self, names: list[str]) -> dict[str, int]:
         """The 0-based index of each column ``names`` where it is now, read in one request.
@@ -507,10 +498,22 @@ class Migration:
         width = len(self.header)
         return gateway.iter_rows(self.sheet.title, 2, self.data_rows + 1, width)
 
-    def _write(self, requests: list[dict[str, Any]], step: str, *, release: bool = False) -> None:
+    def _write(
+        self,
+        requests: list[dict[str, Any]],
+        step: str,
+        *,
+        release: bool = False,
+        before_resend: Callable[[], None] | None = None,
+    ) -> None:
         """Write a step: its answer lost, the step's stamp tells whether it was applied."""
         schema = self.schema.name
-        self.write(requests, applied=lambda s: s.step(schema, step) is not None, release=release)
+        self.write(
+            requests,
+            applied=lambda s: s.step(schema, step) is not None,
+            release=release,
+            before_resend=before_resend,
+        )
 
     def write(
         self,
@@ -518,11 +521,13 @@ class Migration:
         *,
         applied: Callable[[Stamps], bool],
         release: bool = False,
+        before_resend: Callable[[], None] | None = None,
     ) -> None:
         """One all-or-nothing batchUpdate, carrying the lease's renewal (or its release).
 
         When the answer is lost, ``applied`` looks at the re-read stamps to tell whether the
-        write went through, so it is never sent twice.
+        write went through, so it is never sent twice; ``before_resend`` may refuse to send it
+        again after the wait (the sheet changed meanwhile).
         """
         self._refuse_write_when_read_only()
         lease_requests, renewed = self._lease_update(release)
@@ -532,7 +537,9 @@ class Migration:
             return applied(self.info.stamps)
 
         requests = requests + lease_requests
-        answer = self.gateway.batch_update(requests, already_applied=went_through)
+        answer = self.gateway.batch_update(
+            requests, already_applied=went_through, before_resend=before_resend
+        )
         if "replies" in answer:
             stamps = self.info.stamps.after(requests, answer["replies"])
             self.info = replace(self.info, stamps=stamps)

@@ -145,3 +145,46 @@ def test_the_columns_step_marks_each_added_column_with_column_located_metadata(
         "version": VERSION,
     }
     assert {spot["locationType"] for spot in where.values()} == {"COLUMN"}
+
+
+WAIT_WRITER = """
+import pytest, requests
+from pytest_sheetmigrate.transport import sheets_client
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    if item.name == "test_step_4_init":  # its key read, its layout read, then its write: a 429
+        rules = [{{"kind": "http_429", "at": 3}}]
+        requests.post({url!r} + "/_emulator/faults", json={{"rules": rules}}).raise_for_status()
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config):
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    write_line = reporter.write_line
+
+    def during_the_wait(line, **markup):
+        write_line(line, **markup)
+        if "spreadsheets.batchUpdate: quota exceeded" in line:
+            spreadsheet = sheets_client({url!r}).open_by_key({key!r})
+            spreadsheet.batch_update({{"requests": {requests!r}}})
+
+    reporter.write_line = during_the_wait
+"""
+
+
+def test_a_column_inserted_while_the_init_write_waits_out_a_quota_error_stops_the_run(
+    pytester: pytest.Pytester, project: Project
+):
+    inserted = [{"insertDimension": {"range": columns(KEY + 3, KEY + 4)}}]
+    writer = WAIT_WRITER.format(url=project.api.url, key=project.sheet, requests=inserted)
+    pytester.makepyfile(application=writer)
+    pytester.syspathinsert()
+
+    result = project.run("--migrate", "-p", "application", "-rfEs", "--retry-base-seconds", "0.001")
+
+    now = assert_no_cell_lost(project)
+    assert now["version"] == [""] * DEMO_ROWS, "nothing was written"
+    assert result.ret == 1
+    result.stdout.fnmatch_lines(
+        ["*the columns of 'Operaciones' moved while the init step waited to write: nothing was*"]
+    )
