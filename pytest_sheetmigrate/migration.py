@@ -477,9 +477,10 @@ class Migration:
         """The migrated sheet as the validation suite sees it (planned in a dry run).
 
         When this run verified the columns step, that read is reused: only the key column and
-        the columns init wrote since are read again (a request per ~2 MB of them), and the whole
-        sheet only when its rows changed meanwhile. Not seen this way: another program's edit,
-        between the verification and now, of a cell outside those columns.
+        the columns init wrote since are read again (a request per ~2 MB of them), with the
+        header row, and the whole sheet when its rows or its header changed meanwhile. Not
+        seen this way: another program's edit, between the verification and now, of a cell
+        outside those columns.
         """
         if self.dry_run:
             assert self.planned_with_defaults is not None
