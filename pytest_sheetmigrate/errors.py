@@ -11,7 +11,7 @@ the later steps skipped. Anything else is a bug and keeps its traceback.
     ├── CredentialsError            service-account file, application default credentials
     ├── SheetAccessError            the API refused us: 401, 403, 404
     ├── SheetStateError             the sheet is not what the migration can work on
-    │   ├── ConcurrentChangeError   rows changed while the migration ran
+    │   ├── ConcurrentChangeError   rows or columns changed while the migration ran
     │   └── LockHeldError           another run holds the migration lease
     ├── CheckpointError             the local checkpoint cache is unusable
     ├── TransientApiError           429 / 5xx / dropped connection, retries exhausted
@@ -46,7 +46,7 @@ class SheetStateError(SheetMigrateError):
 
 
 class ConcurrentChangeError(SheetStateError):
-    """The rows changed between the snapshot and a mutating step."""
+    """The rows, or the columns a step writes, changed between the read and a mutating step."""
 
 
 class LockHeldError(SheetStateError):

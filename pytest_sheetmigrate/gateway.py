@@ -25,7 +25,7 @@ from gspread.urls import DRIVE_FILES_API_V3_URL, SPREADSHEET_VALUES_BATCH_URL
 from gspread.utils import absolute_range_name
 
 from .errors import CredentialsError, SheetAccessError, SheetStateError, TransientApiError
-from .stamp import Stamps
+from .stamp import COLUMN_MARKER_KEY, Stamps
 
 T = TypeVar("T")
 _END = object()
@@ -39,6 +39,10 @@ SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
 METADATA_FIELDS = (
     "spreadsheetId,properties.title,sheets(properties(sheetId,title,index,gridProperties),merges),"
     "developerMetadata"
+)
+LAYOUT_FIELDS = (
+    "sheets(properties.sheetId,data(rowData.values(userEnteredValue,formattedValue),"
+    "columnMetadata.developerMetadata(metadataKey,metadataValue)))"
 )
 
 
@@ -60,6 +64,15 @@ def _parsed(body: bytes) -> Any:
         return orjson.loads(body)
     except orjson.JSONDecodeError:
         return json.loads(body)
+
+
+def _header_text(cell: dict[str, Any]) -> str:
+    """A header cell's text as a FORMULA read gives it: its string or formula, else as shown."""
+    entered = cell.get("userEnteredValue", {})
+    for kind in ("stringValue", "formulaValue"):
+        if kind in entered:
+            return str(entered[kind])
+    return str(cell.get("formattedValue", ""))
 
 
 def prefetched(items: Iterator[T]) -> Generator[T, None, None]:
@@ -161,6 +174,18 @@ class SpreadsheetInfo:
         return self.sheets[title]
 
 
+@dataclass(frozen=True)
+class ColumnLayout:
+    """A worksheet's columns as they are now: the header row and where each marker is."""
+
+    header: tuple[str, ...]
+    markers: dict[str, tuple[int, ...]]
+    """Schema name -> 0-based indexes of the columns carrying its marker (one, normally)."""
+
+    def name_at(self, index: int) -> str:
+        return self.header[index] if index < len(self.header) else ""
+
+
 class SheetGateway:
     """One spreadsheet, seen through gspread."""
 
@@ -226,6 +251,25 @@ class SheetGateway:
             stamps=Stamps.parse(raw.get("developerMetadata", [])),
         )
 
+    def column_layout(self, sheet: str) -> ColumnLayout:
+        """The header row of ``sheet`` and its column markers, read together in one request."""
+        raw = self._call(
+            "spreadsheets.get",
+            lambda: self._http.fetch_sheet_metadata(
+                self.key,
+                params={"ranges": [absolute_range_name(sheet, "1:1")], "fields": LAYOUT_FIELDS},
+            ),
+        )
+        (data,) = raw["sheets"][0].get("data", [{}])
+        row = (data.get("rowData") or [{}])[0].get("values", [])
+        header = tuple(_header_text(cell) for cell in row)
+        markers: dict[str, list[int]] = {}
+        for index, column in enumerate(data.get("columnMetadata", [])):
+            for item in column.get("developerMetadata", []):
+                if item.get("metadataKey") == COLUMN_MARKER_KEY:
+                    markers.setdefault(item.get("metadataValue", ""), []).append(index)
+        return ColumnLayout(header, {name: tuple(found) for name, found in markers.items()})
+
     def read(self, ranges: list[str]) -> list[list[list[Any]]]:
         """Values of each range as stored (formulas as text, numbers as numbers), rows ragged."""
         return [value_range.get("values", []) for value_range in self._batch_get(ranges)[0]]
@@ -284,12 +328,17 @@ class SheetGateway:
     # writes --------------------------------------------------------------------------------
 
     def batch_update(
-        self, requests_: list[dict[str, Any]], *, already_applied: Callable[[], bool]
+        self,
+        requests_: list[dict[str, Any]],
+        *,
+        already_applied: Callable[[], bool],
+        before_resend: Callable[[], None] | None = None,
     ) -> dict[str, Any]:
         """Send one all-or-nothing batchUpdate.
 
         When its answer is lost, ``already_applied`` (a look at the stamp) decides whether it is
-        sent again, so a write is never applied twice.
+        sent again, so a write is never applied twice. ``before_resend`` runs after the wait,
+        right before it is sent again, and may refuse (raise) a write the sheet no longer fits.
         """
         body = {"requests": requests_}
         self.log.bytes_up += len(orjson.dumps(body))
@@ -297,6 +346,7 @@ class SheetGateway:
             "spreadsheets.batchUpdate",
             lambda: self._http.batch_update(self.key, body),
             already_applied=already_applied,
+            before_resend=before_resend,
         )
 
     def copy(self, name: str) -> str:
@@ -353,10 +403,13 @@ class SheetGateway:
         send: Callable[[], T],
         *,
         already_applied: Callable[[], bool] | None = None,
+        before_resend: Callable[[], None] | None = None,
         target: str | None = None,
     ) -> T:
         last = ""
         for attempt in range(self.retry.attempts):
+            if attempt and before_resend is not None:
+                before_resend()
             with self.log.lock:
                 self.log.by_kind[kind] += 1
             try:

@@ -24,14 +24,14 @@ from . import lease
 from .checkpoints import Checkpoint, CheckpointStore
 from .checks import CheckInput, CheckResult, check_backup_matches_source, run_checks
 from .errors import ConcurrentChangeError, LockHeldError, SheetStateError, VerificationError
-from .gateway import SheetGateway, SheetInfo, SpreadsheetInfo, prefetched
+from .gateway import ColumnLayout, SheetGateway, SheetInfo, SpreadsheetInfo, prefetched
 from .lease import LEASE_KEY, Lease
 from .local_snapshot import LocalSnapshot, local_snapshot_path
 from .plan import Plan
 from .schema import Schema, column_letter
 from .settings import Mode, Settings
 from .snapshot import Snapshot, SnapshotBuilder, SourceAndCopyBuilder, count_data_rows
-from .stamp import Stamps, create_metadata_request, utc_now
+from .stamp import Stamps, column_marker_request, create_metadata_request, utc_now
 from .worksheet import (
     data_rows_only,
     first_cells,
@@ -258,8 +258,14 @@ class Migration:
             self._save_detected("columns")
             return StepResult("columns", "done", "every schema column is already in place")
         added_names = [name for name, _ in self.plan.columns_to_add]
-        requests = self.plan.columns_requests() + self.info.stamps.step_requests(
-            self.schema.name, "columns", {"added": added_names}
+        markers = [
+            column_marker_request(self.sheet.sheet_id, index, name)
+            for name, index in self.plan.columns_to_add
+        ]
+        requests = (
+            self.plan.columns_requests()
+            + markers
+            + self.info.stamps.step_requests(self.schema.name, "columns", {"added": added_names})
         )
         added = ", ".join(f"{name} at {column_letter(i)}" for name, i in self.plan.columns_to_add)
         if self.dry_run:
@@ -371,25 +377,80 @@ class Migration:
         if not names and stamps.schema_version == self.schema.name:
             self._save_detected("init")
             return StepResult("init", "done", "no added column is waiting for its default")
-        requests = (
-            self.plan.init_requests(names)
-            + stamps.step_requests(self.schema.name, "init", {"rows": self.data_rows})
-            + stamps.schema_version_requests(self.schema.name)
-        )
+        stamp_requests = stamps.step_requests(
+            self.schema.name, "init", {"rows": self.data_rows}
+        ) + stamps.schema_version_requests(self.schema.name)
         what = (
             f"{', '.join(names)} on {self.data_rows:,} rows"
             if names
             else f"no default, only the schema version {self.schema.name}"
         )
         if self.dry_run:
+            requests = self.plan.init_requests(names) + stamp_requests
             return StepResult("init", "planned", f"would write {what}", requests=requests)
         started = utc_now()
         self.take_lease()
         self._refuse_concurrent_change()
-        self._write(requests, "init", release=True)
+        at = self._columns_now(names)  # right before the write: where each column is now
+        requests = self.plan.init_requests(names, at) + stamp_requests
+        self._write(
+            requests, "init", release=True, before_resend=lambda: self._refuse_moved(names, at)
+        )
         self.initialised = names
         self._save("init", started, "ran", {"rows": self.data_rows, "columns": names})
         return StepResult("init", "ran", f"wrote {what}", requests=requests)
+
+    def _refuse_moved(self, names: list[str], at: dict[str, int]) -> None:
+        """Before a write waiting out an error is sent again: its columns are still there."""
+        if self._columns_now(names) != at:
+            raise ConcurrentChangeError(
+                f"the columns of {self.sheet.title!r} moved while the init step waited to "
+                "write: nothing was written in this step. Run pytest --migrate again; it "
+                "writes where the columns are then."
+            )
+
+    def _columns_now(self, names: list[str]) -> dict[str, int]:
+        """The 0-based index of each column ``names`` where it is now, read in one request.
+
+        A column the columns step added carries a marker that moves with it; one added by hand
+        (or by an older version of the tool) is found by its header. Refused, before anything
+        is written, when the column is gone, renamed, or not told apart from another.
+        """
+        if not names:
+            return {}
+        layout = self.gateway.column_layout(self.sheet.title)
+        return {name: self._column_now(layout, name) for name in names}
+
+    def _column_now(self, layout: ColumnLayout, name: str) -> int:
+        title = self.sheet.title
+        marked = layout.markers.get(name, ())
+        named = [index for index, header in enumerate(layout.header) if header == name]
+        found = [index for index in marked if layout.name_at(index) == name] if marked else named
+        if len(found) == 1:
+            return found[0]
+        advice = "nothing was written in this step."
+        if len(found) > 1:
+            letters = ", ".join(column_letter(index) for index in found)
+            raise ConcurrentChangeError(
+                f"{title!r} has {len(found)} columns named {name!r} ({letters}): {advice} "
+                f"Delete or rename the extra ones, so that one column is {name!r}, and run "
+                "pytest --migrate again."
+            )
+        if marked:
+            now = ", ".join(
+                f"column {column_letter(index)} is headed {layout.name_at(index)!r}"
+                for index in marked
+            )
+            raise ConcurrentChangeError(
+                f"the column added as {name!r} was renamed while the migration ran ({now}): "
+                f"{advice} Give it back its header {name!r} (or undo the change) and run "
+                "pytest --migrate again."
+            )
+        raise ConcurrentChangeError(
+            f"{title!r} has no column {name!r} any more (its header row changed while the "
+            f"migration ran): {advice} Put the column back (or undo the change) and run "
+            "pytest --migrate again."
+        )
 
     def _columns_to_initialise(self) -> list[str]:
         """Columns added by this migration that have a default.
@@ -421,9 +482,10 @@ class Migration:
         """The migrated sheet as the validation suite sees it (planned in a dry run).
 
         When this run verified the columns step, that read is reused: only the key column and
-        the columns init wrote since are read again (a request per ~2 MB of them), and the whole
-        sheet only when its rows changed meanwhile. Not seen this way: another program's edit,
-        between the verification and now, of a cell outside those columns.
+        the columns init wrote since are read again (a request per ~2 MB of them), with the
+        header row, and the whole sheet when its rows or its header changed meanwhile. Not
+        seen this way: another program's edit, between the verification and now, of a cell
+        outside those columns.
         """
         if self.dry_run:
             assert self.planned_with_defaults is not None
@@ -442,10 +504,22 @@ class Migration:
         width = len(self.header)
         return gateway.iter_rows(self.sheet.title, 2, self.data_rows + 1, width)
 
-    def _write(self, requests: list[dict[str, Any]], step: str, *, release: bool = False) -> None:
+    def _write(
+        self,
+        requests: list[dict[str, Any]],
+        step: str,
+        *,
+        release: bool = False,
+        before_resend: Callable[[], None] | None = None,
+    ) -> None:
         """Write a step: its answer lost, the step's stamp tells whether it was applied."""
         schema = self.schema.name
-        self.write(requests, applied=lambda s: s.step(schema, step) is not None, release=release)
+        self.write(
+            requests,
+            applied=lambda s: s.step(schema, step) is not None,
+            release=release,
+            before_resend=before_resend,
+        )
 
     def write(
         self,
@@ -453,11 +527,13 @@ class Migration:
         *,
         applied: Callable[[Stamps], bool],
         release: bool = False,
+        before_resend: Callable[[], None] | None = None,
     ) -> None:
         """One all-or-nothing batchUpdate, carrying the lease's renewal (or its release).
 
         When the answer is lost, ``applied`` looks at the re-read stamps to tell whether the
-        write went through, so it is never sent twice.
+        write went through, so it is never sent twice; ``before_resend`` may refuse to send it
+        again after the wait (the sheet changed meanwhile).
         """
         self._refuse_write_when_read_only()
         lease_requests, renewed = self._lease_update(release)
@@ -467,7 +543,9 @@ class Migration:
             return applied(self.info.stamps)
 
         requests = requests + lease_requests
-        answer = self.gateway.batch_update(requests, already_applied=went_through)
+        answer = self.gateway.batch_update(
+            requests, already_applied=went_through, before_resend=before_resend
+        )
         if "replies" in answer:
             stamps = self.info.stamps.after(requests, answer["replies"])
             self.info = replace(self.info, stamps=stamps)

@@ -165,18 +165,21 @@ class Plan:
             )
         return requests
 
-    def init_requests(self, columns: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    def init_requests(
+        self, columns: Sequence[str] | None = None, at: Mapping[str, int] | None = None
+    ) -> list[dict[str, Any]]:
         """One ``repeatCell`` per column writing its default on every data row (rows 2..n+1).
 
         ``columns`` defaults to ``columns_with_defaults_to_write``; a rerun that resumes after
-        the columns step passes the names its checkpoint or stamp recorded. The payload does
-        not grow with the number of rows.
+        the columns step passes the names its checkpoint or stamp recorded. ``at`` gives the
+        0-based index where each column is now (found just before the write), else its index in
+        the schema. The payload does not grow with the number of rows.
         """
         names = self.columns_with_defaults_to_write if columns is None else list(columns)
         if self.data_row_count == 0:
             return []
         requests = []
-        for index, default in self._defaults(names):
+        for index, default in self._defaults(names, at):
             requests.append(
                 {
                     "repeatCell": {
@@ -222,14 +225,17 @@ class Plan:
             result[index] = default
         return result
 
-    def _defaults(self, names: Sequence[str]) -> list[tuple[int, CellValue]]:
-        """(result index, default) of each named column; ValueError if one has no default."""
+    def _defaults(
+        self, names: Sequence[str], at: Mapping[str, int] | None = None
+    ) -> list[tuple[int, CellValue]]:
+        """(index, default) of each named column; ValueError if one has no default."""
         found = []
         for name in names:
             default = self.schema.column(name).default
             if default is None:
                 raise ValueError(f"column {name!r} has no default in {self.schema.path}")
-            found.append((self.schema.header.index(name), default))
+            index = at[name] if at is not None else self.schema.header.index(name)
+            found.append((index, default))
         return found
 
     def _dimension_range(self, start: int, end: int) -> dict[str, Any]:

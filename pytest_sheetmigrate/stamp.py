@@ -6,6 +6,10 @@ data and the record of it change together (the API applies a batchUpdate all-or-
 Keys (spreadsheet-level, visibility DOCUMENT):
 - ``sheetmigrate.schema_version``: the schema version the sheet is at, e.g. ``"3.0"``;
 - ``sheetmigrate.step.<version>.<step>``: JSON ``{"step", "schema", "at", ...}`` per step done.
+
+Column markers (column-located, visibility DOCUMENT), not stamps: ``sheetmigrate.column`` on each
+column the columns step added, its value the column's schema name. Column metadata moves with its
+column, so a later write finds the column where it is now.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from typing import Any
 
 SCHEMA_VERSION_KEY = "sheetmigrate.schema_version"
 STEP_PREFIX = "sheetmigrate.step."
+COLUMN_MARKER_KEY = "sheetmigrate.column"
 
 
 def utc_now() -> str:
@@ -40,6 +45,28 @@ def create_metadata_request(key: str, value: str) -> dict[str, Any]:
     }
 
 
+def column_marker_request(sheet_id: int, index: int, name: str) -> dict[str, Any]:
+    """The marker of the column at ``index`` (0-based), which the schema calls ``name``."""
+    location = {
+        "dimensionRange": {
+            "sheetId": sheet_id,
+            "dimension": "COLUMNS",
+            "startIndex": index,
+            "endIndex": index + 1,
+        }
+    }
+    return {
+        "createDeveloperMetadata": {
+            "developerMetadata": {
+                "metadataKey": COLUMN_MARKER_KEY,
+                "metadataValue": name,
+                "location": location,
+                "visibility": "DOCUMENT",
+            }
+        }
+    }
+
+
 def delete_metadata_request(metadata_id: int) -> dict[str, Any]:
     return {
         "deleteDeveloperMetadata": {
@@ -50,7 +77,7 @@ def delete_metadata_request(metadata_id: int) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Stamps:
-    """The ``sheetmigrate.*`` developer metadata of a spreadsheet: (key, metadataId, value)."""
+    """The ``sheetmigrate.*`` spreadsheet-level developer metadata: (key, metadataId, value)."""
 
     items: tuple[tuple[str, int, str], ...]
 
@@ -61,6 +88,7 @@ class Stamps:
                 (item["metadataKey"], int(item["metadataId"]), item.get("metadataValue", ""))
                 for item in developer_metadata
                 if item.get("metadataKey", "").startswith("sheetmigrate.")
+                and item.get("location", {}).get("spreadsheet", True)  # not a column marker
             )
         )
 

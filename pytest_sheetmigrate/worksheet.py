@@ -48,6 +48,10 @@ def read_key_column(gateway: SheetGateway, sheet: str, index: int) -> list[list[
     return values
 
 
+def first_row(rows: list[list[Any]]) -> list[Any]:
+    return rows[0] if rows else []
+
+
 def first_cells(rows: list[list[Any]]) -> list[Any]:
     return [row[0] if row else "" for row in rows]
 
@@ -61,10 +65,12 @@ def key_digest(values: list[list[Any]]) -> str:
 def with_columns_read_again(
     gateway: SheetGateway, schema: Schema, title: str, after: Snapshot, names: list[str]
 ) -> Snapshot | None:
-    """``after`` with the columns ``names`` read again; None when the key column changed.
+    """``after`` with the columns ``names`` read again; None when the key column or the header
+    row changed (a column inserted, moved or renamed: ``after`` no longer says where they are).
 
-    Reads the key column and those columns only (a request per ~2 MB of them), and the key
-    column below the data rows, where a row added since would show.
+    Reads the key column and those columns only (a request per ~2 MB of them), the header row
+    with the first of them, and the key column below the data rows, where a row added since
+    would show.
     """
     key = schema.key
     columns = [key, *names]
@@ -77,7 +83,11 @@ def with_columns_read_again(
         ranges = [f"{letter}{first}:{letter}{end}" for letter in letters]
         if end == last_row:  # and below the data rows: a row added there changes them
             ranges.append(f"{letters[0]}{last_row + 1}:{letters[0]}")
+        if first == 2:  # and the header row: a column inserted, moved or renamed changes it
+            ranges.append("1:1")
         values = gateway.read([absolute_range_name(title, r) for r in ranges])
+        if first == 2 and [str(cell) for cell in first_row(values.pop())] != list(after.header):
+            return None
         if end == last_row and count_data_rows(first_cells(values.pop())):
             return None
         height = end - first + 1
