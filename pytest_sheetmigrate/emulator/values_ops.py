@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from . import a1, cells, protection
@@ -340,22 +340,28 @@ def _check_within(sheet: Sheet, box: Box, written: Box) -> None:
 
 def render_values(
     sheet: Sheet, box: Box, render: str | None, date_render: str | None, major: str
-) -> list[list[Any]]:
-    """The values of a box as values.get returns them (trimmed, rendered, maybe transposed)."""
+) -> list[Sequence[Any]]:
+    """The values of a box as values.get returns them (trimmed, rendered, maybe transposed):
+    rows as lists or tuples, both written as JSON arrays."""
     option = render or cells.FORMATTED_VALUE
-    with _collector_paused(box.rows):
-        if option == cells.FORMATTED_VALUE:
-            # The grid stores every cell's formatted text: no per-cell work.
-            rows: list[list[Any]] = list(map(list, sheet.read(box)))
-        else:
+    rows: list[Sequence[Any]]
+    if option == cells.FORMATTED_VALUE:
+        # The grid stores every cell's formatted text: its immutable row tuples are handed out
+        # as they are (JSON writes them as arrays), so a whole-sheet read builds no container
+        # per row for the garbage collector to walk (that walk was 0.19 s of a 0.23 s render).
+        rows = list(sheet.read(box))
+    else:
+        with _collector_paused(box.rows):
             date_option = date_render or cells.SERIAL_NUMBER
-            rows = sheet.read_values(
-                box, lambda text, kind: cells.render_stored(text, kind, option, date_option)
+            rows = list(
+                sheet.read_values(
+                    box, lambda text, kind: cells.render_stored(text, kind, option, date_option)
+                )
             )
     if major != COLUMNS:
         return rows
     width = max((len(r) for r in rows), default=0)
-    columns = []
+    columns: list[Sequence[Any]] = []
     for c in range(width):
         column = [r[c] if c < len(r) else "" for r in rows]
         while column and column[-1] == "":

@@ -6,10 +6,20 @@ import pickle
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+
 from pytest_sheetmigrate.emulator.models import SheetsBackend
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 SPREADSHEET = "application/vnd.google-apps.spreadsheet"
+
+
+def as_json(answer: Any) -> Any:
+    """An answer as it reaches the client: through JSON (the grid hands out row tuples);
+    a media answer (bytes, such as an export) as it is."""
+    if isinstance(answer, bytes | str) or answer is None:
+        return answer
+    return orjson.loads(orjson.dumps(answer, option=orjson.OPT_NON_STR_KEYS))
 
 
 class Model:
@@ -20,8 +30,10 @@ class Model:
         self.seed = 0
 
     def __call__(self, operation: str, **kwargs: Any) -> Any:
+        """The operation's answer as the client receives it (JSON: tuples become lists)."""
         self.seed += 1
-        return self.backend.execute(operation, kwargs, caller=None, seed=self.seed, now=NOW)
+        answer = self.backend.execute(operation, kwargs, caller=None, seed=self.seed, now=NOW)
+        return as_json(answer)
 
     def new_spreadsheet(self, name: str = "Test") -> str:
         return str(self("drive_files_create", body={"name": name, "mimeType": SPREADSHEET})["id"])

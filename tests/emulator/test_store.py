@@ -53,7 +53,7 @@ def read_all(store: Store, spreadsheet_id: str) -> list[list[str]]:
         },
         None,
     )
-    return answer.get("values", [])
+    return [list(row) for row in answer.get("values", [])]
 
 
 def test_mutations_are_journaled_and_replayed_on_the_next_start(tmp_path: Path) -> None:
