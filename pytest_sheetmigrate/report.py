@@ -4,6 +4,11 @@
   start and end times, the requests used and the tests' outcome counts. A validation run
   (``pytest tests/v3.0``) runs no check: its report says so with ``"checks_total": 0``.
 - ``final_test_results.txt``: each test's outcome and pytest's own summary line.
+
+Every run writes both into a folder of its own, ``runs/<started>-<mode>/``; a run that ran the
+checks (a migration, a dry run, a rollback) also writes them at the top of the report directory,
+where the docs say they are. So a run that verified nothing (``pytest tests/v3.0``) never
+overwrites the evidence of the last one that did.
 """
 
 from __future__ import annotations
@@ -33,10 +38,11 @@ class RunFacts:
 
 def write_reports(
     report_dir: Path, session: dict[str, Any], summary_line: str, facts: RunFacts
-) -> tuple[Path, Path]:
-    report_dir.mkdir(parents=True, exist_ok=True)
+) -> list[Path]:
+    """Write the run's reports; the paths written, the run's own folder's first."""
     tests = session.get("tests", [])
     checks = [_check(test, facts.check_messages) for test in tests if _is_check(test)]
+    started = _utc(session.get("created", 0) - session.get("duration", 0))
     verification = {
         "checks_passed": sum(check["outcome"] == "passed" for check in checks),
         "checks_total": len(checks),
@@ -45,19 +51,36 @@ def write_reports(
         "worksheet": facts.worksheet,
         "schema_version": facts.schema_version,
         "mode": facts.mode,
-        "started": _utc(session.get("created", 0) - session.get("duration", 0)),
+        "started": started,
         "finished": _utc(session.get("created", 0)),
         "requests": facts.requests,
         "tests": {k: v for k, v in session.get("summary", {}).items() if k != "collected"},
     }
-    verification_path = report_dir / "verification_report.json"
-    verification_path.write_text(
-        json.dumps(verification, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
     lines = [f"{test['outcome'].upper():8} {test['nodeid']}" for test in tests]
-    results_path = report_dir / "final_test_results.txt"
-    results_path.write_text("\n".join([*lines, "", summary_line]) + "\n", encoding="utf-8")
-    return verification_path, results_path
+    contents = {
+        "verification_report.json": json.dumps(verification, indent=2, ensure_ascii=False) + "\n",
+        "final_test_results.txt": "\n".join([*lines, "", summary_line]) + "\n",
+    }
+    stamp = started.replace("-", "").replace(":", "")
+    folders = [_new_folder(report_dir / "runs", f"{stamp}-{facts.mode.replace(' ', '_')}")]
+    if checks:
+        folders.append(report_dir)
+    written = []
+    for folder in folders:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, text in contents.items():
+            (folder / name).write_text(text, encoding="utf-8")
+            written.append(folder / name)
+    return written
+
+
+def _new_folder(parent: Path, name: str) -> Path:
+    """``parent/name``, or ``name-2``, ``name-3`` ... when a run of the same second has it."""
+    folder, n = parent / name, 1
+    while folder.exists():
+        n += 1
+        folder = parent / f"{name}-{n}"
+    return folder
 
 
 def render_plan(plan: Plan, steps: list[StepResult]) -> list[str]:

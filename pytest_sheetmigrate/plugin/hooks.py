@@ -219,8 +219,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         return  # an ordinary test run that never touched a sheet
     _print_steps(terminalreporter, state)
     json_report = getattr(config, "_json_report", None)
-    if json_report is None or json_report.report is None:
-        return
+    if json_report is None or json_report.report is None or config.option.collectonly:
+        return  # --collect-only ran nothing: it reports nothing
     parts, _ = terminalreporter.build_summary_stats_line()
     duration = json_report.report.get("duration", 0.0)
     summary = ", ".join(text for text, _ in parts) + f" in {duration:.2f}s"
@@ -237,7 +237,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     )
     paths = write_reports(state.settings.report_dir, json_report.report, summary, facts)
     terminalreporter.write_line(
-        "sheetmigrate: reports written to " + ", ".join(_relative(p, config) for p in paths)
+        "sheetmigrate: reports written to " + ", ".join(_relative(p, config) for p in paths[-2:])
     )
     if exitstatus == ExitCode.OK and state.mode is Mode.DRY_RUN:
         terminalreporter.write_line("sheetmigrate: dry run: nothing was written to the sheet")

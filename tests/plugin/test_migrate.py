@@ -130,11 +130,28 @@ def test_a_validation_run_reports_its_suite_and_runs_no_check(project: Project):
 
     project.run("tests/v3.0")
 
-    report = json.loads((project.path / "logs/migration/verification_report.json").read_text())
+    [run] = sorted((project.path / "logs/migration/runs").glob("*-validate"))
+    report = json.loads((run / "verification_report.json").read_text())
     assert (report["mode"], report["checks_total"]) == ("validate", 0)
     assert report["tests"] == {"passed": 1 + suite_size(project), "total": 1 + suite_size(project)}
-    results = (project.path / "logs/migration/final_test_results.txt").read_text()
+    results = (run / "final_test_results.txt").read_text()
     assert results.strip().splitlines()[-1].startswith(f"{1 + suite_size(project)} passed in ")
+
+
+def test_runs_that_verify_nothing_keep_the_last_migration_s_report_in_place(project: Project):
+    # issue 11: `pytest tests/v3.0` and `--collect-only` overwrote it with "checks_passed": 0.
+    project.run("--migrate")
+    top = project.path / "logs/migration/verification_report.json"
+    migrated = top.read_text()
+
+    project.run("tests/v3.0")
+    project.run("--migrate", "--collect-only")
+
+    assert top.read_text() == migrated
+    report = json.loads(migrated)
+    assert (report["mode"], report["checks_passed"]) == ("migrate", 7)
+    modes = [run.name.rsplit("-", 1)[1] for run in sorted((top.parent / "runs").iterdir())]
+    assert modes == ["migrate", "validate"]  # --collect-only ran nothing and wrote nothing
 
 
 def test_the_local_backup_holds_every_row_as_read_with_its_sha256(project: Project):
