@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 import requests
-from sheet_project import LocalApi, Project, demo_values, make_project, seed_demo
+from sheet_project import (
+    OWNER,
+    OWNER_TOKEN,
+    LocalApi,
+    Project,
+    demo_values,
+    make_project,
+    seed_demo,
+)
 
 from pytest_sheetmigrate.emulator import EmulatorServer
 
@@ -31,3 +39,11 @@ def demo_sheet(api: LocalApi) -> str:
 @pytest.fixture
 def project(pytester: pytest.Pytester, api: LocalApi, demo_sheet: str) -> Project:
     return make_project(pytester, api, demo_sheet)
+
+
+@pytest.fixture(scope="module")
+def sharing_server():
+    """A server that checks who calls: spreadsheets are visible to their owner and to the
+    accounts they are shared with; only issued tokens and the owner's token are accepted."""
+    with EmulatorServer(sharing=True, accounts={OWNER_TOKEN: OWNER}) as server:
+        yield server

@@ -15,6 +15,9 @@ from pytest_sheetmigrate import demo
 from pytest_sheetmigrate.transport import sheets_client
 
 SUITE = Path(__file__).parents[1] / "v3.0"
+# Another account of the sharing server (conftest.py's sharing_server): it owns seeded sheets.
+OWNER = "owner@example.com"
+OWNER_TOKEN = "owner-token"
 DEMO_ROWS = 40
 TRAILING_ROWS = 10
 
@@ -67,6 +70,23 @@ def seed_demo(api: LocalApi, values: list[list[Any]]) -> str:
             }
         ],
     )
+
+
+def seed_owned_demo(api: LocalApi) -> str:
+    """A fresh sharing server holding the demo sheet, owned by OWNER and shared with nobody."""
+    requests.post(f"{api.url}/_emulator/reset", timeout=10).raise_for_status()
+    values = demo_values()
+    response = requests.post(
+        f"{api.url}/_emulator/spreadsheets",
+        json={
+            "title": demo.DEMO_TITLE,
+            "owner": OWNER,
+            "sheets": [{"title": demo.WORKSHEET, "values": values, "rowCount": len(values) + 10}],
+        },
+        timeout=60,
+    )
+    response.raise_for_status()
+    return str(response.json()["spreadsheetId"])
 
 
 @dataclass

@@ -11,15 +11,23 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-import requests
 from gspread.utils import rowcol_to_a1
 from service_account import SERVICE_ACCOUNT, service_account_info, write_key_file
-from sheet_project import SUITE, LocalApi, Project, demo_values, make_project, seed_demo
+from sheet_project import (
+    OWNER_TOKEN,
+    SUITE,
+    LocalApi,
+    Project,
+    demo_values,
+    make_project,
+    seed_demo,
+    seed_owned_demo,
+)
 
 from pytest_sheetmigrate import demo
 from pytest_sheetmigrate.emulator import EmulatorServer
@@ -29,8 +37,6 @@ from pytest_sheetmigrate.transport import sheets_client
 SCHEMA = load_schema(SUITE / "schema.toml")
 SCHEMA_TEXT = (SUITE / "schema.toml").read_text(encoding="utf-8")
 TRACEBACK_SIGNS = re.compile(r"Traceback|\braise |\.py:\d+: in ")
-OWNER = "owner@example.com"
-OWNER_TOKEN = "owner-token"
 
 
 # -- the standard every refusal meets ---------------------------------------------------------
@@ -274,31 +280,11 @@ def assert_later_steps_skipped(result: pytest.RunResult) -> None:
     assert "passed" not in result.parseoutcomes()
 
 
-@pytest.fixture(scope="module")
-def sharing_server() -> Iterator[EmulatorServer]:
-    """A server that checks who calls: spreadsheets are visible to their owner and to the
-    accounts they are shared with; only issued tokens and the owner's token are accepted."""
-    with EmulatorServer(sharing=True, accounts={OWNER_TOKEN: OWNER}) as server:
-        yield server
-
-
 @pytest.fixture
 def private_project(pytester: pytest.Pytester, sharing_server: EmulatorServer) -> Project:
     """The demo sheet on the sharing server, owned by someone else and not shared with us."""
     api = LocalApi(sharing_server.url)
-    requests.post(f"{api.url}/_emulator/reset", timeout=10).raise_for_status()
-    values = demo_values()
-    response = requests.post(
-        f"{api.url}/_emulator/spreadsheets",
-        json={
-            "title": demo.DEMO_TITLE,
-            "owner": OWNER,
-            "sheets": [{"title": demo.WORKSHEET, "values": values, "rowCount": len(values) + 10}],
-        },
-        timeout=60,
-    )
-    response.raise_for_status()
-    return make_project(pytester, api, response.json()["spreadsheetId"])
+    return make_project(pytester, api, seed_owned_demo(api))
 
 
 def test_a_spreadsheet_not_shared_with_the_service_account_says_to_share_it(

@@ -8,43 +8,30 @@ The local server answers each as Google does (docs/emulator.md: "Accounts", "Pro
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 import requests
 from service_account import SERVICE_ACCOUNT, service_account_info, write_key_file
-from sheet_project import LocalApi, Project, demo_values, make_project, seed_demo
-from test_bad_input import OWNER, OWNER_TOKEN, assert_refused, spreadsheet_digest
+from sheet_project import (
+    OWNER_TOKEN,
+    LocalApi,
+    Project,
+    demo_values,
+    make_project,
+    seed_demo,
+    seed_owned_demo,
+)
+from test_bad_input import assert_refused, spreadsheet_digest
 
-from pytest_sheetmigrate import demo
 from pytest_sheetmigrate.emulator import EmulatorServer
 from pytest_sheetmigrate.emulator.quotas import QuotaSettings
 from pytest_sheetmigrate.transport import sheets_client
-
-
-@pytest.fixture(scope="module")
-def sharing_server() -> Iterator[EmulatorServer]:
-    with EmulatorServer(sharing=True, accounts={OWNER_TOKEN: OWNER}) as server:
-        yield server
 
 
 @pytest.fixture
 def shared_project(pytester: pytest.Pytester, sharing_server: EmulatorServer) -> Project:
     """The demo sheet owned by OWNER, shared with the service account as Editor."""
     api = LocalApi(sharing_server.url)
-    requests.post(f"{api.url}/_emulator/reset", timeout=10).raise_for_status()
-    values = demo_values()
-    response = requests.post(
-        f"{api.url}/_emulator/spreadsheets",
-        json={
-            "title": demo.DEMO_TITLE,
-            "owner": OWNER,
-            "sheets": [{"title": demo.WORKSHEET, "values": values, "rowCount": len(values) + 10}],
-        },
-        timeout=60,
-    )
-    response.raise_for_status()
-    key = response.json()["spreadsheetId"]
+    key = seed_owned_demo(api)
     owner = sheets_client(api.url, token=OWNER_TOKEN).open_by_key(key)
     owner.share(SERVICE_ACCOUNT, perm_type="user", role="writer", notify=False)
     project = make_project(pytester, api, key)
