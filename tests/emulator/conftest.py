@@ -1,6 +1,6 @@
-"""Shared fixtures and hooks of the emulator tests: a server per module (memory only, default
-options; a module needing other options defines its own ``server``), a gspread client aimed at
-it, and the fidelity figure in the terminal summary."""
+"""Shared fixtures and hooks of the emulator tests: a fresh state model per test, a server per
+module (memory only, default options; a module needing other options defines its own
+``server``), a gspread client aimed at it, and the fidelity figure in the terminal summary."""
 
 from __future__ import annotations
 
@@ -9,9 +9,16 @@ from typing import Any
 
 import gspread
 import pytest
+from model_helpers import Model
 
 from pytest_sheetmigrate.emulator import EmulatorServer
 from pytest_sheetmigrate.transport import sheets_client
+
+
+@pytest.fixture
+def model() -> Model:
+    """A fresh state model, called as the HTTP layer calls it."""
+    return Model()
 
 
 @pytest.fixture(scope="module")

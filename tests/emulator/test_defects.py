@@ -17,11 +17,6 @@ from pytest_sheetmigrate.emulator.exceptions import ApiError
 from pytest_sheetmigrate.emulator.spreadsheet import normalise_color
 
 
-@pytest.fixture()
-def model() -> Model:
-    return Model()
-
-
 def _metadata(model: Model, sid: str, **extra: Any) -> None:
     model.batch(
         sid,

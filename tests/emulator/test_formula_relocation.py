@@ -271,11 +271,6 @@ def test_a_sheet_from_a_snapshot_older_than_the_flag_is_scanned() -> None:
 # --- the state model: every tab, deleteSheet, rename, resize -----------------------------------
 
 
-@pytest.fixture()
-def model() -> Model:
-    return Model()
-
-
 def _formulas(model: Model, sid: str, range_: str) -> list[list[object]]:
     return model.get(sid, range_, value_render_option="FORMULA").get("values", [])  # type: ignore[no-any-return]
 

@@ -18,11 +18,6 @@ from pytest_sheetmigrate.emulator.spreadsheet import sheet_properties
 UNFORMATTED = "UNFORMATTED_VALUE"
 
 
-@pytest.fixture()
-def model() -> Model:
-    return Model()
-
-
 def _sheet(model: Model, sid: str) -> Sheet:
     return model.backend.files[sid].sheets[0]
 

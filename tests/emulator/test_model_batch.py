@@ -8,11 +8,6 @@ from model_helpers import Model
 from pytest_sheetmigrate.emulator.exceptions import ApiError
 
 
-@pytest.fixture()
-def model() -> Model:
-    return Model()
-
-
 def test_a_batch_whose_second_request_is_invalid_changes_nothing(model: Model) -> None:
     sid = model.new_spreadsheet()
     model.put(sid, "Sheet1!A1", [["keep", "me"]])

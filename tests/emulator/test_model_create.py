@@ -10,11 +10,6 @@ from model_helpers import Model
 from pytest_sheetmigrate.emulator.exceptions import ApiError
 
 
-@pytest.fixture()
-def model() -> Model:
-    return Model()
-
-
 @pytest.mark.parametrize(
     ("sheets", "message"),
     [

@@ -8,11 +8,6 @@ from model_helpers import SPREADSHEET, Model
 from pytest_sheetmigrate.emulator.exceptions import ApiError
 
 
-@pytest.fixture()
-def model() -> Model:
-    return Model()
-
-
 def test_list_filters_by_name_and_mime_type(model: Model) -> None:
     wanted = model.new_spreadsheet("prod db")
     model.new_spreadsheet("other")

@@ -27,11 +27,6 @@ from pytest_sheetmigrate.emulator.grid import Sheet
 from pytest_sheetmigrate.emulator.spreadsheet import sheet_properties
 
 
-@pytest.fixture()
-def model() -> Model:
-    return Model()
-
-
 def grid(r0: int, r1: int, c0: int, c1: int, sheet_id: int = 0) -> dict[str, int]:
     return {
         "sheetId": sheet_id,

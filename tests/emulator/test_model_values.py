@@ -8,11 +8,6 @@ from model_helpers import Model
 from pytest_sheetmigrate.emulator.exceptions import ApiError
 
 
-@pytest.fixture()
-def model() -> Model:
-    return Model()
-
-
 def test_a_new_spreadsheet_has_sheet1_with_1000_rows_and_26_columns(model: Model) -> None:
     sid = model.new_spreadsheet("Budget")
     got = model("spreadsheets_get", spreadsheet_id=sid, include_grid_data=False)

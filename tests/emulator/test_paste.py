@@ -32,11 +32,6 @@ def worksheet(server: EmulatorServer) -> gspread.Worksheet:
     return worksheet
 
 
-@pytest.fixture()
-def model() -> Model:
-    return Model()
-
-
 @pytest.mark.parametrize(
     ("formula", "rows", "cols", "shifted"),
     [
