@@ -13,11 +13,12 @@ reference, "if the user typed '123 into the UI, this would be represented as a s
 \"123\"").
 
 Cost: nothing for cells that are not ``"="`` strings (a chunk whose answer holds no ``"=`` is not
-even scanned). Otherwise one ``spreadsheets.get`` (``fields`` = the userEnteredValue only) over
-the columns holding them, looking ahead down each column, ``LOOKUP_CELLS`` cells a request: a
-formula column of 100,000 rows costs 5 requests, not one per chunk read. A looked-up cell is
-trusted for a later chunk only while it still holds the text the lookup saw; any other is
-looked up again.
+even scanned, and one whose ``"="`` strings all lie in the columns that held them in the chunk
+before is scanned in those columns only). Otherwise one ``spreadsheets.get`` (``fields``: the
+userEnteredValue only) over the columns holding them, looking ahead down each column,
+``LOOKUP_CELLS`` cells a request: a formula column of 100,000 rows costs 5 requests, not one per
+chunk read. A looked-up cell is trusted for a later chunk only while it still holds the text
+the lookup saw; any other is looked up again.
 """
 
 from __future__ import annotations
@@ -60,20 +61,35 @@ class FormulaKinds:
         self._ahead = ahead
         self._known: dict[int, tuple[int, int, dict[int, str]]] = {}
         """Per column: the rows looked up (first, last) and their ``"="`` cells."""
+        self._columns: list[int] = []
+        """The indexes within a row (columns) that held ``"="`` strings in the last chunk."""
 
-    def mark(self, rows: Sequence[list[Any]], first_row: int, first_column: int = 0) -> None:
+    def mark(
+        self,
+        rows: Sequence[list[Any]],
+        first_row: int,
+        first_column: int = 0,
+        at_most: int | None = None,
+    ) -> None:
         """Replace, in place, each formula of ``rows`` (``rows[0]`` is sheet row ``first_row``,
-        ``row[0]`` column ``first_column``) by a ``Formula``; text stays a plain ``str``."""
+        ``row[0]`` column ``first_column``) by a ``Formula``; text stays a plain ``str``.
+
+        ``at_most``: how many ``"="`` strings the chunk can hold (``"=`` counted in its JSON).
+        When the columns that held them in the last chunk hold that many, the others are not
+        scanned: a formula column does not cost a scan of every cell of every chunk.
+        """
+        hits = _equals_strings(rows, self._columns) if self._columns else []
+        if at_most is None or len(hits) < at_most:
+            hits = _equals_strings(rows, None)
+        self._columns = sorted({index for _, index in hits})
         unresolved: dict[int, list[int]] = {}
-        for offset, row in enumerate(rows):
-            for index, value in enumerate(row):
-                if value.__class__ is str and value[:1] == "=":
-                    column = first_column + index
-                    entered = self._entered(column, first_row + offset)
-                    if entered is None or entered != value:
-                        unresolved.setdefault(column, []).append(offset)
-                    elif entered.__class__ is Formula:
-                        row[index] = entered
+        for offset, index in hits:
+            column = first_column + index
+            entered = self._entered(column, first_row + offset)
+            if entered is None or entered != rows[offset][index]:
+                unresolved.setdefault(column, []).append(offset)
+            elif entered.__class__ is Formula:
+                rows[offset][index] = entered
         if not unresolved:
             return
         last_in_chunk = first_row + len(rows) - 1
@@ -98,3 +114,20 @@ class FormulaKinds:
         if known is None or not known[0] <= row <= known[1]:
             return None
         return known[2].get(row)
+
+
+def _equals_strings(rows: Sequence[list[Any]], only: list[int] | None) -> list[tuple[int, int]]:
+    """(row offset, index) of each string starting with ``=``, in the ``only`` indexes or all."""
+    if only is None:
+        return [
+            (offset, index)
+            for offset, row in enumerate(rows)
+            for index, value in enumerate(row)
+            if value.__class__ is str and value[:1] == "="
+        ]
+    return [
+        (offset, index)
+        for offset, row in enumerate(rows)
+        for index in only
+        if index < len(row) and row[index].__class__ is str and row[index][:1] == "="
+    ]

@@ -280,9 +280,9 @@ class SheetGateway:
     def read(self, ranges: list[str]) -> list[list[list[Any]]]:
         """Values of each range as stored (formulas as ``Formula``, numbers as numbers, text as
         ``str``), rows ragged."""
-        value_ranges, _, may_hold_formulas = self._batch_get(ranges)
+        value_ranges, _, equals_strings = self._batch_get(ranges)
         found = [value_range.get("values", []) for value_range in value_ranges]
-        if may_hold_formulas:
+        if equals_strings:
             for value_range, values in zip(value_ranges, found, strict=True):
                 prefix, cells = str(value_range["range"]).rsplit("!", 1)
                 corner = a1_range_to_grid_range(cells)
@@ -308,12 +308,12 @@ class SheetGateway:
         row = first_row
         while row <= last_row:
             end = min(last_row, row + rows_per_chunk - 1)
-            ranges, size, may_hold_formulas = self._batch_get(
+            ranges, size, equals_strings = self._batch_get(
                 [absolute_range_name(sheet, f"{row}:{end}")]
             )
             values = ranges[0].get("values", [])
-            if may_hold_formulas:
-                kinds.mark(values, row)
+            if equals_strings:
+                kinds.mark(values, row, at_most=equals_strings)
             values.extend([] for _ in range(end - row + 1 - len(values)))
             yield values
             bytes_per_row = max(size / (end - row + 1), 1.0)
@@ -388,18 +388,18 @@ class SheetGateway:
         sheets = raw.get("sheets") or [{}]
         return list(sheets[0].get("data", []))
 
-    def _batch_get(self, ranges: list[str]) -> tuple[list[dict[str, Any]], int, bool]:
-        """The value ranges, the answer's size, and whether any string in it may start with
-        ``=`` (a formula, or text the kinds lookup tells apart)."""
+    def _batch_get(self, ranges: list[str]) -> tuple[list[dict[str, Any]], int, int]:
+        """The value ranges, the answer's size, and how many of its strings may start with
+        ``=`` at most (formulas, or text the kinds lookup tells apart; ``"=`` in the JSON)."""
 
-        def get() -> tuple[list[dict[str, Any]], int, bool]:
+        def get() -> tuple[list[dict[str, Any]], int, int]:
             response = self._http.request(
                 "get",
                 SPREADSHEET_VALUES_BATCH_URL % self.key,
                 params={"ranges": ranges, "valueRenderOption": "FORMULA"},
             )
             body = response.content
-            return _parsed(body).get("valueRanges", []), len(body), b'"=' in body
+            return _parsed(body).get("valueRanges", []), len(body), body.count(b'"=')
 
         return self._call("values.batchGet", get)
 

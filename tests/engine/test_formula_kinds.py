@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from pytest_sheetmigrate.emulator import EmulatorServer
-from pytest_sheetmigrate.formula_kinds import LOOKUP_CELLS
+from pytest_sheetmigrate.formula_kinds import LOOKUP_CELLS, FormulaKinds
 from pytest_sheetmigrate.gateway import SheetGateway
 from pytest_sheetmigrate.schema import Formula
 from pytest_sheetmigrate.transport import sheets_client
@@ -114,3 +114,24 @@ def test_read_gives_formulas_of_any_range_as_formulas(server) -> None:
     (column,) = gateway.read(["Data!C3:C"])
 
     assert [type(row[0]) for row in column[:2]] == [str, Formula]
+
+
+def test_a_new_column_of_equals_strings_is_found_after_chunks_that_had_none_there() -> None:
+    asked: list[list[tuple[int, int, int]]] = []
+
+    def lookup(spans: list[tuple[int, int, int]]) -> list[dict[int, str]]:
+        asked.append(spans)
+        return [
+            {row: Formula(f"=B{row}") if column == 2 else "=text" for row in range(first, last + 1)}
+            for column, first, last in spans
+        ]
+
+    kinds = FormulaKinds(lookup, last_row=100, ahead=1_000)
+    first = [["k", 1, "=B2"], ["k", 2, "=B3"]]
+    kinds.mark(first, 2, at_most=2)
+    second = [["=text", 3, "=B4"], ["k", 4, "=B5"]]
+    kinds.mark(second, 4, at_most=3)  # three "= strings: one outside column C
+
+    assert [type(row[2]) for row in first + second] == [Formula] * 4
+    assert type(second[0][0]) is str
+    assert asked == [[(2, 2, 100)], [(0, 4, 100)]]  # column C looked up once, ahead
