@@ -288,10 +288,22 @@ def _first_differing_rows(snapshot: Snapshot, old: ColumnSummary, new: ColumnSum
     for block, (a, b) in enumerate(zip(old.block_digests, new.block_digests, strict=False)):
         if a != b:
             first, last = snapshot.block_rows_range(block)
-            return f"rows {first:,}-{last:,}"
+            return f"rows {first:,}-{last:,}{_kind_change(old, new)}"
     shorter = min(len(old.block_digests), len(new.block_digests))
     first = shorter * snapshot.block_rows + 2
     return f"rows from {first:,} on (the row counts differ)"
+
+
+def _kind_change(old: ColumnSummary, new: ColumnSummary) -> str:
+    """What the formula counts say, when they differ: formulas turned into text (or back)."""
+    if old.formula_count is None or new.formula_count is None:
+        return ""
+    if old.formula_count == new.formula_count:
+        return ""
+    return (
+        f" (formulas: {old.formula_count:,} before, {new.formula_count:,} now; a formula "
+        "became a value or text, or the other way round)"
+    )
 
 
 def _differences(expected: Snapshot, actual: Snapshot, left: str, right: str) -> list[str]:

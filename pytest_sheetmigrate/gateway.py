@@ -7,6 +7,7 @@ what to do.
 
 from __future__ import annotations
 
+import functools
 import json
 import queue
 import random
@@ -22,9 +23,10 @@ import gspread
 import orjson
 import requests
 from gspread.urls import DRIVE_FILES_API_V3_URL, SPREADSHEET_VALUES_BATCH_URL
-from gspread.utils import absolute_range_name
+from gspread.utils import a1_range_to_grid_range, absolute_range_name, rowcol_to_a1
 
 from .errors import CredentialsError, SheetAccessError, SheetStateError, TransientApiError
+from .formula_kinds import FormulaKinds, Span, entered_texts
 from .stamp import COLUMN_MARKER_KEY, Stamps
 
 T = TypeVar("T")
@@ -40,6 +42,11 @@ METADATA_FIELDS = (
     "spreadsheetId,properties.title,sheets(properties(sheetId,title,index,gridProperties),merges),"
     "developerMetadata"
 )
+KIND_FIELDS = "sheets.data(startRow,startColumn,rowData.values.userEnteredValue)"
+"""What tells a formula from a text starting with "=" (formula_kinds.py)."""
+ENTERED_FIELDS = "sheets.data.rowData.values.userEnteredValue"
+ENTERED_CELLS = 20_000
+"""Cells per request of a userEnteredValue read (the restore of a forced rollback)."""
 LAYOUT_FIELDS = (
     "sheets(properties.sheetId,data(rowData.values(userEnteredValue,formattedValue),"
     "columnMetadata.developerMetadata(metadataKey,metadataValue)))"
@@ -271,8 +278,20 @@ class SheetGateway:
         return ColumnLayout(header, {name: tuple(found) for name, found in markers.items()})
 
     def read(self, ranges: list[str]) -> list[list[list[Any]]]:
-        """Values of each range as stored (formulas as text, numbers as numbers), rows ragged."""
-        return [value_range.get("values", []) for value_range in self._batch_get(ranges)[0]]
+        """Values of each range as stored (formulas as ``Formula``, numbers as numbers, text as
+        ``str``), rows ragged."""
+        value_ranges, _, equals_strings = self._batch_get(ranges)
+        found = [value_range.get("values", []) for value_range in value_ranges]
+        if equals_strings:
+            for value_range, values in zip(value_ranges, found, strict=True):
+                prefix, cells = str(value_range["range"]).rsplit("!", 1)
+                corner = a1_range_to_grid_range(cells)
+                first_row = corner.get("startRowIndex", 0) + 1
+                kinds = FormulaKinds(
+                    functools.partial(self._entered_texts, prefix), first_row + len(values) - 1
+                )
+                kinds.mark(values, first_row, corner.get("startColumnIndex", 0))
+        return found
 
     def iter_rows(
         self, sheet: str, first_row: int, last_row: int, columns_hint: int
@@ -284,11 +303,17 @@ class SheetGateway:
         caller can count rows by position.
         """
         rows_per_chunk = max(100, CHUNK_BYTES // (12 * max(columns_hint, 1)))
+        prefix = absolute_range_name(sheet, "A1").rsplit("!", 1)[0]
+        kinds = FormulaKinds(lambda spans: self._entered_texts(prefix, spans), last_row)
         row = first_row
         while row <= last_row:
             end = min(last_row, row + rows_per_chunk - 1)
-            ranges, size = self._batch_get([absolute_range_name(sheet, f"{row}:{end}")])
+            ranges, size, equals_strings = self._batch_get(
+                [absolute_range_name(sheet, f"{row}:{end}")]
+            )
             values = ranges[0].get("values", [])
+            if equals_strings:
+                kinds.mark(values, row, at_most=equals_strings)
             values.extend([] for _ in range(end - row + 1 - len(values)))
             yield values
             bytes_per_row = max(size / (end - row + 1), 1.0)
@@ -314,14 +339,67 @@ class SheetGateway:
             )
         return found
 
-    def _batch_get(self, ranges: list[str]) -> tuple[list[dict[str, Any]], int]:
-        def get() -> tuple[list[dict[str, Any]], int]:
+    def iter_entered_rows(
+        self, sheet: str, first_row: int, last_row: int, width: int
+    ) -> Iterator[list[list[dict[str, Any]]]]:
+        """Each cell's ``userEnteredValue`` (an ExtendedValue: ``formulaValue``, ``stringValue``,
+        ``numberValue``, ``boolValue``; ``{}`` when blank) over rows ``first_row..last_row`` and
+        columns ``1..width``, in chunks of about ``ENTERED_CELLS`` cells, each padded to the
+        rows it covers. The kind of every cell as Google states it, for a restore."""
+        step = max(1, ENTERED_CELLS // max(width, 1))
+        last_column = rowcol_to_a1(1, max(width, 1)).rstrip("0123456789")
+        for row in range(first_row, last_row + 1, step):
+            end = min(last_row, row + step - 1)
+            cells = absolute_range_name(sheet, f"A{row}:{last_column}{end}")
+            (grid,) = self._grid_data([cells], ENTERED_FIELDS) or [{}]
+            rows = [
+                [cell.get("userEnteredValue", {}) for cell in item.get("values", [])]
+                for item in grid.get("rowData", [])
+            ]
+            rows.extend([] for _ in range(end - row + 1 - len(rows)))
+            yield rows
+
+    def _entered_texts(self, prefix: str, spans: list[Span]) -> list[dict[int, str]]:
+        """The ``"="`` cells of each column span as entered (formula_kinds.py), one request."""
+        ranges = [
+            f"{prefix}!{letter}{first}:{letter}{last}"
+            for column, first, last in spans
+            for letter in [rowcol_to_a1(1, column + 1).rstrip("0123456789")]
+        ]
+        grids = self._grid_data(ranges, KIND_FIELDS)
+        starts = [(g.get("startRow", 0) + 1, g.get("startColumn", 0)) for g in grids]
+        if starts != [(first, column) for column, first, _ in spans]:
+            raise TransientApiError(
+                f"spreadsheets.get answered {len(grids)} ranges for the {len(spans)} asked "
+                f"({', '.join(ranges)}); run again"
+            )
+        return [
+            entered_texts(grid, first) for grid, (_, first, _) in zip(grids, spans, strict=True)
+        ]
+
+    def _grid_data(self, ranges: list[str], fields: str) -> list[dict[str, Any]]:
+        """The GridData of ``ranges`` (all on one sheet), one spreadsheets.get."""
+        raw = self._call(
+            "spreadsheets.get",
+            lambda: self._http.fetch_sheet_metadata(
+                self.key, params={"ranges": ranges, "fields": fields}
+            ),
+        )
+        sheets = raw.get("sheets") or [{}]
+        return list(sheets[0].get("data", []))
+
+    def _batch_get(self, ranges: list[str]) -> tuple[list[dict[str, Any]], int, int]:
+        """The value ranges, the answer's size, and how many of its strings may start with
+        ``=`` at most (formulas, or text the kinds lookup tells apart; ``"=`` in the JSON)."""
+
+        def get() -> tuple[list[dict[str, Any]], int, int]:
             response = self._http.request(
                 "get",
                 SPREADSHEET_VALUES_BATCH_URL % self.key,
                 params={"ranges": ranges, "valueRenderOption": "FORMULA"},
             )
-            return _parsed(response.content).get("valueRanges", []), len(response.content)
+            body = response.content
+            return _parsed(body).get("valueRanges", []), len(body), body.count(b'"=')
 
         return self._call("values.batchGet", get)
 

@@ -1,4 +1,9 @@
-"""The local backup snapshot: the rows as read before the migration, compressed, mode 0600."""
+"""The local backup snapshot: the rows as read before the migration, compressed, mode 0600.
+
+Each line is one row as a JSON array: numbers as numbers, booleans as booleans, text as strings,
+and a formula as ``{"formula": "=J2*K2"}``, so the file tells a formula from a text that starts
+with "=" (nothing restores from it; a person restoring by hand needs the kinds).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from typing import Any
 
 import orjson
 
+from .schema import Formula
 from .stamp import utc_now
 
 
@@ -34,7 +40,10 @@ class LocalSnapshot:
         self.write([header])
 
     def write(self, rows: list[list[Any]]) -> None:
-        data = b"".join(orjson.dumps(row) + b"\n" for row in rows)  # UTF-8 JSON lines
+        data = b"".join(
+            orjson.dumps(row, default=_kinded, option=orjson.OPT_PASSTHROUGH_SUBCLASS) + b"\n"
+            for row in rows
+        )  # UTF-8 JSON lines
         self.sha.update(data)
         self.file.write(data)
 
@@ -44,3 +53,10 @@ class LocalSnapshot:
         os.fsync(self.raw.fileno())
         self.raw.close()
         return {"local_snapshot": str(self.path), "local_snapshot_sha256": self.sha.hexdigest()}
+
+
+def _kinded(value: object) -> object:
+    """A cell orjson does not write as it is: a formula (a str subclass)."""
+    if isinstance(value, Formula):
+        return {"formula": str(value)}
+    raise TypeError(f"unexpected cell value {value!r}")

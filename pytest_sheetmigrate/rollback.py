@@ -3,9 +3,10 @@
 The step-1 snapshot says what "before" was. If the data rows still hold exactly that data (the
 migration only added or moved columns), the rollback removes the added columns and moves the
 others back; otherwise it refuses, unless forced, in which case the rows are rewritten from the
-backup copy. Either way it is one all-or-nothing batchUpdate, which also removes the migration's
-stamps and puts the schema version back; then the sheet is read again and its digest must equal
-the pre-migration snapshot's.
+backup copy, each cell as its kind (formula, number, boolean, text). Either way it is one
+all-or-nothing batchUpdate, which also removes the migration's stamps and puts the schema version
+back; then the sheet is read again and its digest must equal the pre-migration snapshot's. The
+digests hold each cell's kind (snapshot.py), so a formula that comes back as text fails that proof.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from .checks import (
 )
 from .errors import SheetStateError, VerificationError
 from .migration import Migration, StepResult
+from .schema import column_letter
 from .snapshot import Snapshot
 
 
@@ -116,19 +118,19 @@ def _restore_rows_requests(
 ) -> list[dict[str, Any]]:
     """An updateCells rewriting the data rows from the backup (a forced rollback only).
 
-    Unlike the migration's writes its payload grows with the rows: it holds them all.
-    Values go back as they were read (formulas as their text, written as text).
+    Unlike the migration's writes its payload grows with the rows: it holds them all. Each cell
+    goes back as the backup holds it, read as its ``userEnteredValue``: a formula as a
+    ``formulaValue``, a number, a boolean, and text (``=abc`` or ``007`` included) as a
+    ``stringValue``. Copying what Google states each cell to be does not depend on how the
+    FORMULA render shows text that starts with "=" (formula_kinds.py).
     """
     copy = migration.gateway.other(backup_key)
     grid_rows = copy.metadata().sheet(migration.schema.worksheet).row_count
-    rows = [
-        row
-        for chunk in copy.iter_rows(migration.sheet.title, 2, grid_rows, len(before.header))
-        for row in chunk
-    ]
+    width = len(before.header)
+    title = migration.sheet.title
+    rows = [row for chunk in copy.iter_entered_rows(title, 2, grid_rows, width) for row in chunk]
     height = max(len(rows), migration.data_rows, before.row_count)
     rows += [[]] * (height - len(rows))
-    width = len(before.header)
     return [
         {
             "updateCells": {
@@ -139,18 +141,31 @@ def _restore_rows_requests(
                     "startColumnIndex": 0,
                     "endColumnIndex": width,
                 },
-                "rows": [{"values": [_cell_data(v) for v in row[:width]]} for row in rows],
+                "rows": [
+                    {
+                        "values": [
+                            _cell_data(value, title, r, c) for c, value in enumerate(row[:width])
+                        ]
+                    }
+                    for r, row in enumerate(rows, start=2)
+                ],
                 "fields": "userEnteredValue",
             }
         }
     ]
 
 
-def _cell_data(value: Any) -> dict[str, Any]:
-    if value == "" or value is None:
-        return {}
-    if isinstance(value, bool):
-        return {"userEnteredValue": {"boolValue": value}}
-    if isinstance(value, int | float):
-        return {"userEnteredValue": {"numberValue": value}}
-    return {"userEnteredValue": {"stringValue": str(value)}}
+WRITABLE_KINDS = ("formulaValue", "numberValue", "boolValue", "stringValue")
+"""The ExtendedValue kinds a write may carry (errorValue is read-only: ExtendedValue reference)."""
+
+
+def _cell_data(entered: dict[str, Any], title: str, row: int, column: int) -> dict[str, Any]:
+    """The backup cell's userEnteredValue, written back as the same kind."""
+    kept = {kind: entered[kind] for kind in WRITABLE_KINDS if kind in entered}
+    if entered and not kept:
+        raise SheetStateError(
+            f"the backup's cell {title}!{column_letter(column)}{row} holds {entered!r}, which "
+            "cannot be written back: nothing was changed. Restore the rows by hand from the "
+            "backup copy."
+        )
+    return {"userEnteredValue": kept} if kept else {}

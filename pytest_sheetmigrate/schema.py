@@ -35,7 +35,20 @@ from gspread.utils import rowcol_to_a1
 from pytest_sheetmigrate.errors import SchemaError, SheetStateError
 
 CellValue = str | int | float | bool
-"""A cell as read with valueRenderOption=FORMULA; a blank cell is ``""``."""
+"""A cell as read with valueRenderOption=FORMULA; a blank cell is ``""``; a formula is a
+``Formula`` (a ``str``), text a plain ``str``."""
+
+
+class Formula(str):
+    """A cell holding a formula; the string is its text (``=J2*K2``) as the FORMULA render gives it.
+
+    The FORMULA render answers a formula and a text that starts with ``=`` with the same JSON
+    string, so the reader tells them apart (gateway.py) and hands formulas out as this type:
+    digests, backups and restores keep the cell's kind.
+    """
+
+    __slots__ = ()
+
 
 COLUMN_TYPES: Final = ("string", "integer", "number", "date", "boolean")
 

@@ -11,8 +11,11 @@ per 1,000 rows; the type verdicts of texts already seen are a cache of bounded s
 numbers are sheet row numbers: data row 0 is sheet row 2.
 
 Canonical cell encoding: a column chunk is encoded as the comma-terminated elements of its JSON
-array (ensure_ascii), after integral floats become ints. So int 1 and float 1.0 encode alike
-(Sheets stores only doubles), the string "1" does not, and chunk boundaries do not matter.
+array (ensure_ascii), after integral floats become ints and each formula (a ``Formula``, as the
+gateway reads it) becomes a one-element list of its text. So int 1 and float 1.0 encode alike
+(Sheets stores only doubles), the string "1" does not, nor TRUE and 1, nor the formula
+``=J2*K2`` and the text ``=J2*K2`` (``["=J2*K2"]`` against ``"=J2*K2"``): each cell's kind
+(formula, number, boolean, text) is in the digests. Chunk boundaries do not matter.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from pytest_sheetmigrate.schema import (
     ERROR_VALUES,
     CellValue,
     Column,
+    Formula,
     Schema,
     check_header_cells,
     column_letter,
@@ -75,7 +79,8 @@ class ColumnSummary:
     ``unexpected_*``: non-blank cells that are not the column's schema default (any non-blank
     cell when the column has no default). ``type_mismatches``: (sheet row, value) of cells that do
     not parse as the column's schema type, error values included. ``blank_rows``: the first
-    few blank cells' sheet rows.
+    few blank cells' sheet rows. ``formula_count``: cells holding a formula (None in a snapshot
+    stored before kinds were digested).
     """
 
     name: str
@@ -87,6 +92,7 @@ class ColumnSummary:
     type_mismatch_count: int
     type_mismatches: tuple[tuple[int, CellValue], ...]
     blank_rows: tuple[int, ...]
+    formula_count: int | None = None
 
 
 @dataclass(frozen=True)
@@ -169,6 +175,7 @@ class Snapshot:
                     "type_mismatch_count": c.type_mismatch_count,
                     "type_mismatches": [list(item) for item in c.type_mismatches],
                     "blank_rows": list(c.blank_rows),
+                    "formula_count": c.formula_count,
                 }
                 for c in self.columns
             ],
@@ -206,6 +213,7 @@ class Snapshot:
                         type_mismatch_count=c["type_mismatch_count"],
                         type_mismatches=tuple((row, value) for row, value in c["type_mismatches"]),
                         blank_rows=tuple(c["blank_rows"]),
+                        formula_count=c.get("formula_count"),
                     )
                     for c in data["columns"]
                 ),
@@ -381,6 +389,11 @@ def _normalise(value: object) -> CellValue:
     raise TypeError(f"unexpected cell value {value!r}; cells are str, int, float or bool")
 
 
+def _with_kinds(cells: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The cells as they are digested: each formula as a one-element list of its text."""
+    return tuple([[str(v)] if type(v) is Formula else v for v in cells])
+
+
 def _first_rows(flags: Iterable[object], start: int, limit: int) -> list[int]:
     """Sheet rows of the first ``limit`` truthy flags; flag 0 is data row ``start``."""
     return list(islice(compress(count(start + FIRST_DATA_ROW), flags), limit))
@@ -407,20 +420,25 @@ class _ColumnTracker:
         self.mismatch_count = 0
         self.mismatches: list[tuple[int, CellValue]] = []
         self.blank_rows: list[int] = []
+        self.formula_count = 0
 
     def add(
         self, cells: tuple[Any, ...], start: int, segments: list[tuple[int, int, bool]]
     ) -> tuple[Any, ...]:
         """Take one chunk of this column; return its cells normalised (for the key tracker)."""
         kinds = set(map(type, cells))
-        if kinds - _CELL_TYPES:  # None, or a type no cell should have
+        if kinds - _CELL_TYPES:  # None, a Formula, or a type no cell should have
             cells = tuple(map(_normalise, cells))
             kinds = set(map(type, cells))
         elif float in kinds:  # integral floats become ints: Sheets has only doubles
             cells = tuple([int(v) if type(v) is float and v.is_integer() else v for v in cells])
             kinds = set(map(type, cells))
+        encodable = cells
+        if Formula in kinds:
+            encodable = _with_kinds(cells)
+            self.formula_count += sum(1 for v in cells if type(v) is Formula)
         for lo, hi, block_ends in segments:
-            encoded = _ENCODE(cells[lo:hi])[1:-1].encode("ascii") + b","
+            encoded = _ENCODE(encodable[lo:hi])[1:-1].encode("ascii") + b","
             self.digest.update(encoded)
             self.block.update(encoded)
             self.block_open = True
@@ -457,6 +475,7 @@ class _ColumnTracker:
             type_mismatch_count=self.mismatch_count,
             type_mismatches=tuple(self.mismatches),
             blank_rows=tuple(self.blank_rows),
+            formula_count=self.formula_count,
         )
 
     def _close_block(self) -> None:
@@ -576,7 +595,9 @@ class _KeyTracker:
 
 
 def _key_hash(value: CellValue) -> int:
-    if type(value) is str:
+    if type(value) is Formula:
+        data = b"f" + value.encode("utf-8", "surrogatepass")
+    elif type(value) is str:
         data = b"s" + value.encode("utf-8", "surrogatepass")
     elif type(value) is bool:
         data = b"b1" if value else b"b0"

@@ -96,6 +96,39 @@ def test_raw_keeps_strings_and_user_entered_parses_them(model: Model) -> None:
     assert formula == [["=4/2"]]
 
 
+def test_each_kind_renders_as_google_answers_it_under_formula(model: Model) -> None:
+    """A formula as its text ("=A1", ValueRenderOption reference), numbers as JSON numbers and
+    text as strings (recorded: gspread's test_get_all_records_value_render_options cassette),
+    booleans as JSON booleans (ValueRange: "bool, string, and double"). Text that starts with
+    "=" is its text, like a formula's: whether Google prefixes it with an apostrophe is
+    unverified (docs/emulator.md); only userEnteredValue tells the two apart, and there the
+    apostrophe typed to keep text is left out (ExtendedValue.stringValue reference)."""
+    sid = model.new_spreadsheet()
+    model.put(sid, "Sheet1!A1", [["=B1*2", "'=B1*2", "'007", "42", "TRUE"]], option="USER_ENTERED")
+    model.put(sid, "Sheet1!A2", [["=B1*2", "007", True]], option="RAW")
+
+    values = model.get(sid, "Sheet1!A1:E2", value_render_option="FORMULA")["values"]
+    grid = model(
+        "spreadsheets_get",
+        spreadsheet_id=sid,
+        ranges=["Sheet1!A1:E2"],
+        fields="sheets.data.rowData.values.userEnteredValue",
+    )["sheets"][0]["data"][0]["rowData"]
+
+    assert values == [["=B1*2", "=B1*2", "007", 42, True], ["=B1*2", "007", True]]
+    entered = [[cell["userEnteredValue"] for cell in row["values"]] for row in grid]
+    assert entered == [
+        [
+            {"formulaValue": "=B1*2"},
+            {"stringValue": "=B1*2"},
+            {"stringValue": "007"},
+            {"numberValue": 42},
+            {"boolValue": True},
+        ],
+        [{"stringValue": "=B1*2"}, {"stringValue": "007"}, {"boolValue": True}],
+    ]
+
+
 def test_a_formula_that_is_not_literal_arithmetic_shows_its_own_text(model: Model) -> None:
     sid = model.new_spreadsheet()
     model.put(sid, "Sheet1!A1", [["=SUM(B1:B3)"]], option="USER_ENTERED")

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 
 from pytest_sheetmigrate import snapshot as snapshot_module
+from pytest_sheetmigrate.checks import CheckInput, check_existing_data_unchanged
 from pytest_sheetmigrate.errors import CheckpointError, SheetStateError
-from pytest_sheetmigrate.schema import Column, Schema
+from pytest_sheetmigrate.schema import Column, Formula, Schema
 from pytest_sheetmigrate.snapshot import Snapshot, SnapshotBuilder, count_data_rows
 
 SCHEMA = Schema(
@@ -83,6 +84,34 @@ def test_int_and_integral_float_are_the_same_cell_but_text_and_bool_are_not() ->
     assert digest(1) == digest(1.0)
     assert digest(-0.0) == digest(0)
     assert len({digest(1), digest("1"), digest(True), digest(1.5), digest("")}) == 5
+
+
+def test_a_formula_and_the_same_text_as_text_are_different_cells() -> None:
+    def digest(value: Any) -> str:
+        return snapshot([["A", "", "", value]]).column("Nota").digest
+
+    assert digest(Formula("=J2*K2")) != digest("=J2*K2")
+    assert digest(Formula("=1")) != digest(1)
+    assert digest(Formula("=TRUE")) != digest(True)
+    assert len({digest("1"), digest(1), digest(True), digest(Formula("=1"))}) == 4
+
+
+def test_snapshots_differing_only_in_one_cells_kind_differ_and_the_check_names_it() -> None:
+    rows = sample_rows(2_500)
+    rows[1_200] = [*rows[1_200], "", "", "", ""][:5]
+    rows[1_200][3] = Formula("=B1202*2")
+    as_text = [list(row) for row in rows]
+    as_text[1_200][3] = "=B1202*2"  # the formula's text, as text: what FORMULA render shows
+    before, after = snapshot(rows), snapshot(as_text)
+
+    assert before.digest != after.digest
+    nota_before, nota_after = before.column("Nota"), after.column("Nota")
+    assert nota_before.digest != nota_after.digest
+    assert (nota_before.formula_count, nota_after.formula_count) == (1, 0)
+    assert Snapshot.from_dict(json.loads(json.dumps(before.to_dict()))) == before
+    result = check_existing_data_unchanged(CheckInput(SCHEMA, before, after, None, "init"))
+    assert not result.passed
+    assert 'column "Nota": rows 1,002-2,001 (formulas: 1 before, 0 now;' in result.message
 
 
 def test_a_column_digest_follows_the_column_wherever_it_is() -> None:
