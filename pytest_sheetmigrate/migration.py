@@ -617,8 +617,10 @@ class Migration:
         in_flight, self.in_flight = self.in_flight, None
         interrupted = None
         if in_flight is not None and in_flight.interrupted.is_set():
-            self.gateway.notify(f"waiting for the answer of the {in_flight.step} write in flight")
-            settled = in_flight.settle()
+            settled = in_flight.settle(0)
+            if not settled:
+                self.gateway.notify(f"waiting for the answer of the {in_flight.step} write")
+                settled = in_flight.settle()
             landed = in_flight.applied(self.gateway.metadata().stamps)
             interrupted = InterruptedWrite(in_flight.step, landed, settled)
         if self.lease is None:
