@@ -21,15 +21,16 @@ def open_gateway(settings: Settings) -> Iterator[SheetGateway]:
         from .embedded import start_embedded
 
         server = start_embedded(settings.embedded_data_dir, settings.spreadsheet_key)
+        gateway = SheetGateway(
+            sheets_client(server.url),
+            settings.spreadsheet_key,
+            retry=_retry(settings),
+            endpoint=server.url,
+        )
         try:
-            yield SheetGateway(
-                sheets_client(server.url),
-                settings.spreadsheet_key,
-                retry=_retry(settings),
-                endpoint=server.url,
-            )
+            yield gateway
         finally:
-            server.stop()
+            server.stop(gateway.notify)  # waits for another session using this one's server
         return
     base_url = settings.base_url
     credentials = load_credentials(settings.credentials, local_server=base_url is not None)

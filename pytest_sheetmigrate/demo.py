@@ -23,6 +23,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from .emulator.data_lock import DataFolderInUse, DataFolderLock
 from .errors import ConfigError
 from .settings import EMBEDDED, Mode, Settings, resolve
 
@@ -158,7 +159,11 @@ def reset(settings: Settings) -> tuple[int, int]:
     backup copies) and the demo's checkpoints. Reports and local backup snapshots are kept.
     Returns how many checkpoints were deleted and how many local snapshots were kept."""
     if settings.embedded_data_dir.exists():
-        shutil.rmtree(settings.embedded_data_dir)
+        lock = DataFolderLock(settings.embedded_data_dir)  # refused while a run serves it
+        try:
+            shutil.rmtree(settings.embedded_data_dir)
+        finally:
+            lock.release()
     deleted = 0
     for path in _demo_checkpoints(settings.checkpoint_dir):
         path.unlink()
@@ -240,6 +245,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         deleted, kept = reset(settings)
+    except DataFolderInUse as in_use:
+        print(
+            f"demo reset refused: {in_use.holder.describe()} is using the embedded server: "
+            "nothing was deleted. Let that run finish (or stop it), then run the reset again.",
+            file=sys.stderr,
+        )
+        return 2
     except OSError as error:
         print(f"demo reset failed: {error}; fix that and run it again", file=sys.stderr)
         return 1

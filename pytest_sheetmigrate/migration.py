@@ -25,6 +25,7 @@ from .checkpoints import Checkpoint, CheckpointStore
 from .checks import CheckInput, CheckResult, check_backup_matches_source, run_checks
 from .errors import ConcurrentChangeError, LockHeldError, SheetStateError, VerificationError
 from .gateway import ColumnLayout, SheetGateway, SheetInfo, SpreadsheetInfo, prefetched
+from .in_flight import InterruptedWrite, WriteInFlight
 from .lease import LEASE_KEY, Lease
 from .local_snapshot import LocalSnapshot, local_snapshot_path
 from .plan import Plan
@@ -111,6 +112,7 @@ class Migration:
         self.after_is_live = False  # self.after was read from the sheet in this run
         self.initialised: list[str] = []  # columns written by init since self.after was read
         self.lease: Lease | None = None
+        self.in_flight: WriteInFlight | None = None  # a write a Ctrl-C left for close() to settle
 
     @classmethod
     def open(
@@ -516,6 +518,7 @@ class Migration:
         schema = self.schema.name
         self.write(
             requests,
+            step=step,
             applied=lambda s: s.step(schema, step) is not None,
             release=release,
             before_resend=before_resend,
@@ -525,6 +528,7 @@ class Migration:
         self,
         requests: list[dict[str, Any]],
         *,
+        step: str = "write",
         applied: Callable[[Stamps], bool],
         release: bool = False,
         before_resend: Callable[[], None] | None = None,
@@ -533,7 +537,9 @@ class Migration:
 
         When the answer is lost, ``applied`` looks at the re-read stamps to tell whether the
         write went through, so it is never sent twice; ``before_resend`` may refuse to send it
-        again after the wait (the sheet changed meanwhile).
+        again after the wait (the sheet changed meanwhile). Sent from a thread of its own, so
+        that a Ctrl-C leaves the write to finish and ``close()`` can tell whether the write of
+        ``step`` (named in the message) landed.
         """
         self._refuse_write_when_read_only()
         lease_requests, renewed = self._lease_update(release)
@@ -543,9 +549,20 @@ class Migration:
             return applied(self.info.stamps)
 
         requests = requests + lease_requests
-        answer = self.gateway.batch_update(
-            requests, already_applied=went_through, before_resend=before_resend
-        )
+
+        def send(refuse_once_interrupted: Callable[[], None]) -> dict[str, Any]:
+            def check_before_resend() -> None:
+                refuse_once_interrupted()
+                if before_resend is not None:
+                    before_resend()
+
+            return self.gateway.batch_update(
+                requests, already_applied=went_through, before_resend=check_before_resend
+            )
+
+        self.in_flight = WriteInFlight(step, applied, send)
+        answer = self.in_flight.answer()  # a Ctrl-C leaves it in flight, for close() to settle
+        self.in_flight = None
         if "replies" in answer:
             stamps = self.info.stamps.after(requests, answer["replies"])
             self.info = replace(self.info, stamps=stamps)
@@ -591,14 +608,27 @@ class Migration:
                 already_applied=lambda: not lease.held_by(self.gateway.metadata().stamps, mine),
             )
 
-    def close(self) -> None:
+    def close(self) -> InterruptedWrite | None:
         """Release the lease if a failed or partial run still holds it: the sheet is read
-        afresh, so a renewal whose answer was lost (Ctrl-C, a dropped connection) is found."""
+        afresh, so a renewal whose answer was lost (Ctrl-C, a dropped connection) is found.
+
+        A write a Ctrl-C left in flight is waited for first (it may renew the lease); returns
+        whether it landed, as the sheet says."""
+        in_flight, self.in_flight = self.in_flight, None
+        interrupted = None
+        if in_flight is not None and in_flight.interrupted.is_set():
+            settled = in_flight.settle(0)
+            if not settled:
+                self.gateway.notify(f"waiting for the answer of the {in_flight.step} write")
+                settled = in_flight.settle()
+            landed = in_flight.applied(self.gateway.metadata().stamps)
+            interrupted = InterruptedWrite(in_flight.step, landed, settled)
         if self.lease is None:
-            return
+            return interrupted
         mine, self.lease = self.lease, None
         lease.let_go(mine)  # released below, or left on the sheet by a run that is over
         self._give_up(mine)
+        return interrupted
 
     def _lease_update(self, release: bool) -> tuple[list[dict[str, Any]], Lease | None]:
         """Requests that renew (or release) the lease, riding on a step's own batchUpdate."""

@@ -60,7 +60,12 @@ def rollback(migration: Migration, *, force: bool = False) -> StepResult:
     held = migration.lease
     assert held is not None
     # The write also releases the lease: if its answer is lost, the lease gone means applied.
-    migration.write(requests, applied=lambda stamps: not lease.held_by(stamps, held), release=True)
+    migration.write(
+        requests,
+        step="rollback",
+        applied=lambda stamps: not lease.held_by(stamps, held),
+        release=True,
+    )
     restored = migration.live_snapshot()
     if restored.digest != before.digest:
         raise VerificationError(

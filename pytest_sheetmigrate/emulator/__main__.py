@@ -1,7 +1,8 @@
 """``python -m pytest_sheetmigrate.emulator``: serve the local Sheets API until SIGINT/SIGTERM.
 
 Prints exactly one line on stdout, ``listening on http://HOST:PORT``; errors go to stderr. A
-clean stop compacts the ``--data`` directory.
+clean stop compacts the ``--data`` directory. A ``--data`` folder another server (this CLI, or a
+pytest run's embedded server) is serving is refused, exit 2, naming that process and its URL.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from .data_lock import DataFolderInUse
 from .quotas import QuotaSettings
 from .server import EmulatorServer
 
@@ -123,15 +125,19 @@ def _is_account(value: Any) -> bool:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING)
-    server = EmulatorServer(
-        host=args.host,
-        port=args.port,
-        data_dir=args.data,
-        sharing=args.sharing,
-        accounts=_load_accounts(args.accounts),
-        quotas=quota_settings(args),
-        latency_ms=args.latency_ms,
-    )
+    try:
+        server = EmulatorServer(
+            host=args.host,
+            port=args.port,
+            data_dir=args.data,
+            sharing=args.sharing,
+            accounts=_load_accounts(args.accounts),
+            quotas=quota_settings(args),
+            latency_ms=args.latency_ms,
+        )
+    except DataFolderInUse as in_use:
+        print(f"error: {in_use}", file=sys.stderr)
+        return 2
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())

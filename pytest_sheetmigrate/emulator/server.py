@@ -5,7 +5,9 @@
         ...
 
 ``data_dir`` makes the state durable (see ``store.py``); ``stop()`` then compacts it. A server
-runs once: to restart on the same state, build a new one on the same ``data_dir``.
+runs once: to restart on the same state, build a new one on the same ``data_dir``. A data folder
+has one server at a time: the server holds the folder's lock from construction to ``stop()``
+(``data_lock.py``), and a second one on the same folder raises ``DataFolderInUse`` naming the first.
 
 Quotas are off by default (the test suite and the demo would take hours at Google's limits):
 ``quotas="google"`` turns on Google's defaults, a ``QuotaSettings`` sets each limit (see
@@ -25,6 +27,7 @@ from typing import Any, Literal
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from .data_lock import DataFolderLock
 from .models import SheetsBackend
 from .quotas import QuotaSettings
 from .responses import Accounts, AccountSpec, EmulatorApp
@@ -84,7 +87,13 @@ class EmulatorServer:
         self.port = port
         known = Accounts(accounts)
         self.backend = SheetsBackend(sharing=sharing, service_accounts=known.service_accounts)
-        self.store = Store(self.backend, data_dir)
+        # Taken before the state is read: a second server on the folder would fork it.
+        self.data_lock = DataFolderLock(data_dir) if data_dir is not None else None
+        try:
+            self.store = Store(self.backend, data_dir)
+        except BaseException:
+            self.release_data_folder()
+            raise
         self.app = EmulatorApp(
             self.store,
             sharing=sharing,
@@ -125,6 +134,8 @@ class EmulatorServer:
             daemon=True,
         )
         self._thread.start()
+        if self.data_lock is not None:
+            self.data_lock.record(url=self.url)  # a second process may now use this server
         return self.url
 
     def stop(self) -> None:
@@ -135,8 +146,18 @@ class EmulatorServer:
             assert self._thread is not None
             self._thread.join()
             self._server = self._thread = None
+            if self.data_lock is not None:
+                self.data_lock.record(url=None)  # no longer serving; compacting
         self._stopped = True
-        self.store.close()
+        try:
+            self.store.close()
+        finally:
+            self.release_data_folder()
+
+    def release_data_folder(self) -> None:
+        """Let another server have the data folder (stop() does it after the last compaction)."""
+        if self.data_lock is not None:
+            self.data_lock.release()
 
     def __enter__(self) -> EmulatorServer:
         self.start()

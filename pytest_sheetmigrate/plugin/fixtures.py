@@ -17,10 +17,12 @@ import pytest
 from ..connect import open_gateway
 from ..errors import SheetMigrateError
 from ..gateway import SheetGateway
+from ..in_flight import interrupted_message
 from ..migration import Migration, StepResult, Verification
 from ..plan import Plan
 from ..rollback import rollback
 from ..schema import Schema
+from ..settings import Mode
 from ..snapshot import Snapshot
 from .state import STATE, SessionState
 
@@ -64,7 +66,9 @@ def sheetmigrate_gateway(
 
 @pytest.fixture(scope="session")
 def sheetmigrate_migration(
-    sheetmigrate_state: SessionState, sheetmigrate_gateway: SheetGateway
+    request: pytest.FixtureRequest,
+    sheetmigrate_state: SessionState,
+    sheetmigrate_gateway: SheetGateway,
 ) -> Iterator[Migration]:
     assert sheetmigrate_state.settings is not None and sheetmigrate_state.schema is not None
     with reported_as_failure():
@@ -74,8 +78,29 @@ def sheetmigrate_migration(
     sheetmigrate_state.warnings = migration.checkpoints.warnings  # filled as steps load them
     sheetmigrate_state.migration = migration
     yield migration
+    held = migration.lease is not None
     with reported_as_failure():
-        migration.close()
+        write = migration.close()
+    if request.session.exitstatus == pytest.ExitCode.INTERRUPTED and sheetmigrate_state.mode.writes:
+        line = interrupted_message(
+            _step_running(sheetmigrate_state),
+            write,
+            f"pytest {_flag(sheetmigrate_state)}",
+            released=held,
+        )
+        announce(request.config, line, always=True)
+
+
+def _step_running(state: SessionState) -> str | None:
+    """The first of the mode's steps that did not finish (None: they all did)."""
+    finished = {step.step for step in state.steps}
+    migrating = ("backup", "columns", "verify", "init")
+    order = ("rollback",) if state.mode is Mode.ROLLBACK else migrating
+    return next((step for step in order if step not in finished), None)
+
+
+def _flag(state: SessionState) -> str:
+    return "--rollback" if state.mode is Mode.ROLLBACK else "--migrate"
 
 
 def _step(
@@ -98,11 +123,12 @@ def _step(
     return result
 
 
-def announce(config: pytest.Config, line: str) -> None:
-    """A progress line in pytest's terminal style; ``-q`` keeps them for the summary only."""
+def announce(config: pytest.Config, line: str, *, always: bool = False) -> None:
+    """A progress line in pytest's terminal style; ``-q`` keeps them for the summary only
+    (unless ``always``)."""
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     capture = config.pluginmanager.get_plugin("capturemanager")
-    if reporter is None or capture is None or config.get_verbosity() < 0:
+    if reporter is None or capture is None or (config.get_verbosity() < 0 and not always):
         return
     with capture.global_and_fixture_disabled():  # steps run inside an item's setup
         reporter.write_line(f"sheetmigrate: {line}")
