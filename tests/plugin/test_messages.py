@@ -1,0 +1,74 @@
+"""Messages that must not mislead (issue 11): a 404 names the setting the key came from, a local
+directory that cannot be written (or a full disk) says which and how to fix it, a ``python_files``
+that misses the suite is said, and every exit code is the one docs/ci.md gives.
+
+Each case is a real pytest run (pytester) through real gspread against the local Sheets server.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sheet_project import Project
+from test_bad_input import Attempt, assert_refused
+
+from pytest_sheetmigrate.gateway import sheet_url
+
+MISSING_KEY = "1NoSuchSpreadsheetKeyAtAll0000000000000000"
+
+
+# -- a 404 names where the key came from ------------------------------------------------------
+
+
+def delete_the_backup_copy(project: Project) -> str:
+    """After a migration: the Drive copy it recorded in its stamp deleted, its checkpoints gone,
+    so the next run must open the copy; returns the copy's key."""
+    assert project.run("--migrate").ret == 0
+    checkpoint = project.path / "logs" / "checkpoints" / "step_1_backup.json"
+    copy = json.loads(checkpoint.read_text())["details"]["backup"]
+    project.api.client().del_spreadsheet(copy)
+    for path in checkpoint.parent.iterdir():
+        path.unlink()
+    return str(copy)
+
+
+@pytest.mark.parametrize("mode", ["--migrate", "--rollback"])
+def test_a_backup_copy_gone_since_the_stamp_recorded_it_is_named_as_such_not_as_backup(
+    project: Project, mode: str
+):
+    copy = delete_the_backup_copy(project)
+
+    result = Attempt(project).refused(
+        mode,
+        words=(
+            f"the backup copy {copy} recorded by the migration's stamp is gone (404",
+            "Restore it from the Drive trash",
+            "run the same command again",
+        ),
+    )
+
+    assert "--backup" not in result.stdout.str(), "the user never passed --backup"
+
+
+SHEET_GIVEN_BY = {
+    "option": ("--sheet", ("--sheet", MISSING_KEY), {}),
+    "environment": ("SHEETMIGRATE_SHEET", (), {"SHEETMIGRATE_SHEET": MISSING_KEY}),
+    "ini": ("the ini key sheetmigrate_sheet", ("-o", f"sheetmigrate_sheet={MISSING_KEY}"), {}),
+}
+
+
+@pytest.mark.parametrize("given_by", SHEET_GIVEN_BY)
+def test_a_spreadsheet_that_does_not_exist_names_the_setting_it_was_given_by(
+    project: Project, monkeypatch: pytest.MonkeyPatch, given_by: str
+):
+    setting, args, environment = SHEET_GIVEN_BY[given_by]
+    monkeypatch.delenv("SHEETMIGRATE_SHEET", raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+
+    result = project.run("--migrate", *args)
+
+    assert_refused(result, f"spreadsheet {MISSING_KEY} was not found (404)", sheet_url(MISSING_KEY))
+    assert f"check {setting} (" in result.stdout.str()
+    assert "--backup" not in result.stdout.str()
