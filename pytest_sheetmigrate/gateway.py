@@ -167,7 +167,7 @@ class SpreadsheetInfo:
     def sheet(self, title: str) -> SheetInfo:
         if title not in self.sheets:
             listed = ", ".join(repr(name) for name in self.sheets) or "none"
-            raise SheetStateError(
+            raise SheetAccessError(
                 f"spreadsheet {self.title!r} has no worksheet {title!r} (it has {listed}): "
                 "fix `worksheet` in the schema file or pick the right --sheet"
             )

@@ -3,7 +3,7 @@
 Registered through the ``pytest11`` entry point ``sheetmigrate``.
 """
 
-from .failures import pytest_runtest_makereport
+from .failures import pytest_runtest_makereport, pytest_sessionfinish
 from .fixtures import (
     live_rows,
     migrated_sheet,
@@ -37,6 +37,7 @@ __all__ = [
     "pytest_configure",
     "pytest_report_header",
     "pytest_runtest_makereport",
+    "pytest_sessionfinish",
     "pytest_terminal_summary",
     "sheet_schema",
     "sheetmigrate_backup",

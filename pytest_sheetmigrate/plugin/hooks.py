@@ -213,6 +213,12 @@ def _depend_on(item: pytest.Item, name: str) -> None:
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:  # type: ignore[no-untyped-def]
     state: SessionState | None = config.stash.get(STATE, None)
+    if state is not None and state.setup_mistakes:
+        terminalreporter.write_line(
+            "sheetmigrate: exit code 4: a setup mistake stopped the run (its message is above): "
+            "fix it and run the same command again",
+            red=True,
+        )
     if state is None or state.settings is None or state.schema is None:
         return
     if not (state.migrating or state.migration is not None):

@@ -72,3 +72,60 @@ def test_a_spreadsheet_that_does_not_exist_names_the_setting_it_was_given_by(
     assert_refused(result, f"spreadsheet {MISSING_KEY} was not found (404)", sheet_url(MISSING_KEY))
     assert f"check {setting} (" in result.stdout.str()
     assert "--backup" not in result.stdout.str()
+
+
+# -- exit codes: the table of docs/ci.md --------------------------------------------------------
+
+
+def repeated_key(project: Project) -> tuple[str, ...]:
+    worksheet = project.worksheet()
+    column = worksheet.row_values(1).index("TAG_SPOOL") + 1
+    worksheet.update_cell(7, column, worksheet.cell(6, column).value)
+    return ("--migrate",)
+
+
+def unknown_worksheet(project: Project) -> tuple[str, ...]:
+    schema = project.path / "tests" / "v3.0" / "schema.toml"
+    text = schema.read_text(encoding="utf-8")
+    schema.write_text(text.replace('worksheet = "Operaciones"', 'worksheet = "Ops"'), "utf-8")
+    return ("--migrate",)
+
+
+def unreachable_url(project: Project) -> tuple[str, ...]:
+    return ("--migrate", "--sheets-api", "http://127.0.0.1:9")  # port 9: nothing listens
+
+
+EXIT_CODES = {
+    # 0: every step and test passed
+    "a_dry_run_whose_plan_verifies": (0, lambda project: ("--migrate", "--dry-run")),
+    "a_migration_that_completes": (0, lambda project: ("--migrate",)),
+    # 1: the run found a problem in the sheet
+    "a_check_that_fails": (1, repeated_key),
+    "a_validation_test_that_fails": (1, lambda project: ("tests/v3.0",)),
+    # 4: a setup mistake, at configure time or when the run meets it
+    "a_schema_file_that_does_not_exist": (4, lambda project: ("--migrate", "--schema", "no.toml")),
+    "contradictory_modes": (4, lambda project: ("--migrate", "--rollback")),
+    "a_credentials_file_that_does_not_exist": (
+        4,
+        lambda project: ("--migrate", "--credentials", "keys/sa.json"),
+    ),
+    "an_unknown_spreadsheet_key": (4, lambda project: ("--migrate", "--sheet", MISSING_KEY)),
+    "an_unknown_worksheet": (4, unknown_worksheet),
+    "an_unreachable_sheets_api_url": (4, unreachable_url),
+    "a_validation_run_with_an_unknown_spreadsheet": (
+        4,
+        lambda project: ("tests/v3.0", "--sheet", MISSING_KEY),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", EXIT_CODES)
+def test_each_exit_code_is_the_one_docs_ci_gives(project: Project, case: str):
+    expected, arrange = EXIT_CODES[case]
+    args = arrange(project)
+
+    result = project.run(*args)
+
+    assert result.ret == expected, result.stdout.str()
+    if expected == 4:
+        assert_refused(result)
