@@ -16,6 +16,7 @@ from ..settings import OPTIONS, Mode
 from . import builtin_rollback, builtin_tests, builtin_validate
 from .completeness import StepsMustAllRun
 from .state import STATE, SessionState, build_state, is_configured
+from .suite import refuse_a_suite_python_files_misses
 
 SHEET_FIXTURES = frozenset({"migrated_sheet", "live_rows", "sheetmigrate_migration"})
 
@@ -97,6 +98,8 @@ def pytest_configure(config: pytest.Config) -> None:
     ):
         # pytest --migrate with no paths runs the validation suite beside the schema file.
         config.args = [str(state.schema.path.parent)]
+    if state.migrating and state.mode is not Mode.ROLLBACK:
+        refuse_a_suite_python_files_misses(config, _suite_paths(config))
     if not hasattr(config, "_json_report"):
         from pytest_jsonreport.plugin import JSONReport
 
@@ -104,6 +107,12 @@ def pytest_configure(config: pytest.Config) -> None:
         plugin = JSONReport(config)
         config._json_report = plugin  # type: ignore[attr-defined]
         config.pluginmanager.register(plugin, "sheetmigrate-json-report")
+
+
+def _suite_paths(config: pytest.Config) -> list[Path]:
+    """The files and folders the session collects its suite from (``path::test`` as ``path``)."""
+    where = config.invocation_params.dir
+    return [where / arg.split("::")[0] for arg in config.args if not arg.startswith("-")]
 
 
 def _refuse_parallel_workers(config: pytest.Config, state: SessionState) -> None:

@@ -129,3 +129,29 @@ def test_each_exit_code_is_the_one_docs_ci_gives(project: Project, case: str):
     assert result.ret == expected, result.stdout.str()
     if expected == 4:
         assert_refused(result)
+
+
+# -- a python_files that misses the suite -------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", [("--migrate",), ("--migrate", "--dry-run")])
+def test_a_python_files_setting_that_misses_the_suite_is_refused_before_any_request(
+    project: Project, mode: tuple[str, ...]
+):
+    """Without the refusal the migration runs, and its test step passes with no suite at all."""
+    pyproject = project.path / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().rstrip() + '\npython_files = ["check_*.py"]\n')
+    attempt = Attempt(project)
+
+    result = attempt.refused(
+        *mode,
+        words=(
+            "python_files = ['check_*.py'] matches none of the validation suite's files",
+            "tests/v3.0/test_operaciones.py",
+            "the test step, would test nothing",
+            'python_files = ["check_*.py", "test_*.py"]',
+        ),
+    )
+
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert attempt.stats["requests"] == 0
