@@ -25,6 +25,7 @@ from .hooks import (
     pytest_collection_modifyitems,
     pytest_configure,
     pytest_report_header,
+    pytest_sessionstart,
     pytest_terminal_summary,
 )
 
@@ -38,6 +39,7 @@ __all__ = [
     "pytest_report_header",
     "pytest_runtest_makereport",
     "pytest_sessionfinish",
+    "pytest_sessionstart",
     "pytest_terminal_summary",
     "sheet_schema",
     "sheetmigrate_backup",

@@ -21,6 +21,7 @@ from ..migration import Migration, StepResult, Verification
 from ..plan import Plan
 from ..rollback import rollback
 from ..schema import Schema
+from ..settings import check_writable_directory
 from ..snapshot import Snapshot
 from .failures import StepFailed
 from .state import STATE, SessionState
@@ -47,6 +48,9 @@ def sheetmigrate_state(pytestconfig: pytest.Config) -> SessionState:
         )
     if state.settings is None or state.schema is None or state.problem:
         raise StepFailed(f"sheetmigrate is not configured: {state.problem}", SETUP_MISTAKE)
+    if not state.migrating:  # the first read of the sheet: its reports will be written
+        with reported_as_failure():
+            check_writable_directory(state.settings.report_dir, "--report-dir")
     return state
 
 

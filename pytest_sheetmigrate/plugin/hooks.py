@@ -11,6 +11,7 @@ from types import ModuleType
 import pytest
 from _pytest.config import ExitCode
 
+from ..errors import LocalWriteError
 from ..report import RunFacts, render_plan, write_reports
 from ..settings import OPTIONS, Mode
 from . import builtin_rollback, builtin_tests, builtin_validate
@@ -163,6 +164,12 @@ def _refuse_values_taken_for_the_rootdir(config: pytest.Config) -> None:
     )
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    state = session.config.stash.get(STATE, None)
+    if state is not None:
+        state.session = session  # so the reports, written last, can still fail the session
+
+
 def pytest_report_header(config: pytest.Config) -> list[str]:
     state = config.stash.get(STATE, None)
     if state is None or state.settings is None or state.schema is None:
@@ -250,7 +257,13 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         if verification
         else {},
     )
-    paths = write_reports(state.settings.report_dir, json_report.report, summary, facts)
+    try:
+        paths = write_reports(state.settings.report_dir, json_report.report, summary, facts)
+    except LocalWriteError as error:
+        terminalreporter.write_line(f"sheetmigrate: {error}", red=True)
+        if state.session is not None and exitstatus in (ExitCode.OK, ExitCode.TESTS_FAILED):
+            state.session.exitstatus = error.exit_code
+        return
     terminalreporter.write_line(
         "sheetmigrate: reports written to " + ", ".join(_relative(p, config) for p in paths[-2:])
     )

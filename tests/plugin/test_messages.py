@@ -7,11 +7,16 @@ Each case is a real pytest run (pytester) through real gspread against the local
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sheet_project import Project
-from test_bad_input import Attempt, assert_refused
+from test_bad_input import Attempt, assert_refused, spreadsheet_digest
 
 from pytest_sheetmigrate.gateway import sheet_url
 
@@ -155,3 +160,120 @@ def test_a_python_files_setting_that_misses_the_suite_is_refused_before_any_requ
 
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert attempt.stats["requests"] == 0
+
+
+# -- a local directory that cannot be written, a full disk --------------------------------------
+
+
+def test_a_validation_run_with_a_report_dir_it_cannot_write_fails_before_any_request(
+    project: Project,
+):
+    """Root ignores chmod, so the folder is made unwritable for anyone: its parent is a file."""
+    project.path.joinpath("notes.txt").write_text("a file, not a directory\n")
+    attempt = Attempt(project)
+
+    result = attempt.refused(
+        "tests/v3.0",
+        "--report-dir",
+        "notes.txt/reports",
+        words=("cannot write to", "notes.txt/reports (Not a directory)", "pass --report-dir"),
+    )
+
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert attempt.stats["requests"] == 0
+
+
+def test_a_full_disk_under_the_reports_says_which_file_and_fails_the_finished_run(
+    project: Project,
+):
+    """A real ENOSPC: the report the docs name is a link to /dev/full (every write to it fails
+    with "No space left on device"); the migration itself finished before the reports."""
+    reports = project.path / "logs" / "migration"
+    reports.mkdir(parents=True)
+    (reports / "verification_report.json").symlink_to("/dev/full")
+
+    result = project.run("--migrate")
+
+    assert_refused(
+        result,
+        f"cannot write the report {reports / 'verification_report.json'} (No space left on device)",
+        "pass --report-dir",
+        "run the same command again",
+    )
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    (reports / "verification_report.json").unlink()
+    again = project.run("--migrate")
+    assert again.ret == 0, again.stdout.str()
+    again.stdout.fnmatch_lines(["init     done *"])
+    assert json.loads((reports / "verification_report.json").read_text())["checks_passed"] == 7
+
+
+@pytest.fixture
+def full_disk(tmp_path: Path) -> Iterator[Path]:
+    """A folder on a tiny tmpfs filled to the last byte: writes there fail with a real ENOSPC
+    (creating an empty file still works, as on a full disk). Mounting needs root."""
+    folder = tmp_path / "full"
+    folder.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(folder)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"a tmpfs cannot be mounted here: {mounted.stderr.decode().strip()}")
+    try:
+        for name in ("checkpoints", "reports"):
+            (folder / name).mkdir()
+        fill(folder / "filler")
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=True)
+
+
+def fill(path: Path) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT)
+    try:
+        while True:
+            os.write(fd, b"\0" * 4096)
+    except OSError as error:
+        assert error.errno == errno.ENOSPC
+    finally:
+        os.close(fd)
+
+
+def test_a_full_disk_under_the_checkpoints_says_which_file_and_the_rerun_resumes(
+    project: Project, full_disk: Path
+):
+    checkpoints = full_disk / "checkpoints"
+
+    result = project.run("--migrate", f"--checkpoint-dir={checkpoints}")
+
+    assert_refused(
+        result,
+        f"cannot write the checkpoint {checkpoints / 'step_1_backup.json'} "
+        "(No space left on device)",
+        "pass --checkpoint-dir",
+        "run the same command again and it resumes",
+    )
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    again = project.run("--migrate")  # the default checkpoint folder, on a disk with room
+    assert again.ret == 0, again.stdout.str()
+    again.stdout.fnmatch_lines(["backup   done *found on the sheet*"])
+
+
+def test_a_full_disk_under_the_local_snapshot_leaves_the_sheet_as_it_was(
+    project: Project, full_disk: Path
+):
+    reports = full_disk / "reports"
+    before = spreadsheet_digest(project.api.url, project.sheet)
+
+    result = project.run("--migrate", f"--report-dir={reports}")
+
+    assert_refused(
+        result,
+        f"cannot write the local backup snapshot {reports}/backup_{project.sheet}_",
+        "(No space left on device)",
+        "pass --report-dir",
+        "The sheet was not changed",
+    )
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert spreadsheet_digest(project.api.url, project.sheet) == before
+    assert not list(reports.glob("backup_*")), "the partial snapshot is removed"
