@@ -20,6 +20,8 @@ from .state import STATE
 class StepFailed(Failed):
     """An item failed by a ``SheetMigrateError``: its message, no traceback, its exit code."""
 
+    __module__ = "builtins"  # as pytest's Failed: the summary line says "StepFailed: ..."
+
     def __init__(self, message: str, exit_code: int = FOUND_IN_THE_RUN) -> None:
         super().__init__(message, pytrace=False)
         self.exit_code = exit_code
