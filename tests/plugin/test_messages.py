@@ -96,6 +96,11 @@ def unknown_worksheet(project: Project) -> tuple[str, ...]:
     return ("--migrate",)
 
 
+def a_report_dir_under_a_file(project: Project) -> tuple[str, ...]:
+    project.path.joinpath("notes.txt").write_text("a file, not a directory\n")
+    return ("--migrate", "--report-dir", "notes.txt/reports")
+
+
 def unreachable_url(project: Project) -> tuple[str, ...]:
     return ("--migrate", "--sheets-api", "http://127.0.0.1:9")  # port 9: nothing listens
 
@@ -117,6 +122,7 @@ EXIT_CODES = {
     "an_unknown_spreadsheet_key": (4, lambda project: ("--migrate", "--sheet", MISSING_KEY)),
     "an_unknown_worksheet": (4, unknown_worksheet),
     "an_unreachable_sheets_api_url": (4, unreachable_url),
+    "a_report_dir_it_cannot_write": (4, a_report_dir_under_a_file),
     "a_validation_run_with_an_unknown_spreadsheet": (
         4,
         lambda project: ("tests/v3.0", "--sheet", MISSING_KEY),
