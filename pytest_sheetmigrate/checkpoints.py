@@ -55,7 +55,7 @@ class CheckpointStore:
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
             checkpoint = Checkpoint(**raw)
-        except (ValueError, TypeError) as error:
+        except (ValueError, TypeError, OSError) as error:
             self.warnings.append(
                 f"{path} is corrupted ({error.__class__.__name__}); ignored: "
                 "the spreadsheet's own stamps decide what is done"
@@ -72,11 +72,26 @@ class CheckpointStore:
 
     def save(self, checkpoint: Checkpoint) -> Path:
         path = self.path(checkpoint.step)
-        write_private_atomically(path, json.dumps(checkpoint.to_dict(), indent=2).encode())
+        try:
+            write_private_atomically(path, json.dumps(checkpoint.to_dict(), indent=2).encode())
+        except OSError as error:
+            raise self._unwritable(path, error) from None
         return path
 
     def discard(self, step: str) -> None:
-        self.path(step).unlink(missing_ok=True)
+        try:
+            self.path(step).unlink(missing_ok=True)
+        except OSError as error:
+            raise self._unwritable(self.path(step), error) from None
+
+    def _unwritable(self, path: Path, error: OSError) -> CheckpointError:
+        """A full disk or a read-only directory met while writing a checkpoint."""
+        return CheckpointError(
+            f"cannot write the checkpoint {path} ({error.strerror}): free space on its disk or "
+            "make it writable, or pass --checkpoint-dir with another directory. What the step "
+            "did to the sheet is recorded in the sheet's own stamps: run the same command again "
+            "and it resumes from them."
+        )
 
 
 def write_private_atomically(path: Path, data: bytes) -> None:

@@ -28,7 +28,7 @@ def open_gateway(settings: Settings) -> Iterator[SheetGateway]:
             endpoint=server.url,
         )
         try:
-            yield gateway
+            yield _told_where_keys_came_from(gateway, settings)
         finally:
             server.stop(gateway.notify)  # waits for another session using this one's server
         return
@@ -36,14 +36,23 @@ def open_gateway(settings: Settings) -> Iterator[SheetGateway]:
     credentials = load_credentials(settings.credentials, local_server=base_url is not None)
     if base_url is not None:
         _refuse_unreachable(base_url)
-    yield SheetGateway(
-        sheets_client(base_url, credentials),
-        settings.spreadsheet_key,
-        account=account_of(credentials),
-        token_endpoint=token_uri_of(credentials),
-        endpoint=base_url or GOOGLE_ENDPOINT,
-        retry=_retry(settings),
+    yield _told_where_keys_came_from(
+        SheetGateway(
+            sheets_client(base_url, credentials),
+            settings.spreadsheet_key,
+            account=account_of(credentials),
+            token_endpoint=token_uri_of(credentials),
+            endpoint=base_url or GOOGLE_ENDPOINT,
+            retry=_retry(settings),
+        ),
+        settings,
     )
+
+
+def _told_where_keys_came_from(gateway: SheetGateway, settings: Settings) -> SheetGateway:
+    """So a 404 names the setting to fix: the spreadsheet's, --backup, or neither (a stamp's)."""
+    gateway.sheet_given_by, gateway.given_backup = settings.sheet_given_by, settings.backup
+    return gateway
 
 
 def _retry(settings: Settings) -> RetryPolicy:

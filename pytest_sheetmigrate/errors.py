@@ -1,32 +1,46 @@
 """The one exception tree of pytest-sheetmigrate.
 
 Every message says what is wrong and what to do about it. The pytest layer reports a
-``SheetMigrateError`` by its message alone, never a traceback: at configure time as a usage error
-(exit code 4), during the session as the failure of the step (or test) that met it (exit code 1),
-the later steps skipped. Anything else is a bug and keeps its traceback.
+``SheetMigrateError`` by its message alone, never a traceback: at configure time as a usage error,
+during the session as the failure of the step (or test) that met it, the later steps skipped.
+Anything else is a bug and keeps its traceback.
 
-    SheetMigrateError
-    ├── ConfigError                 options, ini keys, environment variables
-    │   └── SchemaError             the schema TOML file
-    ├── CredentialsError            service-account file, application default credentials
-    ├── SheetAccessError            the API refused us: 401, 403, 404
-    ├── SheetStateError             the sheet is not what the migration can work on
-    │   ├── ConcurrentChangeError   rows or columns changed while the migration ran
-    │   └── LockHeldError           another run holds the migration lease
-    ├── CheckpointError             the local checkpoint cache is unusable
-    ├── TransientApiError           429 / 5xx / dropped connection, retries exhausted
-    └── VerificationError           a check found lost or changed data
+Each class carries the session's exit code (docs/ci.md): 4, pytest's usage error, for a setup
+mistake, whenever it is found (an option, the schema file, the credentials, a spreadsheet,
+worksheet or URL that is not there, no access, a local directory that cannot be written); 1 for
+what the run found in the sheet or the API (its data or layout, a check, another run's lease,
+retries exhausted).
+
+    SheetMigrateError                   exit
+    ├── ConfigError                     4   options, ini keys, environment variables
+    │   └── SchemaError                 4   the schema TOML file
+    ├── CredentialsError                4   service-account file, application default credentials
+    ├── SheetAccessError                4   401, 403, 404, a missing worksheet, an unreachable API
+    ├── CheckpointError                 4   the local checkpoint cache is unusable
+    ├── LocalWriteError                 4   a report or local snapshot cannot be written
+    ├── SheetStateError                 1   the sheet is not what the migration can work on
+    │   ├── ConcurrentChangeError       1   rows or columns changed while the migration ran
+    │   └── LockHeldError               1   another run holds the migration lease
+    ├── TransientApiError               1   429 / 5xx / dropped connection, retries exhausted
+    └── VerificationError               1   a check found lost or changed data
 """
 
 from __future__ import annotations
+
+SETUP_MISTAKE = 4  # pytest.ExitCode.USAGE_ERROR (no pytest import here)
+FOUND_IN_THE_RUN = 1  # pytest.ExitCode.TESTS_FAILED
 
 
 class SheetMigrateError(Exception):
     """Base of every error this project raises on purpose."""
 
+    exit_code = FOUND_IN_THE_RUN
+
 
 class ConfigError(SheetMigrateError):
     """An option, ini key or environment variable is missing or wrong."""
+
+    exit_code = SETUP_MISTAKE
 
 
 class SchemaError(ConfigError):
@@ -36,9 +50,14 @@ class SchemaError(ConfigError):
 class CredentialsError(SheetMigrateError):
     """Credentials are missing, unreadable or rejected."""
 
+    exit_code = SETUP_MISTAKE
+
 
 class SheetAccessError(SheetMigrateError):
-    """The Sheets or Drive API refused access to the spreadsheet."""
+    """The API refused access (401, 403), or what the run names is not there (a spreadsheet,
+    worksheet or backup copy) or cannot be reached."""
+
+    exit_code = SETUP_MISTAKE
 
 
 class SheetStateError(SheetMigrateError):
@@ -55,6 +74,14 @@ class LockHeldError(SheetStateError):
 
 class CheckpointError(SheetMigrateError):
     """The checkpoint cache cannot be used (unwritable, or from another migration)."""
+
+    exit_code = SETUP_MISTAKE
+
+
+class LocalWriteError(SheetMigrateError):
+    """A local file (a report, the local snapshot) cannot be written: read-only, disk full."""
+
+    exit_code = SETUP_MISTAKE
 
 
 class TransientApiError(SheetMigrateError):

@@ -174,7 +174,7 @@ class SpreadsheetInfo:
     def sheet(self, title: str) -> SheetInfo:
         if title not in self.sheets:
             listed = ", ".join(repr(name) for name in self.sheets) or "none"
-            raise SheetStateError(
+            raise SheetAccessError(
                 f"spreadsheet {self.title!r} has no worksheet {title!r} (it has {listed}): "
                 "fix `worksheet` in the schema file or pick the right --sheet"
             )
@@ -215,6 +215,8 @@ class SheetGateway:
         self.endpoint = endpoint
         self.token_endpoint = token_endpoint
         self.is_copy = False  # a gateway to a backup copy (see other())
+        self.sheet_given_by = "--sheet"  # where the user named the spreadsheet, for messages
+        self.given_backup: str | None = None  # the key passed with --backup, if any
         self.notify: Callable[[str], None] = lambda line: None  # waits worth telling the user
         self._http = client.http_client
 
@@ -231,6 +233,7 @@ class SheetGateway:
         )
         other.notify = self.notify
         other.is_copy = True
+        other.sheet_given_by, other.given_backup = self.sheet_given_by, self.given_backup
         return other
 
     # reads ---------------------------------------------------------------------------------
@@ -559,13 +562,33 @@ class SheetGateway:
                 f"{who} as Editor (Share button in Google Sheets)"
             )
         if error.code == 404:
-            flag = "--sheet" if key == self.key and not self.is_copy else "--backup"
-            return SheetAccessError(
-                f"spreadsheet {key} was not found (404) at {self.endpoint}, tried "
-                f"{sheet_url(key)}: check {flag} (a key such as 1AbC...xyz or the full "
-                "https://docs.google.com/spreadsheets/d/KEY/edit URL)"
-            )
+            return self._not_found(key, who)
         return SheetStateError(f"the Sheets API refused the request ({error.code}): {message}")
+
+    def _not_found(self, key: str, who: str) -> SheetAccessError:
+        """A 404, said in the terms of where the key came from: the spreadsheet setting, the
+        --backup option, or the backup copy the migration recorded in its stamp."""
+        where = f"(404) at {self.endpoint}"
+        if key == self.given_backup:
+            return SheetAccessError(
+                f"the backup copy {key} was not found {where}, tried "
+                f"{sheet_url(key)}: check --backup (a key such as 1AbC...xyz or the full "
+                "https://docs.google.com/spreadsheets/d/KEY/edit URL), or leave it out and the "
+                "tool makes the copy"
+            )
+        if self.is_copy or key != self.key:
+            return SheetAccessError(
+                f"the backup copy {key} recorded by the migration's stamp is gone (404 at "
+                f"{self.endpoint}): it was deleted, or {who} can no longer open it. Restore it "
+                "from the Drive trash (drive.google.com > Trash > Restore), or share it with "
+                f'{who} again, then run the same command again (docs/runbook.md: "the backup copy '
+                "... recorded by the migration's stamp is gone\")"
+            )
+        return SheetAccessError(
+            f"spreadsheet {key} was not found {where}, tried {sheet_url(key)}: check "
+            f"{self.sheet_given_by} (a key such as 1AbC...xyz or the full "
+            "https://docs.google.com/spreadsheets/d/KEY/edit URL)"
+        )
 
     def _token_refused(self, error: google.auth.exceptions.RefreshError) -> CredentialsError:
         reason = str(error.args[0] if error.args else error)[:160]

@@ -10,11 +10,14 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+from .errors import LocalWriteError
 from .schema import Formula
 from .stamp import utc_now
 
@@ -31,9 +34,10 @@ class LocalSnapshot:
     """
 
     def __init__(self, path: Path, header: list[str]) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         self.path = path
+        with self._written():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         self.raw = os.fdopen(fd, "wb")
         self.file = gzip.GzipFile(fileobj=self.raw, mode="wb", compresslevel=1)
         self.sha = hashlib.sha256()
@@ -45,14 +49,38 @@ class LocalSnapshot:
             for row in rows
         )  # UTF-8 JSON lines
         self.sha.update(data)
-        self.file.write(data)
+        with self._written():
+            self.file.write(data)
 
     def close(self) -> dict[str, Any]:
-        self.file.close()
-        self.raw.flush()
-        os.fsync(self.raw.fileno())
-        self.raw.close()
+        with self._written():
+            self.file.close()
+            self.raw.flush()
+            os.fsync(self.raw.fileno())
+            self.raw.close()
         return {"local_snapshot": str(self.path), "local_snapshot_sha256": self.sha.hexdigest()}
+
+    @contextmanager
+    def _written(self) -> Iterator[None]:
+        """A full disk or a read-only folder: the partial file removed, a message with the fix."""
+        try:
+            yield
+        except OSError as error:
+            self._discard()
+            raise LocalWriteError(
+                f"cannot write the local backup snapshot {self.path} ({error.strerror}): free "
+                "space on its disk, or pass --report-dir with a directory that has room. The "
+                "sheet was not changed (a Drive copy already made is found and reused): run the "
+                "same command again."
+            ) from None
+
+    def _discard(self) -> None:
+        for handle in (getattr(self, "file", None), getattr(self, "raw", None)):
+            with suppress(OSError):
+                if handle is not None:
+                    handle.close()
+        with suppress(OSError):
+            self.path.unlink(missing_ok=True)
 
 
 def _kinded(value: object) -> object:

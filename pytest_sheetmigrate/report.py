@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from .errors import LocalWriteError
 from .migration import StepResult
 from .plan import Plan
 from .schema import column_letter
@@ -67,9 +68,17 @@ def write_reports(
         folders.append(report_dir)
     written = []
     for folder in folders:
-        folder.mkdir(parents=True, exist_ok=True)
         for name, text in contents.items():
-            (folder / name).write_text(text, encoding="utf-8")
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                (folder / name).write_text(text, encoding="utf-8")
+            except OSError as error:
+                raise LocalWriteError(
+                    f"cannot write the report {folder / name} ({error.strerror}): free space on "
+                    "its disk or make it writable, or pass --report-dir with another directory. "
+                    "The run itself went as the lines above say (the sheet does not depend on "
+                    "its reports): run the same command again to have them written."
+                ) from None
             written.append(folder / name)
     return written
 

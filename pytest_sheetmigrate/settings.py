@@ -109,6 +109,9 @@ class Settings:
     rootdir: Path
     break_lock: bool = False
     retry_base_seconds: float = 0.5
+    sheet_given_by: str = "--sheet"
+    """Where the spreadsheet was named (``--sheet``, ``SHEETMIGRATE_SHEET`` or the ini key), for
+    messages that ask to check it."""
 
     @property
     def spreadsheet_key(self) -> str:
@@ -145,16 +148,20 @@ def resolve(
     """Build ``Settings``, checking each value: ``lookup`` gives the command line's, then the
     environment variable counts, then ``ini`` (the ini key's), then the default."""
 
-    def value(name: str) -> str | None:
+    def given(name: str) -> tuple[str | None, str]:
+        """The value of setting ``name`` and where it was given."""
         option = next(o for o in OPTIONS if o.name == name)
-        for found in (
-            lookup(option),
-            os.environ.get(option.env) if option.env else None,
-            ini(option),
+        for found, where in (
+            (lookup(option), option.flag),
+            (os.environ.get(option.env) if option.env else None, str(option.env)),
+            (ini(option), f"the ini key {option.ini}"),
         ):
             if found not in (None, ""):
-                return found
-        return option.default
+                return found, where
+        return option.default, "the default"
+
+    def value(name: str) -> str | None:
+        return given(name)[0]
 
     sheet = value("sheet")
     if not sheet:
@@ -196,6 +203,7 @@ def resolve(
         rootdir=rootdir,
         break_lock=break_lock,
         retry_base_seconds=retry_base_seconds,
+        sheet_given_by=given("sheet")[1],
     )
 
 

@@ -3,7 +3,7 @@
 Registered through the ``pytest11`` entry point ``sheetmigrate``.
 """
 
-from .failures import pytest_runtest_makereport
+from .failures import pytest_runtest_makereport, pytest_sessionfinish
 from .fixtures import (
     live_rows,
     migrated_sheet,
@@ -25,6 +25,7 @@ from .hooks import (
     pytest_collection_modifyitems,
     pytest_configure,
     pytest_report_header,
+    pytest_sessionstart,
     pytest_terminal_summary,
 )
 
@@ -37,6 +38,8 @@ __all__ = [
     "pytest_configure",
     "pytest_report_header",
     "pytest_runtest_makereport",
+    "pytest_sessionfinish",
+    "pytest_sessionstart",
     "pytest_terminal_summary",
     "sheet_schema",
     "sheetmigrate_backup",

@@ -15,15 +15,16 @@ import gspread
 import pytest
 
 from ..connect import open_gateway
-from ..errors import SheetMigrateError
+from ..errors import SETUP_MISTAKE, SheetMigrateError
 from ..gateway import SheetGateway
 from ..in_flight import interrupted_message
 from ..migration import Migration, StepResult, Verification
 from ..plan import Plan
 from ..rollback import rollback
 from ..schema import Schema
-from ..settings import Mode
+from ..settings import Mode, check_writable_directory
 from ..snapshot import Snapshot
+from .failures import StepFailed
 from .state import STATE, SessionState
 
 
@@ -33,7 +34,7 @@ def reported_as_failure() -> Iterator[None]:
     try:
         yield
     except SheetMigrateError as error:
-        raise pytest.fail.Exception(str(error), pytrace=False) from None
+        raise StepFailed(str(error), error.exit_code) from None
 
 
 @pytest.fixture(scope="session")
@@ -46,8 +47,11 @@ def sheetmigrate_state(pytestconfig: pytest.Config) -> SessionState:
             "--sheet and --schema (docs/configuration.md)",
             pytrace=False,
         )
-    if state.settings is None or state.schema is None:
-        pytest.fail(f"sheetmigrate is not configured: {state.problem}", pytrace=False)
+    if state.settings is None or state.schema is None or state.problem:
+        raise StepFailed(f"sheetmigrate is not configured: {state.problem}", SETUP_MISTAKE)
+    if not state.migrating:  # the first read of the sheet: its reports will be written
+        with reported_as_failure():
+            check_writable_directory(state.settings.report_dir, "--report-dir")
     return state
 
 

@@ -11,11 +11,13 @@ from types import ModuleType
 import pytest
 from _pytest.config import ExitCode
 
+from ..errors import LocalWriteError
 from ..report import RunFacts, render_plan, write_reports
 from ..settings import OPTIONS, Mode
 from . import builtin_rollback, builtin_tests, builtin_validate
 from .completeness import StepsMustAllRun
 from .state import STATE, SessionState, build_state, is_configured
+from .suite import refuse_a_suite_python_files_misses
 
 SHEET_FIXTURES = frozenset({"migrated_sheet", "live_rows", "sheetmigrate_migration"})
 
@@ -97,6 +99,8 @@ def pytest_configure(config: pytest.Config) -> None:
     ):
         # pytest --migrate with no paths runs the validation suite beside the schema file.
         config.args = [str(state.schema.path.parent)]
+    if state.migrating and state.mode is not Mode.ROLLBACK:
+        refuse_a_suite_python_files_misses(config, _suite_paths(config))
     if not hasattr(config, "_json_report"):
         from pytest_jsonreport.plugin import JSONReport
 
@@ -104,6 +108,12 @@ def pytest_configure(config: pytest.Config) -> None:
         plugin = JSONReport(config)
         config._json_report = plugin  # type: ignore[attr-defined]
         config.pluginmanager.register(plugin, "sheetmigrate-json-report")
+
+
+def _suite_paths(config: pytest.Config) -> list[Path]:
+    """The files and folders the session collects its suite from (``path::test`` as ``path``)."""
+    where = config.invocation_params.dir
+    return [where / arg.split("::")[0] for arg in config.args if not arg.startswith("-")]
 
 
 def _refuse_parallel_workers(config: pytest.Config, state: SessionState) -> None:
@@ -152,6 +162,12 @@ def _refuse_values_taken_for_the_rootdir(config: pytest.Config) -> None:
         f"its rootdir {config.rootpath} from it, so {inipath or 'your pytest configuration'} was "
         f"not read (pytest picks its rootdir before it loads plugins): write {written}"
     )
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    state = session.config.stash.get(STATE, None)
+    if state is not None:
+        state.session = session  # so the reports, written last, can still fail the session
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -213,6 +229,12 @@ def _depend_on(item: pytest.Item, name: str) -> None:
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:  # type: ignore[no-untyped-def]
     state: SessionState | None = config.stash.get(STATE, None)
+    if state is not None and state.setup_mistakes:
+        terminalreporter.write_line(
+            "sheetmigrate: exit code 4: a setup mistake stopped the run (its message is above): "
+            "fix it and run the same command again",
+            red=True,
+        )
     if state is None or state.settings is None or state.schema is None:
         return
     if not (state.migrating or state.migration is not None):
@@ -235,7 +257,13 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         if verification
         else {},
     )
-    paths = write_reports(state.settings.report_dir, json_report.report, summary, facts)
+    try:
+        paths = write_reports(state.settings.report_dir, json_report.report, summary, facts)
+    except LocalWriteError as error:
+        terminalreporter.write_line(f"sheetmigrate: {error}", red=True)
+        if state.session is not None and exitstatus in (ExitCode.OK, ExitCode.TESTS_FAILED):
+            state.session.exitstatus = error.exit_code
+        return
     terminalreporter.write_line(
         "sheetmigrate: reports written to " + ", ".join(_relative(p, config) for p in paths[-2:])
     )

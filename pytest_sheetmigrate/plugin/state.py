@@ -27,6 +27,8 @@ class SessionState:
     log: RequestLog | None = None
     warnings: list[str] = field(default_factory=list)  # shown with the steps
     expected_steps: list[str] = field(default_factory=list)  # node ids of the built-in items
+    setup_mistakes: list[str] = field(default_factory=list)  # items failed by one: exit 4
+    session: pytest.Session | None = None
 
     @property
     def migrating(self) -> bool:

@@ -692,5 +692,5 @@ def test_a_validation_run_with_a_mistake_fails_without_a_traceback(project: Proj
 
     result = Attempt(project).refused("tests/v3.0", "-rfEs", *args, words=words)
 
-    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    assert result.ret == pytest.ExitCode.USAGE_ERROR, "a setup mistake (docs/ci.md)"
     assert "passed" not in result.parseoutcomes()

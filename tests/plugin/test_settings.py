@@ -18,7 +18,7 @@ def test_the_environment_beats_the_ini_key_and_the_command_line_beats_both(
     from_flag = project.run("--migrate", "--dry-run", "--sheet", project.sheet)
 
     from_env.stdout.fnmatch_lines(["sheetmigrate: from-the-environment on *"])
-    assert from_env.ret == 1, "the environment's sheet does not exist"
+    assert from_env.ret == 4, "the environment's sheet does not exist: a setup mistake"
     from_flag.stdout.fnmatch_lines([f"sheetmigrate: {project.sheet} on *"])
     assert from_flag.ret == 0
 
