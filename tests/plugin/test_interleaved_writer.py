@@ -5,7 +5,8 @@ local server runs one edit exactly between request N and request N+1 of the run 
 interleaving hook, ``EmulatorServer.interleave``), for every gap N from 0 (before the first
 request) to the last request, and for each kind of edit: a row inserted in the middle, a row
 deleted, a column inserted (left of the key, right of the key, between the planned positions),
-a column moved, a cell edited, a header renamed, a row appended. The edit finds its target by
+a column moved (left, or to the end past the new ``version``), a cell edited, a header renamed,
+a row appended: 10 kinds, 20 gaps each. The edit finds its target by
 header where it is now, as a person does, and goes through the state model as another client's
 batchUpdate or values update would (formulas relocate, metadata moves).
 
@@ -16,7 +17,12 @@ Each interleaving holds when the run either
   validation read, the validation green; or
 - stops with a message (non-zero exit, no traceback): every cell of the original sheet and of
   the other writer kept, no added column holding anything but its default, no lease left, the
-  backup copy (if one was made) holding the sheet as it was.
+  backup copy (if one was made) holding the sheet as it was before or after the edit.
+
+Still open (marked xfail, strict): the two gaps after init's last reads (its key column, then its
+layout) and before its write. init's ``repeatCell`` addresses the rows and the column by index,
+so a column inserted or moved across ``version`` there gets the 0s, and a row deleted there
+leaves a stray 0 below the data. Closing them needs a write addressed by the column's marker.
 
 What the tool promises for a row added by the other writer: the default is written on every data
 row the init step writes over, and the validation that follows reads the sheet as it is then, so
@@ -35,9 +41,11 @@ from typing import Any
 
 import pytest
 from sheet_project import LocalApi, Project
+from sheet_state import backup_copies
 
 from pytest_sheetmigrate.emulator import EmulatorServer
 from pytest_sheetmigrate.emulator.store import Store
+from pytest_sheetmigrate.lease import LEASE_KEY as LEASE
 
 WORKSHEET = "Items"
 HEADER = ["id", "code", "name", "city", "qty", "price", "note", "day"]
@@ -45,7 +53,7 @@ KEY = "code"
 ROWS = 30
 NEW_ROW = {"id": 900, "code": "W-900", "name": "by the writer", "qty": 9, "price": 9.5}
 NOTES = "notes"  # the other writer's own column
-MOVED, EDITED, RENAMED = "price", "qty", "city"
+MOVED, MOVED_TO_END, EDITED, RENAMED = "price", "city", "qty", "city"
 EDITED_ROW, DELETED_ROW, INSERTED_ROW = 5, 9, 15  # 0-based data rows
 FAST_RETRIES = ("--retry-base-seconds", "0.001")
 # Each in-process run would import hypothesis afresh (pytester forgets the modules a run
@@ -250,11 +258,16 @@ def with_notes(table: Table) -> Table:
     return [{**row, NOTES: f"notes {n}"} for n, row in enumerate(table, start=1)]
 
 
-def move_column(writer: Writer) -> None:
-    header = writer.header()
-    source = header.index(MOVED)
-    move = {"source": writer.dimension("COLUMNS", source), "destinationIndex": header.index("name")}
-    writer.batch_update({"moveDimension": move})
+def move_column(name: str, before: str | None) -> Callable[[Writer], None]:
+    """Move column ``name`` left of column ``before`` (None: right of the last column)."""
+
+    def edit(writer: Writer) -> None:
+        header = writer.header()
+        to = len(header) if before is None else header.index(before)
+        move = {"source": writer.dimension("COLUMNS", header.index(name)), "destinationIndex": to}
+        writer.batch_update({"moveDimension": move})
+
+    return edit
 
 
 def edit_cell(writer: Writer) -> None:
@@ -300,7 +313,8 @@ EDITS = [
         insert_column(lambda header: header.index("price") + 1),
         with_notes,
     ),
-    EditKind("a column moved", move_column, lambda t: t),
+    EditKind("a column moved", move_column(MOVED, before="name"), lambda t: t),
+    EditKind("a column moved to the end", move_column(MOVED_TO_END, before=None), lambda t: t),
     EditKind("a cell of an old column edited", edit_cell, edited),
     EditKind("a header of an old column renamed", rename_header, renamed),
     EditKind("a row appended", append_row, lambda t: [*t, NEW_ROW], adds_row=True),
@@ -371,6 +385,7 @@ class Outcome:
     gap: int
     request: str  # the request the edit came after
     ret: int
+    says: str = ""  # the first failure or error line of the run's short summary
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -411,6 +426,9 @@ class Harness:
             outcome.problems.append(f"the edit did not run after request {gap}: {hook.error!r}")
             return outcome
         output = result.stdout.str() + result.stderr.str()
+        outcome.says = next(
+            (line for line in result.stdout.lines if line.startswith(("FAILED ", "ERROR "))), ""
+        )
         outcome.problems += self.problems(kind, key, result.ret, output, gap, len(requests))
         return outcome
 
@@ -429,6 +447,21 @@ class Harness:
             problems.append("a traceback")
         if not any(mark in output for mark in ("FAILED", "ERROR", "error:")):
             problems.append("no message")
+        return problems + self.not_restorable(kind, key)
+
+    def not_restorable(self, kind: EditKind, key: str) -> list[str]:
+        """A stopped run leaves no lease, and its backup copy (if made) is the sheet before."""
+        api = self.project.api
+        found = api.client().open_by_key(key).fetch_sheet_metadata({"fields": "developerMetadata"})
+        leases = [m for m in found.get("developerMetadata", []) if m["metadataKey"] == LEASE]
+        problems = [f"a lease left: {leases}"] if leases else []
+        before, edited = original_rows(), kind.expected(original_rows())
+        for copy in backup_copies(api, key):
+            header, table = read_table(api, copy["id"])
+            if lost_cells(before, header, table) and lost_cells(edited, header, table):
+                problems.append(
+                    f"the backup {copy['name']!r} is neither the sheet before nor after"
+                )
         return problems
 
 
@@ -438,9 +471,11 @@ OPEN = {  # issue 11, still open: the last reads of init and its write are two r
     "a row deleted": "issue 11: a row deleted after init's last key read leaves a stray "
     "version 0 below the data (the repeatCell covers the rows counted at the start), exit 0",
     **{
-        name: "issue 11: a column inserted after init's layout read takes the 0s meant for "
-        "version (repeatCell addresses the column by index), the column right of it overwritten"
+        name: "issue 11: a column inserted or moved across version after init's layout read: "
+        "init's repeatCell addresses version by its index then, and writes 0 over the column "
+        "standing there now"
         for name in (
+            "a column moved to the end",
             "a column inserted left of the key",
             "a column inserted right of the key",
             "a column inserted between the planned positions",
@@ -508,6 +543,7 @@ def test_another_writer_s_edit_between_two_requests_loses_no_cell_and_gives_no_f
         f"completed, {stopped} held stopped with a message, {len(failed)} failed "
         f"({time.monotonic() - started:.1f} s)"
     )
-    for o in failed:
-        print(f"  after request {o.gap} ({o.request}), exit {o.ret}: {'; '.join(o.problems)}")
+    for o in outcomes:
+        said = f"FAILED {'; '.join(o.problems)}" if o.problems else f"held {o.says[:160]}"
+        print(f"  after request {o.gap} ({o.request}): exit {o.ret}, {said}")
     assert not failed, [(o.gap, o.request, o.ret, o.problems) for o in failed]
