@@ -212,6 +212,7 @@ class Migration:
             self.before.header
         ):
             return False
+        self._refuse_header_unlike_backup(old_key, live)
         added = [column for column in live.header if not self.before.has_column(column)]
         filled = [c for c in added if live.column(c).blank_count != live.row_count]
         if filled:
@@ -229,6 +230,30 @@ class Migration:
         self.take_lease()
         self.write(requests, applied=lambda stamps: stamps.step(name, "columns") is None)
         return True
+
+    def _refuse_header_unlike_backup(self, old_key: str, live: Snapshot) -> None:
+        """Only the columns this migration added may be taken back: every column of the backup
+        must still be there, under its name, and no other column be new."""
+        assert self.before is not None
+        stamp = self.info.stamps.step(self.schema.name, "columns") or {}
+        ours = set(stamp.get("added", []))
+        gone = [name for name in self.before.header if name not in live.header]
+        known = set(self.before.header) | ours
+        other = [name for name in live.header if name not in known]
+        if gone or other:
+            what = "; ".join(
+                part
+                for part in (
+                    gone and f"gone: {', '.join(gone)}",
+                    other and f"new, and not added by this migration: {', '.join(other)}",
+                )
+                if part
+            )
+            raise SheetStateError(
+                f"the header of {self.sheet.title!r} changed since backup {old_key} was made "
+                f"({what}): nothing was changed. Give the columns back their names from the "
+                "backup (or undo the change) and run pytest --migrate again."
+            )
 
     def _make_backup(self, backup_key: str | None) -> StepResult:
         """Step 1 proper: copy the sheet (or check the copy given), and stamp it."""

@@ -6,7 +6,8 @@
 - When the sheet changed before any cell of it was migrated (rows changed while the migration ran,
   a key fixed after a failed check), the rerun takes a new backup and starts over, keeping the old
   backup and naming it; each test follows the message's advice literally and ends with exit 0 and
-  the change kept.
+  the change kept. Where starting over would lose a cell (cells written into an added column, a
+  column of the backup gone), the rerun refuses with nothing changed, and its advice works too.
 - A column moved by hand between a stopped run and its rerun: the rerun verifies for real and init
   writes the added column's default where it is.
 """
@@ -277,3 +278,40 @@ def test_cells_written_into_an_added_column_stop_the_start_over_until_cleared(
     assert rerun.ret == 0, rerun.stdout.str()
     rerun.stdout.fnmatch_lines(["*started over (the columns it had added, still blank, removed)*"])
     assert_migrated(project, [*demo_keys(), NEW_KEY])
+
+
+def test_a_column_deleted_after_a_failed_check_stops_the_start_over_until_put_back(
+    pytester: pytest.Pytester, api: LocalApi
+):
+    values = demo_values()
+    values[7][KEY] = values[6][KEY]
+    project = make_project(pytester, api, seed_demo(api, values))
+    assert project.run("--migrate").ret == 1  # the repeated key
+    sheet = project.worksheet()
+    header = sheet.row_values(1)
+    sheet.update_cell(8, header.index("TAG_SPOOL") + 1, "SP-FIXED")
+    linea = header.index("Linea")
+    kept = sheet.get_all_values(value_render_option="UNFORMATTED_VALUE")
+    sheet.delete_columns(linea + 1)  # and, by mistake, a column deleted
+    before_refusal = sheet.get_all_values()
+
+    refused = project.run("--migrate", "-rfEs")
+
+    assert refused.ret == 1
+    refused.stdout.fnmatch_lines(
+        [
+            "*the header of 'Operaciones' changed since backup * was made (gone: Linea): "
+            "nothing was changed. Give the columns back their names from the backup (or undo "
+            "the change)*"
+        ]
+    )
+    assert "Traceback" not in refused.stdout.str()
+    assert sheet.get_all_values() == before_refusal
+    sheet.insert_cols([[row[linea] for row in kept]], linea + 1, value_input_option="RAW")
+
+    rerun = project.run("--migrate")
+
+    assert rerun.ret == 0, rerun.stdout.str()
+    keys = [row[KEY] for row in values[1:]]
+    keys[6] = "SP-FIXED"
+    assert_migrated(project, keys)
