@@ -2,8 +2,9 @@
 
 Two runs of the same migration on two seedings of the same demo sheet must end in equal states:
 every cell (formulas as their text), the grid size, the developer metadata (stamps, schema version,
-and no lease left behind) with what is volatile replaced: the time a step ran, and the key of the
-backup copy, replaced by whether that copy holds what the sheet held before the migration.
+and no lease left behind) with what is volatile replaced: the time a step ran and the run that
+wrote it, and the key of the backup copy, replaced by whether that copy holds what the sheet held
+before the migration.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sheet_project import LocalApi, Project, demo_values, seed_demo
 
 from pytest_sheetmigrate import demo
 
-VOLATILE = frozenset({"at"})
+VOLATILE = frozenset({"at", "run"})  # when, and by which run
 FAST_RETRIES = ("--retry-base-seconds", "0.001")  # production's first backoff is 0.5 s
 BACKUP_HELD = "<a copy of the sheet before the migration>"
 
