@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,13 @@ from .plan import Plan
 from .schema import Schema, column_letter
 from .settings import Mode, Settings
 from .snapshot import Snapshot, SnapshotBuilder, SourceAndCopyBuilder, count_data_rows
-from .stamp import Stamps, column_marker_request, create_metadata_request, utc_now
+from .stamp import (
+    Stamps,
+    column_marker_request,
+    create_metadata_request,
+    legacy_stamps_belong_to,
+    utc_now,
+)
 from .worksheet import (
     data_rows_only,
     first_cells,
@@ -81,6 +87,9 @@ class Migration:
         self.schema = schema
         self.info = info
         self.sheet: SheetInfo = info.sheet(schema.worksheet)
+        self.legacy_stamps = legacy_stamps_belong_to(  # an older version's, this worksheet's
+            info.stamps, len(info.sheets), schema.name, schema.header, header
+        )
         self.header = header
         self.layout = list(header)  # the header the live sheet has now, as far as this run knows
         self.data_rows = count_data_rows(first_cells(key_values))
@@ -112,6 +121,11 @@ class Migration:
         self.initialised: list[str] = []  # columns written by init since self.after was read
         self.lease: Lease | None = None
 
+    @property
+    def stamps(self) -> Stamps:
+        """This worksheet's stamps, with the lease (new stamps go onto the worksheet)."""
+        return self.info.stamps_of(self.sheet.sheet_id, legacy=self.legacy_stamps)
+
     @classmethod
     def open(
         cls,
@@ -137,7 +151,7 @@ class Migration:
     # step 1 ----------------------------------------------------------------------------------
 
     def backup(self) -> StepResult:
-        stamp = self.info.stamps.step(self.schema.name, "backup")
+        stamp = self.stamps.step(self.schema.name, "backup")
         backup_key = self.settings.backup or (stamp or {}).get("backup")
         if self.dry_run:
             self._read_source(None)
@@ -167,13 +181,13 @@ class Migration:
         else:
             backup_key, status, summary, local = self._copy_source()
         self._write(
-            self.info.stamps.step_requests(
+            self.stamps.step_requests(
                 self.schema.name,
                 "backup",
                 {
                     "backup": backup_key,
                     "rows": self.data_rows,
-                    "from_version": self.info.stamps.schema_version,
+                    "from_version": self.stamps.schema_version,
                 },
             ),
             "backup",
@@ -200,7 +214,10 @@ class Migration:
 
     def _backup_name(self) -> str:
         """The same name on every run, so a copy an interrupted run left is found, not remade."""
-        return f"{self.info.title} (backup of {self.gateway.key} before schema {self.schema.name})"
+        return (
+            f"{self.info.title} (backup of {self.gateway.key} worksheet {self.sheet.title} "
+            f"before schema {self.schema.name})"
+        )
 
     def _copy_source(self) -> tuple[str, str, str, dict[str, Any]]:
         """Copy the spreadsheet on Drive, or reuse the copy a run interrupted before its stamp
@@ -249,7 +266,7 @@ class Migration:
         return sink.close() if sink else {}
 
     def _local_snapshot_path(self) -> Path:
-        return local_snapshot_path(self.settings.report_dir, self.gateway.key)
+        return local_snapshot_path(self.settings.report_dir, self.gateway.key, self.sheet.sheet_id)
 
     # step 2 ----------------------------------------------------------------------------------
 
@@ -265,7 +282,7 @@ class Migration:
         requests = (
             self.plan.columns_requests()
             + markers
-            + self.info.stamps.step_requests(self.schema.name, "columns", {"added": added_names})
+            + self.stamps.step_requests(self.schema.name, "columns", {"added": added_names})
         )
         added = ", ".join(f"{name} at {column_letter(i)}" for name, i in self.plan.columns_to_add)
         if self.dry_run:
@@ -318,8 +335,7 @@ class Migration:
 
     def _columns_in_place(self) -> bool:
         return (
-            self.plan.is_noop_columns
-            or self.info.stamps.step(self.schema.name, "columns") is not None
+            self.plan.is_noop_columns or self.stamps.step(self.schema.name, "columns") is not None
         )
 
     def live_snapshot(self) -> Snapshot:
@@ -369,11 +385,11 @@ class Migration:
         if not verification.passed:
             failed = ", ".join(n for n, r in verification.results.items() if not r.passed)
             raise VerificationError(f"verification failed ({failed}): nothing initialised")
-        if self.info.stamps.step(self.schema.name, "init"):
+        if self.stamps.step(self.schema.name, "init"):
             self._save_detected("init")
             return StepResult("init", "done", "defaults already written")
         names = self._columns_to_initialise()
-        stamps = self.info.stamps
+        stamps = self.stamps
         if not names and stamps.schema_version == self.schema.name:
             self._save_detected("init")
             return StepResult("init", "done", "no added column is waiting for its default")
@@ -460,7 +476,7 @@ class Migration:
         """
         if self.plan.columns_to_add:
             return self.plan.columns_with_defaults_to_write
-        stamp = self.info.stamps.step(self.schema.name, "columns")
+        stamp = self.stamps.step(self.schema.name, "columns")
         with_default = [c.name for c in self.schema.columns if c.default is not None]
         if stamp is not None and "added" in stamp:
             return [name for name in stamp["added"] if name in with_default]
@@ -540,15 +556,14 @@ class Migration:
 
         def went_through() -> bool:
             self.info = self.gateway.metadata()
-            return applied(self.info.stamps)
+            return applied(self.stamps)
 
         requests = requests + lease_requests
         answer = self.gateway.batch_update(
             requests, already_applied=went_through, before_resend=before_resend
         )
         if "replies" in answer:
-            stamps = self.info.stamps.after(requests, answer["replies"])
-            self.info = replace(self.info, stamps=stamps)
+            self.info = self.info.after(requests, answer["replies"])
         if self.lease is not None and renewed is None:
             lease.let_go(self.lease)
         self.lease = renewed  # only now: a write that failed leaves the lease to close()
