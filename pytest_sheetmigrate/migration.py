@@ -32,7 +32,13 @@ from .plan import Plan
 from .schema import Schema, column_letter
 from .settings import Mode, Settings
 from .snapshot import Snapshot, SnapshotBuilder, SourceAndCopyBuilder, count_data_rows
-from .stamp import Stamps, column_marker_request, create_metadata_request, utc_now
+from .stamp import (
+    Stamps,
+    column_marker_request,
+    create_metadata_request,
+    legacy_stamps_belong_to,
+    utc_now,
+)
 from .worksheet import (
     data_rows_only,
     first_cells,
@@ -82,6 +88,9 @@ class Migration:
         self.schema = schema
         self.info = info
         self.sheet: SheetInfo = info.sheet(schema.worksheet)
+        self.legacy_stamps = legacy_stamps_belong_to(  # an older version's, this worksheet's
+            info.stamps, len(info.sheets), schema.name, schema.header, header
+        )
         self.header = header
         self.layout = list(header)  # the header the live sheet has now, as far as this run knows
         self.data_rows = count_data_rows(first_cells(key_values))
@@ -114,6 +123,11 @@ class Migration:
         self.lease: Lease | None = None
         self.in_flight: WriteInFlight | None = None  # a write a Ctrl-C left for close() to settle
 
+    @property
+    def stamps(self) -> Stamps:
+        """This worksheet's stamps, with the lease (new stamps go onto the worksheet)."""
+        return self.info.stamps_of(self.sheet.sheet_id, legacy=self.legacy_stamps)
+
     @classmethod
     def open(
         cls,
@@ -139,7 +153,7 @@ class Migration:
     # step 1 ----------------------------------------------------------------------------------
 
     def backup(self) -> StepResult:
-        stamp = self.info.stamps.step(self.schema.name, "backup")
+        stamp = self.stamps.step(self.schema.name, "backup")
         backup_key = self.settings.backup or (stamp or {}).get("backup")
         if self.dry_run:
             self._read_source(None)
@@ -177,7 +191,7 @@ class Migration:
     def _live_unless_migrated(self) -> Snapshot | None:
         """The sheet as it is now, unless init was written: once cells are migrated, the backup
         stays the truth about "before" and a rerun does not compare with it again."""
-        if self.info.stamps.step(self.schema.name, "init"):
+        if self.stamps.step(self.schema.name, "init"):
             return None
         return self._snapshot_of(self.gateway)
 
@@ -210,7 +224,7 @@ class Migration:
 
         assert self.before is not None
         name = self.schema.name
-        if self.info.stamps.step(name, "columns") is None or list(live.header) == list(
+        if self.stamps.step(name, "columns") is None or list(live.header) == list(
             self.before.header
         ):
             return False
@@ -228,7 +242,7 @@ class Migration:
         requests = _layout_requests(
             self.sheet.sheet_id, list(live.header), list(self.before.header)
         )
-        requests += self.info.stamps.removal_requests(name)
+        requests += self.stamps.removal_requests(name)
         self.take_lease()
         self.write(requests, applied=lambda stamps: stamps.step(name, "columns") is None)
         return True
@@ -237,7 +251,7 @@ class Migration:
         """Only the columns this migration added may be taken back: every column of the backup
         must still be there, under its name, and no other column be new."""
         assert self.before is not None
-        stamp = self.info.stamps.step(self.schema.name, "columns") or {}
+        stamp = self.stamps.step(self.schema.name, "columns") or {}
         ours = set(stamp.get("added", []))
         gone = [name for name in self.before.header if name not in live.header]
         known = set(self.before.header) | ours
@@ -270,19 +284,19 @@ class Migration:
         else:
             backup_key, status, summary, local = self._copy_source()
         self._write(
-            self.info.stamps.step_requests(
+            self.stamps.step_requests(
                 self.schema.name,
                 "backup",
                 {
                     "backup": backup_key,
                     "rows": self.data_rows,
-                    "from_version": self.info.stamps.schema_version,
+                    "from_version": self.stamps.schema_version,
                     **self._run_id(),
                 },
             ),
             "backup",
         )
-        stamp = self.info.stamps.step(self.schema.name, "backup")
+        stamp = self.stamps.step(self.schema.name, "backup")
         details = {**self._backup_details(backup_key), **local, "stamp": stamp}
         self._save("backup", started, status, details)
         return StepResult("backup", status, summary, details=details)
@@ -310,7 +324,10 @@ class Migration:
 
     def _backup_name(self) -> str:
         """The same name on every run, so a copy an interrupted run left is found, not remade."""
-        return f"{self.info.title} (backup of {self.gateway.key} before schema {self.schema.name})"
+        return (
+            f"{self.info.title} (backup of {self.gateway.key} worksheet {self.sheet.title} "
+            f"before schema {self.schema.name})"
+        )
 
     def _copy_source(self) -> tuple[str, str, str, dict[str, Any]]:
         """Copy the spreadsheet on Drive, or reuse the copy a run interrupted before its stamp
@@ -359,7 +376,7 @@ class Migration:
         return sink.close() if sink else {}
 
     def _local_snapshot_path(self) -> Path:
-        return local_snapshot_path(self.settings.report_dir, self.gateway.key)
+        return local_snapshot_path(self.settings.report_dir, self.gateway.key, self.sheet.sheet_id)
 
     # step 2 ----------------------------------------------------------------------------------
 
@@ -392,13 +409,13 @@ class Migration:
 
     def _columns_stamp(self, added: list[str]) -> list[dict[str, Any]]:
         details = {"added": added, **self._run_id()}
-        return self.info.stamps.step_requests(self.schema.name, "columns", details)
+        return self.stamps.step_requests(self.schema.name, "columns", details)
 
     def _added_by_this_migration(self) -> list[str]:
         """The columns this migration adds: those an earlier run of it added (its columns
         stamp), then those the plan adds now. A rerun that only moves columns (one moved by
         hand since) keeps the earlier ones, so init still writes their defaults."""
-        stamp = self.info.stamps.step(self.schema.name, "columns") or {}
+        stamp = self.stamps.step(self.schema.name, "columns") or {}
         earlier = [name for name in stamp.get("added", []) if self.schema.has_column(name)]
         now = [name for name, _ in self.plan.columns_to_add]
         return list(dict.fromkeys(earlier + now))
@@ -442,13 +459,13 @@ class Migration:
     def _verification_basis(self) -> dict[str, Any]:
         """What a verification is computed on: the backup and the columns change, as their
         stamps on the sheet say (each names the run that wrote it)."""
-        stamps = self.info.stamps
+        stamps = self.stamps
         return {step: stamps.step(self.schema.name, step) for step in ("backup", "columns")}
 
     def _trusted_verification(self, basis: dict[str, Any]) -> Verification | None:
         """A verification the sheet confirms: its init stamp (init writes only after one
         passed), or a passed one checkpointed under the very stamps the sheet has now."""
-        init = self.info.stamps.step(self.schema.name, "init")
+        init = self.stamps.step(self.schema.name, "init")
         if init is not None:
             said = f"passed before the init step wrote (its stamp on the sheet, {init.get('at')})"
             return Verification({name: CheckResult(name, True, said) for name in CHECKS}, "done")
@@ -512,11 +529,11 @@ class Migration:
         if not verification.passed:
             failed = ", ".join(n for n, r in verification.results.items() if not r.passed)
             raise VerificationError(f"verification failed ({failed}): nothing initialised")
-        if self.info.stamps.step(self.schema.name, "init"):
+        if self.stamps.step(self.schema.name, "init"):
             self._save_detected("init")
             return StepResult("init", "done", "defaults already written")
         names = self._columns_to_initialise()
-        stamps = self.info.stamps
+        stamps = self.stamps
         if not names and stamps.schema_version == self.schema.name:
             self._save_detected("init")
             return StepResult("init", "done", "no added column is waiting for its default")
@@ -601,7 +618,7 @@ class Migration:
         Known from the plan and the columns stamp (what earlier runs of this migration added);
         without a stamp, columns added by hand count when they are still blank on every row.
         """
-        stamp = self.info.stamps.step(self.schema.name, "columns")
+        stamp = self.stamps.step(self.schema.name, "columns")
         with_default = [c.name for c in self.schema.columns if c.default is not None]
         if self.plan.columns_to_add or (stamp is not None and "added" in stamp):
             return [name for name in self._added_by_this_migration() if name in with_default]
@@ -685,7 +702,7 @@ class Migration:
 
         def went_through() -> bool:
             self.info = self.gateway.metadata()
-            return applied(self.info.stamps)
+            return applied(self.stamps)
 
         requests = requests + lease_requests
 
@@ -703,8 +720,7 @@ class Migration:
         answer = self.in_flight.answer()  # a Ctrl-C leaves it in flight, for close() to settle
         self.in_flight = None
         if "replies" in answer:
-            stamps = self.info.stamps.after(requests, answer["replies"])
-            self.info = replace(self.info, stamps=stamps)
+            self.info = self.info.after(requests, answer["replies"])
         if self.lease is not None and renewed is None:
             lease.let_go(self.lease)
         self.lease = renewed  # only now: a write that failed leaves the lease to close()
