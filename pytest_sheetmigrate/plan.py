@@ -9,9 +9,9 @@
 - inserts: ``insertDimension`` for missing columns at their schema positions (consecutive ones
   in one request), applied left to right after the moves. ``inheritFromBefore`` is true except
   at column A, so a new column takes its left neighbour's format.
-- one ``updateCells`` writing the header cells from the first to the last added column, as RAW
-  strings (``userEnteredValue.stringValue``); existing header cells inside that span are
-  rewritten with their own names.
+- one ``updateCells`` per insert writing the inserted columns' header cells, as RAW strings
+  (``userEnteredValue.stringValue``); no existing header cell is written, so a column another
+  writer inserted or moved since the header was read keeps its header.
 - the init step: one ``repeatCell`` per added column with a default, over the data rows only.
 
 The same operations run in memory (``apply_to_header``, ``apply_to_row``,
@@ -150,19 +150,18 @@ class Plan:
             }
             for insert in self.inserts
         ]
-        if self.columns_to_add:
-            first = self.columns_to_add[0][1]
-            last = self.columns_to_add[-1][1]
-            names = self.schema.header[first : last + 1]
-            requests.append(
-                {
-                    "updateCells": {
-                        "start": {"sheetId": self.sheet_id, "rowIndex": 0, "columnIndex": first},
-                        "rows": [{"values": [_cell(name) for name in names]}],
-                        "fields": "userEnteredValue",
-                    }
+        # Only the inserted columns' own header cells: in the same batch as their inserts, so
+        # they land on fresh cells even if another writer changed the layout since it was read.
+        requests += [
+            {
+                "updateCells": {
+                    "start": {"sheetId": self.sheet_id, "rowIndex": 0, "columnIndex": insert.index},
+                    "rows": [{"values": [_cell(name) for name in insert.names]}],
+                    "fields": "userEnteredValue",
                 }
-            )
+            }
+            for insert in self.inserts
+        ]
         return requests
 
     def init_requests(

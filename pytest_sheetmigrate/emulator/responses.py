@@ -40,6 +40,7 @@ from werkzeug.wrappers import Request, Response
 from . import discovery, exceptions
 from .exceptions import ApiError
 from .faults import FaultRuleError, FaultRules, Stats
+from .interleave import Interleaving
 from .quotas import Limit, Quotas, QuotaSettings, Refusal
 from .store import Store
 from .urls import Route, url_map
@@ -449,6 +450,7 @@ class EmulatorApp:
         self.accounts = Accounts(accounts)
         self.stats = Stats()
         self.faults = FaultRules()
+        self.interleaving = Interleaving()  # test-only, off unless set
         self.quotas = Quotas(quotas) if quotas is not None and quotas.enabled else None
         self.latency_ms = latency_ms
 
@@ -472,11 +474,14 @@ class EmulatorApp:
     def _emulated(self, request: Request, route: Route, path_args: dict[str, Any]) -> Response:
         mutating = route.operation in self.store.backend.MUTATING
         self.stats.count(route.template, mutating=mutating, bytes_in=request.content_length or 0)
+        number = self.interleaving.arrived(route.template)
         decision = self.faults.next()
         delay_ms = self.latency_ms + decision.latency_ms
         if delay_ms:
             time.sleep(delay_ms / 1000)
+        self.interleaving.before_applying(number, self.store)
         if decision.kind in ("reset", "blackout"):
+            self.interleaving.after_applying(number, self.store)
             drop_connection(request.environ)
         if decision.kind in _HTTP_FAULTS:
             error = _HTTP_FAULTS[decision.kind](route.api, mutating)
@@ -485,8 +490,9 @@ class EmulatorApp:
                 response.headers["Retry-After"] = str(decision.retry_after)
         else:
             response = self._run(request, route, path_args, mutating)
-            if decision.kind == "apply_then_reset":
-                drop_connection(request.environ)
+        self.interleaving.after_applying(number, self.store)
+        if decision.kind == "apply_then_reset":
+            drop_connection(request.environ)
         self.stats.add_bytes_out(response.content_length or 0)
         return response
 

@@ -28,6 +28,7 @@ from typing import Any, Literal
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from .data_lock import DataFolderLock
+from .interleave import Edit
 from .models import SheetsBackend
 from .quotas import QuotaSettings
 from .responses import Accounts, AccountSpec, EmulatorApp
@@ -112,6 +113,12 @@ class EmulatorServer:
             raise RuntimeError("the emulator is not running: call start() first")
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self._server.port}"
+
+    def interleave(self, after: int, edit: Edit | None) -> None:
+        """Test-only: run ``edit`` (a function of the store) once, after emulated request
+        ``after`` counted from now is applied (0: before the first); see ``interleave.py``.
+        ``app.interleaving`` then holds the routes of the requests counted and what ran."""
+        self.app.interleaving.set(after, edit)
 
     def start(self) -> str:
         if self._server is not None:

@@ -125,6 +125,27 @@ def test_missing_columns_at_the_end_are_one_insert_and_one_header_write() -> Non
     ]
 
 
+def test_the_header_write_touches_only_the_inserted_columns_cells() -> None:
+    # Issue 11: the columns step used to rewrite every header cell between the first and the
+    # last added column; a column another writer moved or inserted after the header was read
+    # then lost its header. Each insert's header cells are fresh cells of the same batch.
+    schema = make_schema(
+        Column("TAG_SPOOL", "string", required=True),
+        Column("Ocupado_Por", "string"),
+        Column("Precio", "number"),
+        Column("Cliente", "string"),
+        Column("version", "integer", default=0),
+    )
+    plan = Plan.build(schema, ["TAG_SPOOL", "Precio", "Cliente"], SHEET_ID, 3, 3)
+    writes = [r["updateCells"] for r in plan.columns_requests() if "updateCells" in r]
+    written = {
+        w["start"]["columnIndex"] + n: cell["userEnteredValue"]["stringValue"]
+        for w in writes
+        for n, cell in enumerate(w["rows"][0]["values"])
+    }
+    assert written == {1: "Ocupado_Por", 4: "version"}
+
+
 def test_a_column_missing_at_the_front_is_inserted_without_inheriting_from_before() -> None:
     schema = make_schema(Column("id", "string"), Column("TAG", "string"), key="TAG")
     plan = Plan.build(schema, ["TAG"], SHEET_ID, data_row_count=1, grid_column_count=1)
