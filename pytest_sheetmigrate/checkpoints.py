@@ -3,11 +3,16 @@
 The sheet is the source of truth (its stamps); a checkpoint only saves work and records details
 (ids, digests, counts, requests used, UTC times). Files are written atomically (temp file, fsync,
 rename) with mode 0600. A truncated or corrupted file is ignored with a warning; a file written for
-another spreadsheet or schema is refused, because resuming from it would mix two migrations.
+another spreadsheet or schema is refused, because resuming from it would mix two migrations. Each
+file carries a seal (a digest of its content): one edited since the tool wrote it (a hand-set
+``"passed": true``) no longer matches its seal and is ignored with a warning, like a corrupted one.
+What a checkpoint saves must still be bound to the sheet: the migration keeps, with each result,
+the stamps it was computed under and trusts it only while the sheet still has them.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -33,9 +38,14 @@ class Checkpoint:
     finished: str
     detected: str  # "ran" | "found done on the sheet"
     details: dict[str, Any] = field(default_factory=dict)
+    seal: str = ""  # the digest of the fields above, as the tool wrote them
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
+
+    def digest(self) -> str:
+        content = {name: value for name, value in self.__dict__.items() if name != "seal"}
+        return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
 
 @dataclass
@@ -68,10 +78,17 @@ class CheckpointStore:
                 f"{self.schema}. Use another --checkpoint-dir, or delete {self.directory} "
                 "if that migration is finished."
             )
+        if checkpoint.seal != checkpoint.digest():
+            self.warnings.append(
+                f"{path} does not match its seal (edited since the tool wrote it, or written by "
+                "an older version); ignored: the spreadsheet's own stamps decide what is done"
+            )
+            return None
         return checkpoint
 
     def save(self, checkpoint: Checkpoint) -> Path:
         path = self.path(checkpoint.step)
+        checkpoint.seal = checkpoint.digest()
         try:
             write_private_atomically(path, json.dumps(checkpoint.to_dict(), indent=2).encode())
         except OSError as error:

@@ -96,8 +96,15 @@ def check_row_count_preserved(data: CheckInput) -> CheckResult:
         name,
         False,
         f"{_row_count_change(data.before, data.after)}; expected rows 2-{before + 1:,} to stay "
-        f"through the {data.stage} step. If another program writes rows meanwhile, stop it and "
-        "rerun; otherwise restore from the backup.",
+        f"through the {data.stage} step. "
+        + (
+            "If another program writes rows meanwhile, stop it and rerun; otherwise restore "
+            "from the backup."
+            if data.stage == "init"
+            else "If another program wrote rows meanwhile, stop it and run pytest --migrate "
+            "again: no cell was migrated yet, so it takes a new backup and starts over; "
+            "otherwise restore from the backup."
+        ),
     )
 
 
@@ -125,9 +132,19 @@ def check_existing_data_unchanged(data: CheckInput) -> CheckResult:
             False,
             f"existing data changed after the {data.stage} step: {_first_few(problems)}. "
             "Expected every column to hold exactly its values from before, wherever it moved. "
-            "Restore from the backup made in step 1.",
+            + _changed_data_advice(data.stage),
         )
     return CheckResult(name, True, _summary(before) + " compared")
+
+
+def _changed_data_advice(stage: Stage) -> str:
+    if stage == "init":
+        return "Restore from the backup made in step 1."
+    return (
+        "If a person or another program changed them, run pytest --migrate again: no cell was "
+        "migrated yet, so it takes a new backup and starts over; otherwise restore from the "
+        "backup made in step 1."
+    )
 
 
 def check_new_columns_blank_or_default(data: CheckInput) -> CheckResult:

@@ -26,10 +26,12 @@ from typing import Any
 from .emulator.data_lock import DataFolderInUse, DataFolderLock
 from .errors import ConfigError
 from .settings import EMBEDDED, Mode, Settings, resolve
+from .stamp import SCHEMA_VERSION_KEY, create_metadata_request
 
 DEMO_KEY = "sheetmigrate-demo"
 DEMO_TITLE = "Operaciones Planta Norte"
 WORKSHEET = "Operaciones"
+DEMO_SHEET_ID = 0  # the worksheet's id, which its stamps are located at
 DATA_ROWS = 2556
 GRID_ROWS = 3000
 FROM_VERSION = "2.1"
@@ -114,23 +116,15 @@ def spreadsheet_body(count: int = DATA_ROWS) -> tuple[dict[str, Any], list[dict[
         "sheets": [
             {
                 "properties": {
+                    "sheetId": DEMO_SHEET_ID,
                     "title": WORKSHEET,
                     "gridProperties": {"rowCount": max(GRID_ROWS, count + 1), "columnCount": 65},
                 }
             }
         ],
     }
-    stamp = {
-        "createDeveloperMetadata": {
-            "developerMetadata": {
-                "metadataKey": "sheetmigrate.schema_version",
-                "metadataValue": FROM_VERSION,
-                "location": {"spreadsheet": True},
-                "visibility": "DOCUMENT",
-            }
-        }
-    }
-    return body, [stamp]
+    # The worksheet's own stamp (older versions seeded a spreadsheet-level one, still read).
+    return body, [create_metadata_request(SCHEMA_VERSION_KEY, FROM_VERSION, DEMO_SHEET_ID)]
 
 
 def demo_settings(start: Path) -> Settings:

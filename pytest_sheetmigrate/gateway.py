@@ -15,7 +15,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Generator, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 import google.auth.exceptions
@@ -43,7 +43,8 @@ DRIVE_RATE_LIMITS = frozenset({"userRateLimitExceeded", "rateLimitExceeded"})
 PROTECTED_MESSAGE = "You are trying to edit a protected cell or object"
 SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
 METADATA_FIELDS = (
-    "spreadsheetId,properties.title,sheets(properties(sheetId,title,index,gridProperties),merges),"
+    "spreadsheetId,properties.title,"
+    "sheets(properties(sheetId,title,index,gridProperties),merges,developerMetadata),"
     "developerMetadata"
 )
 KIND_FIELDS = "sheets.data(startRow,startColumn,rowData.values.userEnteredValue)"
@@ -166,6 +167,8 @@ class SheetInfo:
     row_count: int
     column_count: int
     merges: tuple[dict[str, Any], ...]
+    stamps: Stamps = Stamps(())
+    """The worksheet's own (sheet-located) stamps."""
 
 
 @dataclass(frozen=True)
@@ -174,6 +177,24 @@ class SpreadsheetInfo:
     title: str
     sheets: dict[str, SheetInfo]
     stamps: Stamps
+    """The spreadsheet-level items: the lease, and the stamps older versions wrote there."""
+
+    def stamps_of(self, sheet_id: int, *, legacy: bool) -> Stamps:
+        """What the migration of worksheet ``sheet_id`` sees (:meth:`Stamps.for_worksheet`),
+        found by its id, which stays when the tab is renamed or moved."""
+        own = [sheet.stamps for sheet in self.sheets.values() if sheet.sheet_id == sheet_id]
+        return self.stamps.for_worksheet(own[0] if own else Stamps((), sheet_id), legacy=legacy)
+
+    def after(
+        self, requests: list[dict[str, Any]], replies: list[dict[str, Any]]
+    ) -> SpreadsheetInfo:
+        """This spreadsheet once a batchUpdate of ``requests`` answered ``replies``: its stamps
+        and each worksheet's, as they are then (no re-read)."""
+        sheets = {
+            title: replace(sheet, stamps=sheet.stamps.after(requests, replies))
+            for title, sheet in self.sheets.items()
+        }
+        return replace(self, sheets=sheets, stamps=self.stamps.after(requests, replies))
 
     def sheet(self, title: str) -> SheetInfo:
         if title not in self.sheets:
@@ -261,6 +282,7 @@ class SheetGateway:
                 row_count=grid.get("rowCount", 0),
                 column_count=grid.get("columnCount", 0),
                 merges=tuple(sheet.get("merges", ())),
+                stamps=Stamps.parse(sheet.get("developerMetadata", []), props["sheetId"]),
             )
         return SpreadsheetInfo(
             key=self.key,

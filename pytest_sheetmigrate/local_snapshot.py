@@ -22,8 +22,11 @@ from .schema import Formula
 from .stamp import utc_now
 
 
-def local_snapshot_path(report_dir: Path, spreadsheet_key: str) -> Path:
-    return report_dir / f"backup_{spreadsheet_key}_{utc_now().replace(':', '')}.jsonl.gz"
+def local_snapshot_path(report_dir: Path, spreadsheet_key: str, sheet_id: int) -> Path:
+    """``backup_<key>_gid<sheetId>_<time>.jsonl.gz``: the worksheet's id (the ``gid`` of its
+    URL) tells apart the snapshots of two tabs of one spreadsheet."""
+    moment = utc_now().replace(":", "")
+    return report_dir / f"backup_{spreadsheet_key}_gid{sheet_id}_{moment}.jsonl.gz"
 
 
 class LocalSnapshot:

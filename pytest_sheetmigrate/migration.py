@@ -22,7 +22,7 @@ from gspread.utils import absolute_range_name
 
 from . import lease
 from .checkpoints import Checkpoint, CheckpointStore
-from .checks import CheckInput, CheckResult, check_backup_matches_source, run_checks
+from .checks import CHECKS, CheckInput, CheckResult, check_backup_matches_source, run_checks
 from .errors import ConcurrentChangeError, LockHeldError, SheetStateError, VerificationError
 from .gateway import ColumnLayout, SheetGateway, SheetInfo, SpreadsheetInfo, prefetched
 from .in_flight import InterruptedWrite, WriteInFlight
@@ -37,6 +37,7 @@ from .stamp import (
     Stamps,
     column_marker_request,
     create_metadata_request,
+    legacy_stamps_belong_to,
     utc_now,
 )
 from .worksheet import (
@@ -88,6 +89,9 @@ class Migration:
         self.schema = schema
         self.info = info
         self.sheet: SheetInfo = info.sheet(schema.worksheet)
+        self.legacy_stamps = legacy_stamps_belong_to(  # an older version's, this worksheet's
+            info.stamps, len(info.sheets), schema.name, schema.header, header
+        )
         self.header = header
         self.layout = list(header)  # the header the live sheet has now, as far as this run knows
         self.data_rows = count_data_rows(first_cells(key_values))
@@ -120,6 +124,11 @@ class Migration:
         self.lease: Lease | None = None
         self.in_flight: WriteInFlight | None = None  # a write a Ctrl-C left for close() to settle
 
+    @property
+    def stamps(self) -> Stamps:
+        """This worksheet's stamps, with the lease (new stamps go onto the worksheet)."""
+        return self.info.stamps_of(self.sheet.sheet_id, legacy=self.legacy_stamps)
+
     @classmethod
     def open(
         cls,
@@ -145,7 +154,7 @@ class Migration:
     # step 1 ----------------------------------------------------------------------------------
 
     def backup(self) -> StepResult:
-        stamp = self.info.stamps.step(self.schema.name, "backup")
+        stamp = self.stamps.step(self.schema.name, "backup")
         backup_key = self.settings.backup or (stamp or {}).get("backup")
         if self.dry_run:
             self._read_source(None)
@@ -153,18 +162,119 @@ class Migration:
             if backup_key:
                 return StepResult("backup", "done", f"backup {backup_key} exists")
             return StepResult("backup", "planned", f"would copy {self.info.title!r} on Drive")
-        checkpoint = self.checkpoints.load("backup")
-        if stamp and checkpoint and checkpoint.details.get("backup") == backup_key:
-            self.before = self.backup_snapshot = Snapshot.from_dict(checkpoint.details["snapshot"])
+        checkpoint = self.checkpoints.load("backup")  # one of another migration is refused here
+        if not stamp:
+            return self._make_backup(backup_key)
+        assert backup_key is not None  # a backup stamp always names its copy
+        resumed = self._resume_backup(stamp, backup_key, checkpoint)
+        live = self._live_unless_migrated()
+        assert self.before is not None
+        changes = _changes(self.before, live) if live is not None else ""
+        if live is None or not changes:
+            return resumed
+        return self._start_over(backup_key, changes, live)
+
+    def _resume_backup(
+        self, stamp: dict[str, Any], backup_key: str, checkpoint: Checkpoint | None
+    ) -> StepResult:
+        """The backup an earlier run made: its snapshot from the checkpoint written with this
+        very stamp, else read again from the copy."""
+        details = checkpoint.details if checkpoint else {}
+        if details.get("backup") == backup_key and details.get("stamp") == stamp:
+            self.before = self.backup_snapshot = Snapshot.from_dict(details["snapshot"])
             return StepResult("backup", "done", f"backup {backup_key} made {stamp.get('at')}")
-        started = utc_now()
-        if stamp:  # resumed without its checkpoint: the copy is the state before the migration
-            assert backup_key is not None  # a backup stamp always names its copy
-            self.before = self.backup_snapshot = self._snapshot_of(self.gateway.other(backup_key))
-            self._save(
-                "backup", started, "found done on the sheet", self._backup_details(backup_key)
+        started = utc_now()  # resumed without its checkpoint: the copy is the state before
+        self.before = self.backup_snapshot = self._snapshot_of(self.gateway.other(backup_key))
+        details = {**self._backup_details(backup_key), "stamp": stamp}
+        self._save("backup", started, "found done on the sheet", details)
+        return StepResult("backup", "done", f"backup {backup_key} found on the sheet")
+
+    def _live_unless_migrated(self) -> Snapshot | None:
+        """The sheet as it is now, unless init was written: once cells are migrated, the backup
+        stays the truth about "before" and a rerun does not compare with it again."""
+        if self.stamps.step(self.schema.name, "init"):
+            return None
+        return self._snapshot_of(self.gateway)
+
+    def _start_over(self, old_key: str, changes: str, live: Snapshot) -> StepResult:
+        """The sheet changed since backup ``old_key`` before any cell of it was migrated (the
+        application's new rows, a key fixed after a failed check): that change is kept. The
+        columns this migration added, still blank, are taken out again with its stamps, and
+        the migration starts over from a new backup; the old copy stays where it is."""
+        undone = self._undo_columns(old_key, changes, live)
+        self._read_again()
+        self.before = self.backup_snapshot = None
+        made = self._make_backup(self.settings.backup)
+        removed = " (the columns it had added, still blank, removed)" if undone else ""
+        summary = (
+            f"the sheet changed since backup {old_key} was made ({changes}), before any cell "
+            f"of it was migrated: started over{removed}; {made.summary}; {old_key} is kept"
+        )
+        return replace(made, status="ran", summary=summary)
+
+    def _read_again(self) -> None:
+        """What ``open`` read and planned, again: the sheet changed under this run."""
+        fresh = Migration.open(self.settings, self.gateway, self.schema, self.progress)
+        for name in ("info", "sheet", "header", "layout", "data_rows", "key_digest", "plan"):
+            setattr(self, name, getattr(fresh, name))
+
+    def _undo_columns(self, old_key: str, changes: str, live: Snapshot) -> bool:
+        """Take the columns step back (blank added columns removed, moved ones put back, the
+        migration's stamps removed) in one batchUpdate; False when it had not run."""
+        from .rollback import _layout_requests  # rollback builds on this module
+
+        assert self.before is not None
+        name = self.schema.name
+        if self.stamps.step(name, "columns") is None or list(live.header) == list(
+            self.before.header
+        ):
+            return False
+        self._refuse_header_unlike_backup(old_key, live)
+        added = [column for column in live.header if not self.before.has_column(column)]
+        filled = [c for c in added if live.column(c).blank_count != live.row_count]
+        if filled:
+            raise SheetStateError(
+                f"the sheet changed since backup {old_key} was made ({changes}), and cells were "
+                f"written into the columns this migration added ({', '.join(filled)}): starting "
+                "over would delete them, so nothing was changed. Copy those cells elsewhere, "
+                "clear them, and run pytest --migrate again: it then takes a new backup and "
+                "starts over."
             )
-            return StepResult("backup", "done", f"backup {backup_key} found on the sheet")
+        requests = _layout_requests(
+            self.sheet.sheet_id, list(live.header), list(self.before.header)
+        )
+        requests += self.stamps.removal_requests(name)
+        self.take_lease()
+        self.write(requests, applied=lambda stamps: stamps.step(name, "columns") is None)
+        return True
+
+    def _refuse_header_unlike_backup(self, old_key: str, live: Snapshot) -> None:
+        """Only the columns this migration added may be taken back: every column of the backup
+        must still be there, under its name, and no other column be new."""
+        assert self.before is not None
+        stamp = self.stamps.step(self.schema.name, "columns") or {}
+        ours = set(stamp.get("added", []))
+        gone = [name for name in self.before.header if name not in live.header]
+        known = set(self.before.header) | ours
+        other = [name for name in live.header if name not in known]
+        if gone or other:
+            what = "; ".join(
+                part
+                for part in (
+                    gone and f"gone: {', '.join(gone)}",
+                    other and f"new, and not added by this migration: {', '.join(other)}",
+                )
+                if part
+            )
+            raise SheetStateError(
+                f"the header of {self.sheet.title!r} changed since backup {old_key} was made "
+                f"({what}): nothing was changed. Give the columns back their names from the "
+                "backup (or undo the change) and run pytest --migrate again."
+            )
+
+    def _make_backup(self, backup_key: str | None) -> StepResult:
+        """Step 1 proper: copy the sheet (or check the copy given), and stamp it."""
+        started = utc_now()
         if backup_key:
             self.gateway.file(backup_key)  # exists and readable, or refused before any write
         self.take_lease()
@@ -175,20 +285,27 @@ class Migration:
         else:
             backup_key, status, summary, local = self._copy_source()
         self._write(
-            self.info.stamps.step_requests(
+            self.stamps.step_requests(
                 self.schema.name,
                 "backup",
                 {
                     "backup": backup_key,
                     "rows": self.data_rows,
-                    "from_version": self.info.stamps.schema_version,
+                    "from_version": self.stamps.schema_version,
+                    **self._run_id(),
                 },
             ),
             "backup",
         )
-        details = {**self._backup_details(backup_key), **local}
+        stamp = self.stamps.step(self.schema.name, "backup")
+        details = {**self._backup_details(backup_key), **local, "stamp": stamp}
         self._save("backup", started, status, details)
         return StepResult("backup", status, summary, details=details)
+
+    def _run_id(self) -> dict[str, str]:
+        """This run's id, in the stamps it writes: a result computed under a stamp is bound to
+        that very stamp, not to one another run wrote in the same second."""
+        return {"run": self.lease.run} if self.lease is not None else {}
 
     def _refuse_backup_unlike_source(self, backup_key: str) -> None:
         """A copy given by hand must equal the sheet before anything is changed."""
@@ -208,7 +325,10 @@ class Migration:
 
     def _backup_name(self) -> str:
         """The same name on every run, so a copy an interrupted run left is found, not remade."""
-        return f"{self.info.title} (backup of {self.gateway.key} before schema {self.schema.name})"
+        return (
+            f"{self.info.title} (backup of {self.gateway.key} worksheet {self.sheet.title} "
+            f"before schema {self.schema.name})"
+        )
 
     def _copy_source(self) -> tuple[str, str, str, dict[str, Any]]:
         """Copy the spreadsheet on Drive, or reuse the copy a run interrupted before its stamp
@@ -257,7 +377,7 @@ class Migration:
         return sink.close() if sink else {}
 
     def _local_snapshot_path(self) -> Path:
-        return local_snapshot_path(self.settings.report_dir, self.gateway.key)
+        return local_snapshot_path(self.settings.report_dir, self.gateway.key, self.sheet.sheet_id)
 
     # step 2 ----------------------------------------------------------------------------------
 
@@ -265,37 +385,49 @@ class Migration:
         if self.plan.is_noop_columns:
             self._save_detected("columns")
             return StepResult("columns", "done", "every schema column is already in place")
-        added_names = [name for name, _ in self.plan.columns_to_add]
+        added_names = self._added_by_this_migration()
         markers = [
             column_marker_request(self.sheet.sheet_id, index, name)
             for name, index in self.plan.columns_to_add
         ]
-        requests = (
-            self.plan.columns_requests()
-            + markers
-            + self.info.stamps.step_requests(self.schema.name, "columns", {"added": added_names})
-        )
         added = ", ".join(f"{name} at {column_letter(i)}" for name, i in self.plan.columns_to_add)
+        moved = ", ".join(move.name for move in self.plan.moves)
+        what = " and ".join(
+            part for part in (added and f"add {added}", moved and f"move {moved}") if part
+        )
         if self.dry_run:
-            return StepResult("columns", "planned", f"would add {added}", requests=requests)
+            requests = self.plan.columns_requests() + markers + self._columns_stamp(added_names)
+            return StepResult("columns", "planned", f"would {what}", requests=requests)
         started = utc_now()
         self.take_lease()
         self._refuse_concurrent_change()
+        requests = self.plan.columns_requests() + markers + self._columns_stamp(added_names)
         self._write(requests, "columns")
         self.layout = self.plan.apply_to_header()
         self._save("columns", started, "ran", {"added": added_names})
-        return StepResult("columns", "ran", f"added {added}", requests=requests)
+        done = what.replace("add ", "added ", 1).replace("move ", "moved ", 1)
+        return StepResult("columns", "ran", done, requests=requests)
+
+    def _columns_stamp(self, added: list[str]) -> list[dict[str, Any]]:
+        details = {"added": added, **self._run_id()}
+        return self.stamps.step_requests(self.schema.name, "columns", details)
+
+    def _added_by_this_migration(self) -> list[str]:
+        """The columns this migration adds: those an earlier run of it added (its columns
+        stamp), then those the plan adds now. A rerun that only moves columns (one moved by
+        hand since) keeps the earlier ones, so init still writes their defaults."""
+        stamp = self.stamps.step(self.schema.name, "columns") or {}
+        earlier = [name for name in stamp.get("added", []) if self.schema.has_column(name)]
+        now = [name for name, _ in self.plan.columns_to_add]
+        return list(dict.fromkeys(earlier + now))
 
     # step 3 ----------------------------------------------------------------------------------
 
     def verify(self) -> Verification:
-        checkpoint = self.checkpoints.load("verify")
-        if checkpoint and checkpoint.details.get("passed") and self._columns_in_place():
-            results = {
-                name: CheckResult(name, True, f"{message} (verified {checkpoint.finished})")
-                for name, message in checkpoint.details["messages"].items()
-            }
-            return Verification(results, "done")
+        basis = self._verification_basis()
+        trusted = self._trusted_verification(basis)
+        if trusted is not None:
+            return trusted
         started = utc_now()
         if self.dry_run:
             self.after = self.planned
@@ -318,17 +450,38 @@ class Migration:
                 started,
                 "ran",
                 {
+                    "basis": basis,
                     "passed": verification.passed,
                     "messages": {name: r.message for name, r in results.items()},
                 },
             )
         return verification
 
-    def _columns_in_place(self) -> bool:
-        return (
-            self.plan.is_noop_columns
-            or self.info.stamps.step(self.schema.name, "columns") is not None
-        )
+    def _verification_basis(self) -> dict[str, Any]:
+        """What a verification is computed on: the backup and the columns change, as their
+        stamps on the sheet say (each names the run that wrote it)."""
+        stamps = self.stamps
+        return {step: stamps.step(self.schema.name, step) for step in ("backup", "columns")}
+
+    def _trusted_verification(self, basis: dict[str, Any]) -> Verification | None:
+        """A verification the sheet confirms: its init stamp (init writes only after one
+        passed), or a passed one checkpointed under the very stamps the sheet has now."""
+        init = self.stamps.step(self.schema.name, "init")
+        if init is not None:
+            said = f"passed before the init step wrote (its stamp on the sheet, {init.get('at')})"
+            return Verification({name: CheckResult(name, True, said) for name in CHECKS}, "done")
+        checkpoint = self.checkpoints.load("verify")
+        if checkpoint is None or not checkpoint.details.get("passed"):
+            return None
+        if checkpoint.details.get("basis") != basis or basis["backup"] is None:
+            return None  # another backup or columns change than the one it was computed on
+        if self.dry_run and not self.plan.is_noop_columns:
+            return None  # the dry run verifies the columns step it plans
+        results = {
+            name: CheckResult(name, True, f"{message} (verified {checkpoint.finished})")
+            for name, message in checkpoint.details["messages"].items()
+        }
+        return Verification(results, "done")
 
     def live_snapshot(self) -> Snapshot:
         """The worksheet as it is now, read over every row."""
@@ -377,11 +530,11 @@ class Migration:
         if not verification.passed:
             failed = ", ".join(n for n, r in verification.results.items() if not r.passed)
             raise VerificationError(f"verification failed ({failed}): nothing initialised")
-        if self.info.stamps.step(self.schema.name, "init"):
+        if self.stamps.step(self.schema.name, "init"):
             self._save_detected("init")
             return StepResult("init", "done", "defaults already written")
         names = self._columns_to_initialise()
-        stamps = self.info.stamps
+        stamps = self.stamps
         if not names and stamps.schema_version == self.schema.name:
             self._save_detected("init")
             return StepResult("init", "done", "no added column is waiting for its default")
@@ -548,15 +701,13 @@ class Migration:
     def _columns_to_initialise(self) -> list[str]:
         """Columns added by this migration that have a default.
 
-        Known from the plan when the columns step runs now, else from its stamp; columns added
-        by hand count when they are still blank on every data row.
+        Known from the plan and the columns stamp (what earlier runs of this migration added);
+        without a stamp, columns added by hand count when they are still blank on every row.
         """
-        if self.plan.columns_to_add:
-            return self.plan.columns_with_defaults_to_write
-        stamp = self.info.stamps.step(self.schema.name, "columns")
+        stamp = self.stamps.step(self.schema.name, "columns")
         with_default = [c.name for c in self.schema.columns if c.default is not None]
-        if stamp is not None and "added" in stamp:
-            return [name for name in stamp["added"] if name in with_default]
+        if self.plan.columns_to_add or (stamp is not None and "added" in stamp):
+            return [name for name in self._added_by_this_migration() if name in with_default]
         after = self.after
         if after is None:  # verified by an earlier run: look at the sheet as it is now
             if self.dry_run:
@@ -637,7 +788,7 @@ class Migration:
 
         def went_through() -> bool:
             self.info = self.gateway.metadata()
-            return applied(self.info.stamps)
+            return applied(self.stamps)
 
         requests = requests + lease_requests
 
@@ -655,8 +806,7 @@ class Migration:
         answer = self.in_flight.answer()  # a Ctrl-C leaves it in flight, for close() to settle
         self.in_flight = None
         if "replies" in answer:
-            stamps = self.info.stamps.after(requests, answer["replies"])
-            self.info = replace(self.info, stamps=stamps)
+            self.info = self.info.after(requests, answer["replies"])
         if self.lease is not None and renewed is None:
             lease.let_go(self.lease)
         self.lease = renewed  # only now: a write that failed leaves the lease to close()
@@ -739,7 +889,9 @@ class Migration:
             raise ConcurrentChangeError(
                 f"the rows of {self.sheet.title!r} changed while the migration ran "
                 f"({self.data_rows:,} data rows at the start, {rows:,} now): nothing was written "
-                "in this step. Run pytest --migrate again; it resumes with the new rows."
+                "in this step. Run pytest --migrate again (with the application quiet): no cell "
+                "was migrated yet, so it takes a new backup of the rows as they are then and "
+                "starts over."
             )
 
     def _save(self, step: str, started: str, detected: str, details: dict[str, Any]) -> None:
@@ -761,3 +913,18 @@ class Migration:
     def _save_detected(self, step: str) -> None:
         if self.checkpoints.load(step) is None:
             self._save(step, utc_now(), "found done on the sheet", {})
+
+
+def _changes(before: Snapshot, now: Snapshot) -> str:
+    """What changed in the columns of ``before`` (the backup) since ('' when nothing did)."""
+    if before.row_count != now.row_count:
+        return f"{before.row_count:,} data rows at the backup, {now.row_count:,} now"
+    changed = [
+        name
+        for name in before.header
+        if not now.has_column(name) or now.column(name).digest != before.column(name).digest
+    ]
+    if not changed:
+        return ""
+    more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
+    return f"cells changed in {', '.join(changed[:3])}{more}"

@@ -28,7 +28,7 @@ from .snapshot import Snapshot
 
 def rollback(migration: Migration, *, force: bool = False) -> StepResult:
     schema = migration.schema
-    stamp = migration.info.stamps.step(schema.name, "backup")
+    stamp = migration.stamps.step(schema.name, "backup")
     checkpoint = migration.checkpoints.load("backup")
     backup_key = (stamp or {}).get("backup") or (
         checkpoint.details["backup"] if checkpoint else None
@@ -53,9 +53,9 @@ def rollback(migration: Migration, *, force: bool = False) -> StepResult:
     requests = _layout_requests(migration.sheet.sheet_id, list(current.header), list(before.header))
     if changed:
         requests += _restore_rows_requests(migration, backup_key, before)
-    requests += migration.info.stamps.removal_requests(schema.name)
+    requests += migration.stamps.removal_requests(schema.name)
     previous = (stamp or {}).get("from_version")
-    requests += migration.info.stamps.schema_version_requests(previous)
+    requests += migration.stamps.schema_version_requests(previous)
     migration.take_lease()
     held = migration.lease
     assert held is not None

@@ -12,7 +12,7 @@ def test_schema_version(sheetmigrate_migration: Migration) -> None:
     """Validation only: the live sheet is at the schema's version."""
     migration = sheetmigrate_migration
     schema = migration.schema
-    at = migration.info.stamps.schema_version or "unknown (no sheetmigrate stamp)"
+    at = migration.stamps.schema_version or "unknown (no sheetmigrate stamp)"
     missing = [name for name, _ in migration.plan.columns_to_add]
     if missing or at != schema.name:
         lacking = f"; it lacks {', '.join(missing)}" if missing else ""

@@ -1,9 +1,10 @@
 """The final state of a migrated sheet, comparable across runs: what crash and fault tests compare.
 
 Two runs of the same migration on two seedings of the same demo sheet must end in equal states:
-every cell (formulas as their text), the grid size, the developer metadata (stamps, schema version,
-and no lease left behind) with what is volatile replaced: the time a step ran, and the key of the
-backup copy, replaced by whether that copy holds what the sheet held before the migration.
+every cell (formulas as their text), the grid size, the developer metadata (the worksheet's stamps
+and schema version, and no lease left behind at the spreadsheet level) with what is volatile
+replaced: the time a step ran and the run that wrote it, and the key of the backup copy, replaced
+by whether that copy holds what the sheet held before the migration.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sheet_project import LocalApi, Project, demo_values, seed_demo
 
 from pytest_sheetmigrate import demo
 
-VOLATILE = frozenset({"at"})
+VOLATILE = frozenset({"at", "run"})  # when, and by which run
 FAST_RETRIES = ("--retry-base-seconds", "0.001")  # production's first backoff is 0.5 s
 BACKUP_HELD = "<a copy of the sheet before the migration>"
 
@@ -27,7 +28,7 @@ def final_state(api: LocalApi, key: str, before: list[list[Any]]) -> dict[str, A
     """The state to compare; ``before`` is the worksheet's values before the migration."""
     spreadsheet = api.client().open_by_key(key)
     found = spreadsheet.fetch_sheet_metadata(
-        {"fields": "sheets(properties(title,gridProperties)),developerMetadata"}
+        {"fields": "sheets(properties(title,gridProperties),developerMetadata),developerMetadata"}
     )
     grids = {
         sheet["properties"]["title"]: sheet["properties"]["gridProperties"]
@@ -37,11 +38,21 @@ def final_state(api: LocalApi, key: str, before: list[list[Any]]) -> dict[str, A
         "grid": grids,
         "values": sheet_values(api, key),
         "metadata": sorted(
-            (m["metadataKey"], _stable(api, m.get("metadataValue", ""), before))
-            for m in found.get("developerMetadata", [])
+            (where, m["metadataKey"], _stable(api, m.get("metadataValue", ""), before))
+            for where, m in located_metadata(found)
         ),
         "backup copies": len(backup_copies(api, key)),
     }
+
+
+def located_metadata(found: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(where, entry) for the spreadsheet-level and the sheet-located developer metadata of a
+    spreadsheets.get answer: where is "spreadsheet" or the worksheet's title."""
+    return [("spreadsheet", m) for m in found.get("developerMetadata", [])] + [
+        (sheet["properties"]["title"], m)
+        for sheet in found.get("sheets", [])
+        for m in sheet.get("developerMetadata", [])
+    ]
 
 
 def backup_copies(api: LocalApi, key: str) -> list[dict[str, Any]]:

@@ -54,10 +54,14 @@ def assert_refused(result: pytest.RunResult, *words: str) -> None:
 
 def spreadsheet_digest(url: str, key: str, token: str = "local-token") -> str:
     """sha256 of every value of every worksheet (as stored: formulas as text), the grid
-    properties, merges and the developer metadata of a spreadsheet."""
+    properties, merges and the developer metadata (spreadsheet-level and each worksheet's) of a
+    spreadsheet."""
     spreadsheet = sheets_client(url, token=token).open_by_key(key)
     metadata = spreadsheet.fetch_sheet_metadata(
-        params={"fields": "properties.title,sheets(properties,merges),developerMetadata"}
+        params={
+            "fields": "properties.title,sheets(properties,merges,developerMetadata),"
+            "developerMetadata"
+        }
     )
     ranges = [
         "'{}'".format(s["properties"]["title"].replace("'", "''")) for s in metadata["sheets"]

@@ -67,12 +67,13 @@ def test_columns_added_by_hand_get_their_default_when_init_resumes_after_verify(
     (project.path / "logs" / "checkpoints" / "step_4_init.json").unlink()
     sheet = project.worksheet()
     spreadsheet = project.api.client().open_by_key(project.sheet)
-    metadata = spreadsheet.fetch_sheet_metadata({"fields": "developerMetadata"})
+    metadata = spreadsheet.fetch_sheet_metadata({"fields": "sheets(developerMetadata)"})
     doomed = [
         m["metadataId"]
-        for m in metadata.get("developerMetadata", [])
+        for m in metadata["sheets"][0].get("developerMetadata", [])  # the worksheet's stamps
         if m["metadataKey"] in ("sheetmigrate.step.3.0.init", "sheetmigrate.schema_version")
     ]
+    assert len(doomed) == 2
     spreadsheet.batch_update(
         {
             "requests": [

@@ -132,6 +132,7 @@ def test_every_key_is_there_once(migrated_sheet):
 """
 
 Row = dict[str, Any]
+CLEAN_RUN: list[str] = []  # the requests of an uninterrupted migration, once measured
 
 
 def original_rows() -> list[Row]:
@@ -410,6 +411,13 @@ class Harness:
         return self.project.run("--migrate", "--sheet", key, "-rfE", *QUICK, *FAST_RETRIES)
 
     def requests_of_a_clean_run(self) -> list[str]:
+        """The route of each request of an uninterrupted migration (run once per session)."""
+        if CLEAN_RUN:
+            return CLEAN_RUN
+        CLEAN_RUN.extend(self._requests_of_a_clean_run())
+        return CLEAN_RUN
+
+    def _requests_of_a_clean_run(self) -> list[str]:
         key = self.seed()
         self.server.interleave(0, None)
         result = self.migrate(key)

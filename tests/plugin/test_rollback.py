@@ -6,15 +6,19 @@ import gzip
 import json
 
 from sheet_project import DEMO_ROWS, LocalApi, Project, demo_values, seed_demo
+from sheet_state import located_metadata
 
 from pytest_sheetmigrate import demo
 
 
 def values_and_stamps(project: Project) -> tuple[list[list], list[str]]:
     spreadsheet = project.api.client().open_by_key(project.sheet)
-    metadata = spreadsheet.fetch_sheet_metadata({"fields": "developerMetadata"})
+    metadata = spreadsheet.fetch_sheet_metadata(
+        {"fields": "developerMetadata,sheets(properties.title,developerMetadata)"}
+    )
     stamps = sorted(
-        f"{m['metadataKey']}={m['metadataValue']}" for m in metadata.get("developerMetadata", [])
+        f"{where}: {m['metadataKey']}={m['metadataValue']}"
+        for where, m in located_metadata(metadata)
     )
     values = spreadsheet.worksheet(demo.WORKSHEET).get_all_values(value_render_option="FORMULA")
     return values, stamps
