@@ -163,11 +163,10 @@ def test_a_rerun_after_the_value_write_landed_and_its_stamp_did_not_keeps_the_ap
     # The validation reads the sheet as it is: the application's 7 is reported, not hidden.
     assert rerun.ret == 1
     rerun.stdout.fnmatch_lines(["FAILED *test_version_is_zero_on_every_data_row*"])
-    stamps = (
+    found = (
         project.api.client()
         .open_by_key(key)
-        .fetch_sheet_metadata({"fields": "developerMetadata(metadataKey,metadataValue)"})[
-            "developerMetadata"
-        ]
+        .fetch_sheet_metadata({"fields": "sheets.developerMetadata(metadataKey,metadataValue)"})
     )
+    stamps = [item for sheet in found["sheets"] for item in sheet.get("developerMetadata", [])]
     assert {"metadataKey": "sheetmigrate.schema_version", "metadataValue": "3.0"} in stamps
