@@ -776,7 +776,8 @@ class Migration:
             if not settled:
                 self.gateway.notify(f"waiting for the answer of the {in_flight.step} write")
                 settled = in_flight.settle()
-            landed = in_flight.applied(self.gateway.metadata().stamps)
+            self.info = self.gateway.metadata()
+            landed = in_flight.applied(self.stamps)  # the worksheet's stamps, read afresh
             interrupted = InterruptedWrite(in_flight.step, landed, settled)
         if self.lease is None:
             return interrupted
