@@ -50,6 +50,7 @@ from .worksheet import (
 )
 
 Progress = Callable[[str], None]
+TAKING_THE_LEASE = "lease"  # the in-flight write that takes the lease, before any step's write
 
 
 @dataclass
@@ -123,6 +124,7 @@ class Migration:
         self.initialised: list[str] = []  # columns written by init since self.after was read
         self.lease: Lease | None = None
         self.in_flight: WriteInFlight | None = None  # a write a Ctrl-C left for close() to settle
+        self.taking: Lease | None = None  # a lease asked for and not yet confirmed
 
     @property
     def stamps(self) -> Stamps:
@@ -802,14 +804,24 @@ class Migration:
                 requests, already_applied=went_through, before_resend=check_before_resend
             )
 
-        self.in_flight = WriteInFlight(step, applied, send)
-        answer = self.in_flight.answer()  # a Ctrl-C leaves it in flight, for close() to settle
-        self.in_flight = None
+        answer = self._send_in_flight(step, applied, send)
         if "replies" in answer:
             self.info = self.info.after(requests, answer["replies"])
         if self.lease is not None and renewed is None:
             lease.let_go(self.lease)
         self.lease = renewed  # only now: a write that failed leaves the lease to close()
+
+    def _send_in_flight(
+        self,
+        step: str,
+        applied: Callable[[Stamps], bool],
+        send: Callable[[Callable[[], None]], dict[str, Any]],
+    ) -> dict[str, Any]:
+        """Send a write from its own thread: a Ctrl-C leaves it in flight, for close()."""
+        self.in_flight = WriteInFlight(step, applied, send)
+        answer = self.in_flight.answer()
+        self.in_flight = None
+        return answer
 
     def take_lease(self) -> None:
         """Hold the migration lease before the first write (LockHeldError names the holder)."""
@@ -819,17 +831,25 @@ class Migration:
         mine = Lease.mine()
         stamps = self.gateway.metadata().stamps
         requests = lease.take_requests(stamps, mine, force=self.settings.break_lock)
-        self.gateway.batch_update(
-            requests, already_applied=lambda: lease.held_by(self.gateway.metadata().stamps, mine)
-        )
+        self.taking = mine  # until confirmed: close() removes whatever of the take landed
+
+        def send(refuse_once_interrupted: Callable[[], None]) -> dict[str, Any]:
+            return self.gateway.batch_update(
+                requests,
+                already_applied=lambda: lease.held_by(self.gateway.metadata().stamps, mine),
+                before_resend=refuse_once_interrupted,
+            )
+
+        self._send_in_flight(TAKING_THE_LEASE, lambda s: lease.held_by(s, mine), send)
         self.info = self.gateway.metadata()
         try:
             lease.confirm(self.info.stamps, mine)
         except LockHeldError:
             self._give_up(mine)  # the loser of a race leaves no lease of its own behind
+            self.taking = None
             raise
         lease.hold(mine)
-        self.lease = mine
+        self.lease, self.taking = mine, None
         self.progress(f"lease taken by {mine.describe()}")
 
     def _refuse_write_when_read_only(self) -> None:
@@ -862,8 +882,13 @@ class Migration:
             if not settled:
                 self.gateway.notify(f"waiting for the answer of the {in_flight.step} write")
                 settled = in_flight.settle()
-            landed = in_flight.applied(self.gateway.metadata().stamps)
-            interrupted = InterruptedWrite(in_flight.step, landed, settled)
+            self.info = self.gateway.metadata()
+            landed = in_flight.applied(self.stamps)  # the worksheet's stamps, read afresh
+            if in_flight.step != TAKING_THE_LEASE:  # no step's write: nothing landed of one
+                interrupted = InterruptedWrite(in_flight.step, landed, settled)
+        taking, self.taking = self.taking, None
+        if taking is not None:  # a take that did not finish: its lease, if it landed, goes
+            self._give_up(taking)
         if self.lease is None:
             return interrupted
         mine, self.lease = self.lease, None

@@ -265,7 +265,9 @@ def _check_live_header(schema: Schema, live: tuple[str, ...]) -> None:
     if unknown:
         raise SheetStateError(
             f'sheet "{schema.worksheet}" has columns the schema does not list: '
-            f"{', '.join(unknown)}. Add them to {schema.path} or remove them from the sheet."
+            f"{', '.join(unknown)}. Nothing was changed. If a header was renamed by hand, give "
+            f"it back its name; if the application uses the column, add it to {schema.path}. "
+            "Delete a column from the sheet only when its data is no longer needed."
         )
     if schema.key not in live:
         raise SheetStateError(

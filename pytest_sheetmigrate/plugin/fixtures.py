@@ -82,7 +82,7 @@ def sheetmigrate_migration(
     sheetmigrate_state.warnings = migration.checkpoints.warnings  # filled as steps load them
     sheetmigrate_state.migration = migration
     yield migration
-    held = migration.lease is not None
+    held = migration.lease is not None or migration.taking is not None
     with reported_as_failure():
         write = migration.close()
     if request.session.exitstatus == pytest.ExitCode.INTERRUPTED and sheetmigrate_state.mode.writes:

@@ -67,24 +67,15 @@ def request_number_of_write(
         reference = reference_run(project)
     writes = [n for n, template in enumerate(templates, start=1) if template == BATCH_UPDATE]
     which = [i for i, keys in enumerate(stamped) if any(k.endswith(f".{step}") for k in keys)]
+    if step == "lease":  # the take; every step's write then renews the lease
+        which = which[:1]
     assert len(which) == 1, f"batchUpdates and the stamps they create: {stamped}"
     return writes[which[0]], reference
 
 
-@pytest.mark.parametrize(
-    ("step", "lands"),
-    [("columns", True), ("columns", False), ("init", True)],
-    ids=["columns write lands", "columns write answers 500", "init write lands"],
-)
-def test_a_ctrl_c_during_a_write_in_flight_says_what_landed_and_leaves_no_lease(
-    sheets_server: EmulatorServer,
-    project: Project,
-    monkeypatch: pytest.MonkeyPatch,
-    step: str,
-    lands: bool,
-):
-    at, reference = request_number_of_write(sheets_server, project, monkeypatch, step)
-    key = fresh_sheet(project)
+def interrupted_run(project: Project, key: str, at: int, *, lands: bool) -> tuple[int, str]:
+    """Run ``pytest --migrate`` on ``key`` in a subprocess, the server holding its request
+    ``at`` (answering 500 unless it ``lands``), and SIGINT it while the request is held."""
     project.api.reset_stats()
     held = [{"kind": "latency", "at": at, "ms": HOLD_MS}]
     project.api.faults(*held, *([] if lands else [{"kind": "http_500", "at": at}]))
@@ -109,14 +100,53 @@ def test_a_ctrl_c_during_a_write_in_flight_says_what_landed_and_leaves_no_lease(
         run.kill()
     time.sleep(max(0.0, arrived + HOLD_MS / 1000 + 0.5 - time.monotonic()))  # the hold is over
     project.api.clear_faults()
+    return run.returncode, output
 
-    assert run.returncode == 2, output  # pytest's exit code for KeyboardInterrupt
+
+@pytest.mark.parametrize(
+    ("step", "lands"),
+    [("columns", True), ("columns", False), ("init", True)],
+    ids=["columns write lands", "columns write answers 500", "init write lands"],
+)
+def test_a_ctrl_c_during_a_write_in_flight_says_what_landed_and_leaves_no_lease(
+    sheets_server: EmulatorServer,
+    project: Project,
+    monkeypatch: pytest.MonkeyPatch,
+    step: str,
+    lands: bool,
+):
+    at, reference = request_number_of_write(sheets_server, project, monkeypatch, step)
+    key = fresh_sheet(project)
+    returncode, output = interrupted_run(project, key, at, lands=lands)
+
+    assert returncode == 2, output  # pytest's exit code for KeyboardInterrupt
     assert leases(dataclasses.replace(project, sheet=key)) == [], output
     landed = "the write landed" if lands else "the write did not land"
     assert f"interrupted during the {step} step, while its write was in flight: {landed}" in (
         output
     ), output
     assert "Running pytest --migrate again is safe" in output
+    assert not PYTHON_FRAME.search(output), output
+
+    rerun = migrate(project, key)
+
+    assert rerun.ret == 0, rerun.stdout.str()
+    assert final_state(project.api, key, reference.before) == reference.state
+
+
+def test_a_ctrl_c_while_the_lease_is_being_taken_leaves_no_lease(
+    sheets_server: EmulatorServer, project: Project, monkeypatch: pytest.MonkeyPatch
+):
+    """The take is a write of its own, before any step's: interrupted in flight, it lands, and
+    the run still removes the lease it took (a rerun on another host is not locked out)."""
+    at, reference = request_number_of_write(sheets_server, project, monkeypatch, "lease")
+    key = fresh_sheet(project)
+    returncode, output = interrupted_run(project, key, at, lands=True)
+
+    assert returncode == 2, output
+    assert leases(dataclasses.replace(project, sheet=key)) == [], output
+    assert "interrupted during the backup step, with no write in flight" in output, output
+    assert "the lease this run held is released" in output, output
     assert not PYTHON_FRAME.search(output), output
 
     rerun = migrate(project, key)

@@ -56,6 +56,20 @@ def demo_keys() -> list[Any]:
     return [row[KEY] for row in demo_values()[1:]]
 
 
+def assert_refused_with_nothing_changed(project: Project, message: str) -> None:
+    """``pytest --migrate`` exits 1 with ``message`` (an fnmatch pattern), no traceback, and
+    the sheet exactly as it was."""
+    sheet = project.worksheet()
+    before = sheet.get_all_values()
+
+    refused = project.run("--migrate", "-rfEs")
+
+    assert refused.ret == 1
+    refused.stdout.fnmatch_lines([message])
+    assert "Traceback" not in refused.stdout.str()
+    assert sheet.get_all_values() == before, "nothing was changed"
+
+
 # -- #4: a verification result is valid only for the backup and columns it was computed on -----
 
 
@@ -258,19 +272,12 @@ def test_cells_written_into_an_added_column_stop_the_start_over_until_cleared(
     sheet = project.worksheet()
     occupied = sheet.row_values(1).index("Ocupado_Por") + 1
     sheet.update_cell(3, occupied, "José Pérez")  # someone starts using the new column
-    before_refusal = sheet.get_all_values()
 
-    refused = project.run("--migrate", "-rfEs")
-
-    assert refused.ret == 1
-    refused.stdout.fnmatch_lines(
-        [
-            "*cells were written into the columns this migration added (Ocupado_Por)*"
-            "Copy those cells elsewhere, clear them, and run pytest --migrate again*"
-        ]
+    assert_refused_with_nothing_changed(
+        project,
+        "*cells were written into the columns this migration added (Ocupado_Por)*"
+        "Copy those cells elsewhere, clear them, and run pytest --migrate again*",
     )
-    assert "Traceback" not in refused.stdout.str()
-    assert sheet.get_all_values() == before_refusal, "nothing was changed"
     sheet.update_cell(3, occupied, "")  # the advice: copied elsewhere, cleared
 
     rerun = project.run("--migrate")
@@ -293,20 +300,13 @@ def test_a_column_deleted_after_a_failed_check_stops_the_start_over_until_put_ba
     linea = header.index("Linea")
     kept = sheet.get_all_values(value_render_option="UNFORMATTED_VALUE")
     sheet.delete_columns(linea + 1)  # and, by mistake, a column deleted
-    before_refusal = sheet.get_all_values()
 
-    refused = project.run("--migrate", "-rfEs")
-
-    assert refused.ret == 1
-    refused.stdout.fnmatch_lines(
-        [
-            "*the header of 'Operaciones' changed since backup * was made (gone: Linea): "
-            "nothing was changed. Give the columns back their names from the backup (or undo "
-            "the change)*"
-        ]
+    assert_refused_with_nothing_changed(
+        project,
+        "*the header of 'Operaciones' changed since backup * was made (gone: Linea): "
+        "nothing was changed. Give the columns back their names from the backup (or undo "
+        "the change)*",
     )
-    assert "Traceback" not in refused.stdout.str()
-    assert sheet.get_all_values() == before_refusal
     sheet.insert_cols([[row[linea] for row in kept]], linea + 1, value_input_option="RAW")
 
     rerun = project.run("--migrate")
