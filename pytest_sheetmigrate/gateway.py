@@ -14,7 +14,7 @@ import random
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
@@ -22,7 +22,11 @@ import google.auth.exceptions
 import gspread
 import orjson
 import requests
-from gspread.urls import DRIVE_FILES_API_V3_URL, SPREADSHEET_VALUES_BATCH_URL
+from gspread.urls import (
+    DRIVE_FILES_API_V3_URL,
+    SPREADSHEET_VALUES_BATCH_URL,
+    SPREADSHEETS_API_V4_BASE_URL,
+)
 from gspread.utils import a1_range_to_grid_range, absolute_range_name, rowcol_to_a1
 
 from .errors import CredentialsError, SheetAccessError, SheetStateError, TransientApiError
@@ -49,8 +53,8 @@ ENTERED_FIELDS = "sheets.data.rowData.values.userEnteredValue"
 ENTERED_CELLS = 20_000
 """Cells per request of a userEnteredValue read (the restore of a forced rollback)."""
 LAYOUT_FIELDS = (
-    "sheets(properties.sheetId,data(rowData.values(userEnteredValue,formattedValue),"
-    "columnMetadata.developerMetadata(metadataKey,metadataValue)))"
+    "sheets(properties.sheetId,data(startColumn,rowData.values(userEnteredValue,formattedValue),"
+    "columnMetadata.developerMetadata(metadataId,metadataKey,metadataValue)))"
 )
 
 
@@ -209,6 +213,10 @@ class ColumnLayout:
     header: tuple[str, ...]
     markers: dict[str, tuple[int, ...]]
     """Schema name -> 0-based indexes of the columns carrying its marker (one, normally)."""
+    marker_ids: dict[tuple[str, int], int] = field(default_factory=dict)
+    """(schema name, 0-based index) -> the metadataId of that column's marker."""
+    blanks: dict[int, tuple[bool, ...]] = field(default_factory=dict)
+    """0-based index of each column read down -> whether each of its data rows is blank."""
 
     def name_at(self, index: int) -> str:
         return self.header[index] if index < len(self.header) else ""
@@ -283,24 +291,39 @@ class SheetGateway:
             stamps=Stamps.parse(raw.get("developerMetadata", [])),
         )
 
-    def column_layout(self, sheet: str) -> ColumnLayout:
-        """The header row of ``sheet`` and its column markers, read together in one request."""
+    def column_layout(self, sheet: str, down: Sequence[int] = (), rows: int = 0) -> ColumnLayout:
+        """The header row of ``sheet`` and its column markers, read together in one request;
+        with the data rows 2..``rows``+1 of the columns ``down`` (0-based), read in the same
+        request, so what they hold belongs to the markers found with them."""
+        ranges = [absolute_range_name(sheet, "1:1")]
+        if rows:
+            for index in down:
+                letter = rowcol_to_a1(1, index + 1).rstrip("0123456789")
+                ranges.append(absolute_range_name(sheet, f"{letter}2:{letter}{rows + 1}"))
         raw = self._call(
             "spreadsheets.get",
             lambda: self._http.fetch_sheet_metadata(
-                self.key,
-                params={"ranges": [absolute_range_name(sheet, "1:1")], "fields": LAYOUT_FIELDS},
+                self.key, params={"ranges": ranges, "fields": LAYOUT_FIELDS}
             ),
         )
-        (data,) = raw["sheets"][0].get("data", [{}])
-        row = (data.get("rowData") or [{}])[0].get("values", [])
+        first, *columns = raw["sheets"][0].get("data", [{}])
+        row = (first.get("rowData") or [{}])[0].get("values", [])
         header = tuple(_header_text(cell) for cell in row)
         markers: dict[str, list[int]] = {}
-        for index, column in enumerate(data.get("columnMetadata", [])):
+        ids: dict[tuple[str, int], int] = {}
+        for index, column in enumerate(first.get("columnMetadata", [])):
             for item in column.get("developerMetadata", []):
                 if item.get("metadataKey") == COLUMN_MARKER_KEY:
-                    markers.setdefault(item.get("metadataValue", ""), []).append(index)
-        return ColumnLayout(header, {name: tuple(found) for name, found in markers.items()})
+                    name = item.get("metadataValue", "")
+                    markers.setdefault(name, []).append(index)
+                    ids[(name, index)] = item.get("metadataId", 0)
+        blanks = {}
+        for data in columns:
+            cells = [(r.get("values") or [{}])[0] for r in data.get("rowData", [])]
+            empty = [not c.get("userEnteredValue") for c in cells]
+            blanks[data.get("startColumn", 0)] = tuple(empty + [True] * (rows - len(empty)))
+        found = {name: tuple(at) for name, at in markers.items()}
+        return ColumnLayout(header, found, ids, blanks)
 
     def read(self, ranges: list[str]) -> list[list[list[Any]]]:
         """Values of each range as stored (formulas as ``Formula``, numbers as numbers, text as
@@ -451,6 +474,19 @@ class SheetGateway:
             already_applied=already_applied,
             before_resend=before_resend,
         )
+
+    def write_by_data_filter(self, data: list[dict[str, Any]]) -> dict[str, Any]:
+        """One values.batchUpdateByDataFilter (RAW): each DataFilterValueRange lands on the
+        range its filter matches when Google applies it, wherever that range is by then. Sent
+        again when its answer is lost: the same values written twice are written once."""
+        body = {"valueInputOption": "RAW", "data": data}
+        self.log.bytes_up += len(orjson.dumps(body))
+        url = f"{SPREADSHEETS_API_V4_BASE_URL}/{self.key}/values:batchUpdateByDataFilter"
+        answer: dict[str, Any] = self._call(
+            "values.batchUpdateByDataFilter",
+            lambda: self._http.request("post", url, json=body).json(),
+        )
+        return answer
 
     def copy(self, name: str) -> str:
         """A Drive copy of the whole spreadsheet named ``name``; returns the copy's key.

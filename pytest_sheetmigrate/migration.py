@@ -33,6 +33,7 @@ from .schema import Schema, column_letter
 from .settings import Mode, Settings
 from .snapshot import Snapshot, SnapshotBuilder, SourceAndCopyBuilder, count_data_rows
 from .stamp import (
+    COLUMN_MARKER_KEY,
     Stamps,
     column_marker_request,
     create_metadata_request,
@@ -553,10 +554,16 @@ class Migration:
         started = utc_now()
         self.take_lease()
         self._refuse_concurrent_change()
-        at = self._columns_now(names)  # right before the write: where each column is now
-        requests = self.plan.init_requests(names, at) + stamp_requests
+        layout = self._layout_now(names)  # right before the write: where each column is now
+        at = {name: self._column_now(layout, name) for name in names}
+        self._write_marked_columns(names, layout, at)
+        by_header = [name for name in names if (name, at[name]) not in layout.marker_ids]
+        requests = self.plan.init_requests(by_header, at) + stamp_requests
         self._write(
-            requests, "init", release=True, before_resend=lambda: self._refuse_moved(names, at)
+            requests,
+            "init",
+            release=True,
+            before_resend=lambda: self._refuse_moved(by_header, {n: at[n] for n in by_header}),
         )
         self.initialised = names
         self._save("init", started, "ran", {"rows": self.data_rows, "columns": names})
@@ -569,6 +576,85 @@ class Migration:
                 f"the columns of {self.sheet.title!r} moved while the init step waited to "
                 "write: nothing was written in this step. Run pytest --migrate again; it "
                 "writes where the columns are then."
+            )
+
+    def _layout_now(self, names: list[str]) -> ColumnLayout:
+        """The header, the markers, and the data rows of each column ``names`` where it is now.
+
+        Read in one request with the columns where this run last saw them; read again at the
+        columns found when one has moved since (the values must be those of the marked column).
+        """
+        if not names:
+            return ColumnLayout((), {})
+        title, rows = self.sheet.title, self.data_rows
+        seen = [self.layout.index(n) for n in names if n in self.layout]
+        layout = self.gateway.column_layout(title, seen, rows)
+        found = {self._column_now(layout, name) for name in names}
+        if rows and not found <= layout.blanks.keys():
+            layout = self.gateway.column_layout(title, sorted(found), rows)
+            found = {self._column_now(layout, name) for name in names}
+            if not found <= layout.blanks.keys():
+                raise ConcurrentChangeError(
+                    f"the columns of {title!r} kept moving while the init step read them: "
+                    "nothing was written in this step. Run pytest --migrate again; it writes "
+                    "where the columns are then."
+                )
+        return layout
+
+    def _write_marked_columns(
+        self, names: list[str], layout: ColumnLayout, at: dict[str, int]
+    ) -> None:
+        """Write the default of each column the columns step marked, by its marker: one
+        values.batchUpdateByDataFilter whose DeveloperMetadataLookup selects the column the
+        marker is on when Google applies it (column metadata moves with its column), so a
+        column inserted or moved meanwhile cannot receive them.
+
+        The matched range is the whole column from row 1: the header cell is sent as null and
+        so is every data row that holds a value already ("Null values will be skipped",
+        ValueRange reference), so only blanks get the default and a value another writer (or
+        a rerun's predecessor) put there stays. No value at all past the rows sent ("If the
+        provided values are less than the matched ranges only the specified values are
+        written", DataFilterValueRange reference). A column found by its header only (added by
+        hand) is written by index in the stamps' batchUpdate, guarded as before.
+        """
+        data, wanted = [], []
+        for name in names:
+            metadata_id = layout.marker_ids.get((name, at[name]))
+            if metadata_id is None or not self.data_rows:
+                continue
+            default = self.schema.column(name).default
+            blanks = layout.blanks[at[name]]
+            if not any(blanks):
+                continue  # written already (a rerun after a write whose stamp was lost)
+            lookup = {
+                "metadataId": metadata_id,
+                "metadataKey": COLUMN_MARKER_KEY,
+                "metadataValue": name,
+                "locationType": "COLUMN",
+            }
+            column = [None] + [default if blank else None for blank in blanks]
+            data.append(
+                {
+                    "dataFilter": {"developerMetadataLookup": lookup},
+                    "majorDimension": "COLUMNS",
+                    "values": [column],
+                }
+            )
+            wanted.append(name)
+        if not data:
+            return
+        self._refuse_write_when_read_only()
+        answer = self.gateway.write_by_data_filter(data)
+        matched = {
+            int(r.get("dataFilter", {}).get("developerMetadataLookup", {}).get("metadataId", 0))
+            for r in answer.get("responses", [])
+        }
+        missing = [name for name in wanted if layout.marker_ids[(name, at[name])] not in matched]
+        if missing:
+            raise ConcurrentChangeError(
+                f"the column {', '.join(map(repr, missing))} of {self.sheet.title!r} was deleted "
+                "while the migration ran: its default was written nowhere. Put the column back "
+                "(or undo the change) and run pytest --migrate again."
             )
 
     def _columns_now(self, names: list[str]) -> dict[str, int]:

@@ -66,6 +66,10 @@ OPERATIONS: dict[str, tuple[str, str]] = {
     "values_batch_get": ("sheets", "sheets.spreadsheets.values.batchGet"),
     "values_batch_update": ("sheets", "sheets.spreadsheets.values.batchUpdate"),
     "values_batch_clear": ("sheets", "sheets.spreadsheets.values.batchClear"),
+    "values_batch_update_by_data_filter": (
+        "sheets",
+        "sheets.spreadsheets.values.batchUpdateByDataFilter",
+    ),
     "developer_metadata_get": ("sheets", "sheets.spreadsheets.developerMetadata.get"),
     "developer_metadata_search": ("sheets", "sheets.spreadsheets.developerMetadata.search"),
     "sheets_copy_to": ("sheets", "sheets.spreadsheets.sheets.copyTo"),

@@ -20,7 +20,8 @@ invalid included -- changes nothing. Committed objects are never changed in plac
 :meth:`dump_state` is a cheap, stable snapshot.
 
 Not implemented (answered as Google would for an unknown method, or ignored): R1C1 ranges,
-data-filter value reads (``values:batchGetByDataFilter`` ...), charts, pivot tables, formula
+data-filter value reads (``values:batchGetByDataFilter``, ``getByDataFilter``; the data-filter
+write ``values:batchUpdateByDataFilter`` is implemented), charts, pivot tables, formula
 evaluation beyond literal arithmetic (see cells.py; references do relocate, see relocation.py),
 conditional formats' evaluation, Drive folders, revisions and real comments (the comments list is
 always empty).
@@ -65,6 +66,7 @@ class SheetsBackend(ValuesOperations, DriveOperations):
             "values_append",
             "values_clear",
             "values_batch_clear",
+            "values_batch_update_by_data_filter",
             "sheets_copy_to",
             "drive_files_create",
             "drive_files_copy",

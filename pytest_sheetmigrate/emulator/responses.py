@@ -265,6 +265,7 @@ PARSERS: dict[str, Parser] = {
     },
     "values_clear": lambda r, p: {**_sid(p), "range": p["range"]},
     "values_batch_clear": _with_body,
+    "values_batch_update_by_data_filter": _with_body,
     "developer_metadata_get": lambda r, p: {**p},
     "developer_metadata_search": _with_body,
     "sheets_copy_to": _with_body,
@@ -312,6 +313,7 @@ for _operation in (
     "values_append",
     "values_clear",
     "values_batch_clear",
+    "values_batch_update_by_data_filter",
     "drive_files_create",
     "drive_files_copy",
 ):

@@ -96,6 +96,13 @@ _TABLE: list[tuple[str, str, str, Api, str]] = [
     ),
     (
         "POST",
+        f"{_SHEETS}/{_SID}/values:batchUpdateByDataFilter",
+        "/v4/spreadsheets/{spreadsheetId}/values:batchUpdateByDataFilter",
+        "sheets",
+        "values_batch_update_by_data_filter",
+    ),
+    (
+        "POST",
         f"{_SHEETS}/{_SID}/values:batchClear",
         "/v4/spreadsheets/{spreadsheetId}/values:batchClear",
         "sheets",

@@ -1,10 +1,11 @@
 """values.* operations of the state model: :class:`ValuesOperations`.
 
-get, batchGet, update, batchUpdate, append, clear, batchClear, with Google's shapes: rows and
-columns trimmed of trailing empty cells (``values`` left out when empty), ranges echoed in
-normal form and clamped to the grid, ``updatedRange`` shaped by the data written, null values
-leaving their cells alone (and not counted), "exceeds grid limits" refused, the standard
-``fields`` parameter selecting the parts of each answer (a partial response). Parsing of
+get, batchGet, update, batchUpdate, batchUpdateByDataFilter, append, clear, batchClear, with
+Google's shapes: rows and columns trimmed of trailing empty cells (``values`` left out when
+empty), ranges echoed in normal form and clamped to the grid, ``updatedRange`` shaped by the
+data written, null values leaving their cells alone (and not counted), "exceeds grid limits"
+refused, the standard ``fields`` parameter selecting the parts of each answer (a partial
+response). Parsing of
 ``valueInputOption`` and rendering of ``valueRenderOption`` live in :mod:`cells`.
 
 append's table detection (:func:`find_table`) is an approximation of Google's: the table is the
@@ -15,6 +16,7 @@ column inside the range has data.
 from __future__ import annotations
 
 import contextlib
+import copy
 import gc
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -25,6 +27,7 @@ from . import fields as masks
 from .a1 import Box
 from .core import BackendCore, grid_limit_error
 from .grid import COLUMNS, ROWS, Sheet
+from .metadata import matching_metadata
 from .spreadsheet import Spreadsheet
 
 
@@ -123,14 +126,33 @@ class ValuesOperations(BackendCore):
         render: str | None = None,
         date_render: str | None = None,
     ) -> dict[str, Any]:
-        parse = _input_parser(input_option)
         sheet, box = self.resolve_range(spreadsheet, text)
+        return self._write_box(
+            spreadsheet, sheet, box, body, input_option, include_values, render, date_render
+        )
+
+    def _write_box(
+        self,
+        spreadsheet: Spreadsheet,
+        sheet: Sheet,
+        box: Box,
+        body: dict[str, Any],
+        input_option: str | None,
+        include_values: bool | None = None,
+        render: str | None = None,
+        date_render: str | None = None,
+        *,
+        within: bool = False,
+    ) -> dict[str, Any]:
+        """Write ``body``'s values from the box's corner; ``within``: never past the box (a
+        data filter's matched range), else a single-cell range grows as A1 writes do."""
+        parse = _input_parser(input_option)
         data = _body_rows(body, parse)
         rows = len(data)
         cols = max((len(r) for r in data), default=0)
         written = Box(box.start_row, box.start_row + rows, box.start_col, box.start_col + cols)
         single_cell = box.rows == 1 and box.cols == 1
-        if rows and not single_cell:
+        if rows and (within or not single_cell):
             _check_within(sheet, box, written)
         if written.end_row > sheet.row_count or written.end_col > sheet.col_count:
             raise grid_limit_error(sheet.title, written if rows else box, sheet)
@@ -170,21 +192,86 @@ class ValuesOperations(BackendCore):
                 )
             )
         self._commit(spreadsheet)
-        written = [r for r in responses if "updatedCells" in r]
         out: dict[str, Any] = {"spreadsheetId": spreadsheet_id}
-        if written:
-            out.update(
-                {
-                    "totalUpdatedRows": sum(r["updatedRows"] for r in written),
-                    "totalUpdatedColumns": max(r["updatedColumns"] for r in written),
-                    "totalUpdatedCells": sum(r["updatedCells"] for r in written),
-                    "totalUpdatedSheets": len(
-                        {r["updatedRange"].rpartition("!")[0] for r in written}
-                    ),
-                }
-            )
+        out.update(_totals(responses))
         out["responses"] = responses
         return masks.select(out, mask)
+
+    def values_batch_update_by_data_filter(
+        self, spreadsheet_id: str, body: dict[str, Any], fields: str | None = None
+    ) -> dict[str, Any]:
+        """values.batchUpdateByDataFilter: each DataFilterValueRange written at every range its
+        ``dataFilter`` matches NOW (a column's developer metadata moves with the column).
+
+        Reference (discovery document, DataFilterValueRange.values): "If the provided values
+        exceed any of the ranges matched by the data filter then the request fails. If the
+        provided values are less than the matched ranges only the specified values are
+        written, existing values in the matched ranges remain unaffected."; ValueRange.values:
+        "Null values will be skipped"; BatchUpdateValuesByDataFilterRequest.data: "If more than
+        one range is matched by the specified DataFilter the specified values are applied to
+        all of those ranges". A filter is ``a1Range``, ``gridRange`` or
+        ``developerMetadataLookup`` (column, row or sheet metadata: the whole column, row or
+        sheet). Unverified: what Google answers for a filter that matches nothing (here: no
+        response entry for it, nothing written) and for spreadsheet-located metadata (here:
+        it selects no range).
+        """
+        mask = self._mask(fields)
+        spreadsheet = self._edit(spreadsheet_id)
+        responses = []
+        for item in body.get("data") or []:
+            data_filter = item.get("dataFilter") or {}
+            for sheet, box in self._filter_boxes(spreadsheet, data_filter):
+                response = self._write_box(
+                    spreadsheet,
+                    sheet,
+                    box,
+                    item,
+                    body.get("valueInputOption"),
+                    body.get("includeValuesInResponse"),
+                    body.get("responseValueRenderOption"),
+                    body.get("responseDateTimeRenderOption"),
+                    within=True,
+                )
+                response.pop("spreadsheetId", None)
+                responses.append({**response, "dataFilter": copy.deepcopy(data_filter)})
+        self._commit(spreadsheet)
+        out: dict[str, Any] = {"spreadsheetId": spreadsheet_id}
+        out.update(_totals(responses))
+        out["responses"] = responses
+        return masks.select(out, mask)
+
+    def _filter_boxes(
+        self, spreadsheet: Spreadsheet, data_filter: dict[str, Any]
+    ) -> list[tuple[Sheet, Box]]:
+        """The ranges a DataFilter matches now (its ``filter`` is a oneof: exactly one kind)."""
+        kinds = [k for k in ("a1Range", "gridRange", "developerMetadataLookup") if k in data_filter]
+        if len(kinds) != 1:
+            raise errors.invalid_argument(
+                "Invalid dataFilter: exactly one of a1Range, gridRange or "
+                "developerMetadataLookup must be set"
+            )
+        if "a1Range" in data_filter:
+            return [self._read_box(spreadsheet, str(data_filter["a1Range"]))]
+        if "gridRange" in data_filter:
+            grid = data_filter["gridRange"]
+            sheet = spreadsheet.sheet_by_id(int(grid.get("sheetId", 0)))
+            if sheet is None:
+                raise errors.invalid_argument(f"No grid with id: {grid.get('sheetId', 0)}")
+            box = Box(
+                int(grid.get("startRowIndex", 0)),
+                int(grid.get("endRowIndex", sheet.row_count)),
+                int(grid.get("startColumnIndex", 0)),
+                int(grid.get("endColumnIndex", sheet.col_count)),
+            )
+            if box.end_row > sheet.row_count or box.end_col > sheet.col_count:
+                raise grid_limit_error(sheet.title, box, sheet)
+            return [(sheet, box)]
+        found = []
+        for metadata in matching_metadata(spreadsheet, data_filter["developerMetadataLookup"]):
+            place = _metadata_box(spreadsheet, metadata["location"])
+            if place is not None:
+                found.append(place)
+        return found
 
     def values_append(
         self,
@@ -322,6 +409,37 @@ def _counts(data: list[list[Any]]) -> dict[str, int]:
     columns = {c for r in rows for c, v in enumerate(r) if v is not None}
     cells_ = sum(1 for r in rows for v in r if v is not None)
     return {"updatedRows": len(rows), "updatedColumns": len(columns), "updatedCells": cells_}
+
+
+def _totals(responses: list[dict[str, Any]]) -> dict[str, int]:
+    """totalUpdatedRows/Columns/Cells/Sheets over the written responses (none: left out)."""
+    written = [r for r in responses if "updatedCells" in r]
+    if not written:
+        return {}
+    return {
+        "totalUpdatedRows": sum(r["updatedRows"] for r in written),
+        "totalUpdatedColumns": max(r["updatedColumns"] for r in written),
+        "totalUpdatedCells": sum(r["updatedCells"] for r in written),
+        "totalUpdatedSheets": len({r["updatedRange"].rpartition("!")[0] for r in written}),
+    }
+
+
+def _metadata_box(spreadsheet: Spreadsheet, location: dict[str, Any]) -> tuple[Sheet, Box] | None:
+    """The cells a metadata entry is on: its rows or columns (every row or column of the
+    grid across), or its whole sheet; None for the spreadsheet itself."""
+    if "dimensionRange" in location:
+        span = location["dimensionRange"]
+        sheet = spreadsheet.sheet_by_id(int(span.get("sheetId", 0)))
+        if sheet is None:
+            return None
+        start, end = int(span.get("startIndex", 0)), int(span.get("endIndex", 0))
+        if span.get("dimension") == ROWS:
+            return sheet, Box(start, end, 0, sheet.col_count)
+        return sheet, Box(0, sheet.row_count, start, end)
+    if "sheetId" in location:
+        sheet = spreadsheet.sheet_by_id(int(location["sheetId"]))
+        return None if sheet is None else (sheet, Box(0, sheet.row_count, 0, sheet.col_count))
+    return None
 
 
 def _check_within(sheet: Sheet, box: Box, written: Box) -> None:

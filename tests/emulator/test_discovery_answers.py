@@ -100,6 +100,21 @@ def run_workload(client: gspread.Client) -> None:
         f"{base}/developerMetadata:search",
         json={"dataFilters": [{"developerMetadataLookup": {"metadataKey": "k"}}]},
     )
+    http.request(
+        "post",
+        f"{base}/values:batchUpdateByDataFilter",
+        json={
+            "valueInputOption": "RAW",
+            "includeValuesInResponse": True,
+            "data": [
+                {"dataFilter": {"a1Range": "Sheet1!F1"}, "values": [["f"]]},
+                {
+                    "dataFilter": {"developerMetadataLookup": {"metadataKey": "k"}},
+                    "values": [["g"]],
+                },
+            ],
+        },
+    )
     worksheet.copy_to(spreadsheet.id)
     worksheet.clear()
     spreadsheet.get_lastUpdateTime()

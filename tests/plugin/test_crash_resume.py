@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 
 import pytest
-from sheet_project import Project
+from sheet_project import DEMO_ROWS, Project
 from sheet_state import (
     FAST_RETRIES,
     Reference,
@@ -30,6 +30,9 @@ from sheet_state import (
     migrate,
     reference_run,
 )
+
+from pytest_sheetmigrate import demo
+from pytest_sheetmigrate.emulator import EmulatorServer
 
 PYTHON_FRAME = re.compile(r"\.py:\d+: \w+(Error|Exception)\b|^Traceback", re.MULTILINE)
 MIGRATE = ("-p", "no:cacheprovider", "--migrate", *FAST_RETRIES)
@@ -126,3 +129,44 @@ def _difference(state: dict, reference: Reference) -> str:
         for name in state
         if state[name] != reference.state[name]
     )
+
+
+def test_a_rerun_after_the_value_write_landed_and_its_stamp_did_not_keeps_the_app_s_values(
+    project: Project, sheets_server: EmulatorServer
+):
+    """Issue 11 #1: init writes its defaults (by the column's marker), then its stamps. A crash
+    between the two leaves 0s and no init stamp; the application then writes its own version
+    into one row. The rerun writes no default over it (only blank cells get one) and stamps
+    the sheet; the validation, reading the sheet, reports the row that is not 0."""
+    key = fresh_sheet(project)
+    sheets_server.interleave(0, None)
+    assert migrate(project, key).ret == 0
+    requests = list(sheets_server.app.interleaving.requests)
+    sheets_server.app.interleaving.clear()
+    k = next(n for n, r in enumerate(requests, 1) if r.endswith(":batchUpdateByDataFilter"))
+    assert requests[k].endswith(":batchUpdate"), f"the stamps are not the next write: {requests}"
+
+    key = fresh_sheet(project)
+    project.api.faults({"kind": "apply_then_reset", "at": k}, {"kind": "blackout", "at": k + 1})
+    crashed = migrate(project, key)
+    project.api.clear_faults()
+    assert crashed.ret != 0
+    worksheet = project.api.client().open_by_key(key).worksheet(demo.WORKSHEET)
+    version = worksheet.row_values(1).index("version") + 1
+    assert worksheet.col_values(version)[1:] == ["0"] * DEMO_ROWS, "the value write landed"
+    worksheet.update_cell(3, version, 7)  # the application, upgraded, writes its own version
+
+    rerun = migrate(project, key)
+
+    assert worksheet.col_values(version)[1:] == ["0", "7"] + ["0"] * (DEMO_ROWS - 2)
+    rerun.stdout.fnmatch_lines(["*init ran: wrote version on 40 rows*"])
+    # The validation reads the sheet as it is: the application's 7 is reported, not hidden.
+    assert rerun.ret == 1
+    rerun.stdout.fnmatch_lines(["FAILED *test_version_is_zero_on_every_data_row*"])
+    found = (
+        project.api.client()
+        .open_by_key(key)
+        .fetch_sheet_metadata({"fields": "sheets.developerMetadata(metadataKey,metadataValue)"})
+    )
+    stamps = [item for sheet in found["sheets"] for item in sheet.get("developerMetadata", [])]
+    assert {"metadataKey": "sheetmigrate.schema_version", "metadataValue": "3.0"} in stamps

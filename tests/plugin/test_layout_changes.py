@@ -11,9 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sheet_project import DEMO_ROWS, Project, demo_values
+from sheet_project import DEMO_ROWS, Project, demo_values, seed_demo
 
 from pytest_sheetmigrate import demo
+from pytest_sheetmigrate.emulator import EmulatorServer
+from pytest_sheetmigrate.emulator.store import Store
 
 WRITER = """
 import pytest
@@ -164,7 +166,7 @@ def pytest_configure(config):
 
     def during_the_wait(line, **markup):
         write_line(line, **markup)
-        if "spreadsheets.batchUpdate: quota exceeded" in line:
+        if "values.batchUpdateByDataFilter: quota exceeded" in line:
             spreadsheet = sheets_client({url!r}).open_by_key({key!r})
             spreadsheet.batch_update({{"requests": {requests!r}}})
 
@@ -172,7 +174,7 @@ def pytest_configure(config):
 """
 
 
-def test_a_column_inserted_while_the_init_write_waits_out_a_quota_error_stops_the_run(
+def test_a_column_inserted_while_the_init_write_waits_out_a_quota_error_gets_no_default(
     pytester: pytest.Pytester, project: Project
 ):
     inserted = [{"insertDimension": {"range": columns(KEY + 3, KEY + 4)}}]
@@ -183,8 +185,69 @@ def test_a_column_inserted_while_the_init_write_waits_out_a_quota_error_stops_th
     result = project.run("--migrate", "-p", "application", "-rfEs", "--retry-base-seconds", "0.001")
 
     now = assert_no_cell_lost(project)
-    assert now["version"] == [""] * DEMO_ROWS, "nothing was written"
-    assert result.ret == 1
+    assert now["version"] == [0.0] * DEMO_ROWS, "written where the version column is now"
     result.stdout.fnmatch_lines(
-        ["*the columns of 'Operaciones' moved while the init step waited to write: nothing was*"]
+        [
+            "*values.batchUpdateByDataFilter: quota exceeded*",
+            "*init ran: wrote version on 40 rows*",
+        ]
     )
+    assert result.ret == 1, "the validation reads the sheet as it is now, the new column in it"
+    result.stdout.fnmatch_lines(["*blank header cells in row 1: column J*"])
+
+
+def init_write(requests: list[str]) -> int:
+    """The number of init's first write: its value write by marker, else (before issue 11's
+    data-filter write) its batchUpdate, the run's last."""
+    by_marker = [n for n, r in enumerate(requests, 1) if r.endswith(":batchUpdateByDataFilter")]
+    if by_marker:
+        return by_marker[0]
+    return max(n for n, r in enumerate(requests, 1) if r.endswith(":batchUpdate"))
+
+
+def test_a_column_inserted_left_of_version_between_init_s_layout_read_and_its_write_keeps_its_cells(
+    project: Project, sheets_server: EmulatorServer
+):
+    """Issue 11 #1, the last round trip: another writer inserts its own column (header and
+    values) right left of ``version`` exactly after init read where ``version`` is and before
+    its write lands. A write by column index would put the 0s over the writer's column."""
+    clean = seed_demo(project.api, demo_values())
+    sheets_server.interleave(0, None)
+    assert project.run("--migrate", "--sheet", clean, "--checkpoint-dir", "clean").ret == 0
+    requests = list(sheets_server.app.interleaving.requests)
+    write = init_write(requests)
+    assert requests[write - 2].endswith("{spreadsheetId}"), f"not after the layout read: {requests}"
+    notes = [[f"note {row}"] for row in range(1, DEMO_ROWS + 1)]
+
+    def insert_a_column_left_of_version(store: Store) -> None:
+        body = {"requests": [{"insertDimension": {"range": columns(VERSION, VERSION + 1)}}]}
+        store.execute(
+            "spreadsheets_batch_update", {"spreadsheet_id": project.sheet, "body": body}, None
+        )
+        store.execute(
+            "values_update",
+            {
+                "spreadsheet_id": project.sheet,
+                "range": f"'{demo.WORKSHEET}'!BP1:BP{DEMO_ROWS + 1}",
+                "body": {"values": [["notes"], *notes]},
+                "value_input_option": "RAW",
+            },
+            None,
+        )
+
+    sheets_server.interleave(write - 1, insert_a_column_left_of_version)
+    try:
+        result = project.run("--migrate", "-rfEs")
+    finally:
+        ran_after, error = (
+            sheets_server.app.interleaving.ran_after,
+            sheets_server.app.interleaving.error,
+        )
+        sheets_server.app.interleaving.clear()
+
+    assert (ran_after, error) == (write - 1, None)
+    now = assert_no_cell_lost(project)
+    assert now["notes"] == [row[0] for row in notes], "the other writer's column was written over"
+    assert now["version"] == [0.0] * DEMO_ROWS, "the default is where the version column is now"
+    result.stdout.fnmatch_lines(["*init ran: wrote version on 40 rows*"])
+    assert "Traceback" not in result.stdout.str()
