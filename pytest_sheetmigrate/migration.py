@@ -656,6 +656,36 @@ class Migration:
                 "while the migration ran: its default was written nowhere. Put the column back "
                 "(or undo the change) and run pytest --migrate again."
             )
+        self._clear_defaults_below_the_data(data, layout)
+
+    def _clear_defaults_below_the_data(
+        self, data: list[dict[str, Any]], layout: ColumnLayout
+    ) -> None:
+        """Rows are addressed by number: a row deleted after the last key read moved the data up
+        under the write, whose last defaults then landed below the last key. The key column,
+        read again once the write is in, says how many rows there are now; each default written
+        below them is cleared again, by the same marker (a row deleted after the write took
+        its own default with it)."""
+        key_index = list(layout.header).index(self.schema.key)
+        rows_now = count_data_rows(
+            first_cells(read_key_column(self.gateway, self.sheet.title, key_index))
+        )
+        if rows_now >= self.data_rows:
+            return
+        below = [
+            {
+                **entry,
+                "values": [
+                    [None] * (rows_now + 1)
+                    + [
+                        "" if sent is not None else None
+                        for sent in entry["values"][0][rows_now + 1 :]
+                    ]
+                ],
+            }
+            for entry in data
+        ]
+        self.gateway.write_by_data_filter(below)
 
     def _columns_now(self, names: list[str]) -> dict[str, int]:
         """The 0-based index of each column ``names`` where it is now, read in one request.

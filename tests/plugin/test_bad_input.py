@@ -374,7 +374,7 @@ def with_extra_column(values: Values) -> Values:
 SHEET_MISTAKES: dict[str, tuple[Callable[[Values], Values], tuple[str, ...]]] = {
     "a_column_the_schema_does_not_list": (
         with_extra_column,
-        ('columns the schema does not list: "Notas" (column BN)', "Add them to"),
+        ('columns the schema does not list: "Notas" (column BN)', "give it back its name"),
     ),
     "a_blank_header_cell": (
         renamed("Cliente", ""),

@@ -22,8 +22,9 @@ Each interleaving holds when the run either
 In the round trip before init's write (after its key column read, after its layout read, and
 between its value write and its stamps' batchUpdate) a column inserted or moved across
 ``version`` holds: the defaults go out by the column's marker (values:batchUpdateByDataFilter),
-so Google writes them where the column is then. Still open (marked xfail, strict): a row deleted
-there leaves a stray 0 below the data (rows have no marker; the write covers the rows counted).
+so Google writes them where the column is then; a row deleted there moves the data up under
+the write (rows have no marker), and the key column read again after it says which defaults
+landed below the data, which are cleared again by the same marker.
 
 What the tool promises for a row added by the other writer: the default is written on every data
 row the init step writes over, and the validation that follows reads the sheet as it is then, so
@@ -476,25 +477,14 @@ class Harness:
 
 ELSEWHERE = "between any other two requests"
 BEFORE_INIT_WRITE = "in the round trip before the init write"
-OPEN = {  # issue 11, still open: rows have no marker, init's value write addresses them by number
-    "a row deleted": "issue 11: a row deleted after init's last key read leaves a stray "
-    "version 0 below the data (the value write covers the rows counted at the start), exit 0",
-}
 
 
 def cases() -> list[Any]:
-    params = []
-    for kind in EDITS:
-        params.append(pytest.param(kind, ELSEWHERE, id=f"{kind.name}, {ELSEWHERE}"))
-        marks = (
-            [pytest.mark.xfail(strict=True, reason=OPEN[kind.name])] if kind.name in OPEN else []
-        )
-        params.append(
-            pytest.param(
-                kind, BEFORE_INIT_WRITE, id=f"{kind.name}, {BEFORE_INIT_WRITE}", marks=marks
-            )
-        )
-    return params
+    return [
+        pytest.param(kind, where, id=f"{kind.name}, {where}")
+        for kind in EDITS
+        for where in (ELSEWHERE, BEFORE_INIT_WRITE)
+    ]
 
 
 def before_the_init_write(requests: list[str]) -> range:
@@ -505,8 +495,9 @@ def before_the_init_write(requests: list[str]) -> range:
     assert key_read.endswith("values:batchGet") and layout_read.endswith("{spreadsheetId}"), (
         f"init no longer reads its key column, then its layout, right before its write: {requests}"
     )
-    assert requests[write].endswith(":batchUpdate"), f"no stamps after the write: {requests}"
-    return range(write - 2, write + 1)
+    assert requests[write].endswith("values:batchGet"), f"no key read after the write: {requests}"
+    assert requests[write + 1].endswith(":batchUpdate"), f"no stamps after the write: {requests}"
+    return range(write - 2, write + 2)
 
 
 @pytest.mark.parametrize(("kind", "where"), cases())
