@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import requests
 
@@ -26,9 +27,10 @@ def open_gateway(settings: Settings) -> Iterator[SheetGateway]:
             settings.spreadsheet_key,
             retry=_retry(settings),
             endpoint=server.url,
+            **_where_keys_came_from(settings),
         )
         try:
-            yield _told_where_keys_came_from(gateway, settings)
+            yield gateway
         finally:
             server.stop(gateway.notify)  # waits for another session using this one's server
         return
@@ -36,23 +38,20 @@ def open_gateway(settings: Settings) -> Iterator[SheetGateway]:
     credentials = load_credentials(settings.credentials, local_server=base_url is not None)
     if base_url is not None:
         _refuse_unreachable(base_url)
-    yield _told_where_keys_came_from(
-        SheetGateway(
-            sheets_client(base_url, credentials),
-            settings.spreadsheet_key,
-            account=account_of(credentials),
-            token_endpoint=token_uri_of(credentials),
-            endpoint=base_url or GOOGLE_ENDPOINT,
-            retry=_retry(settings),
-        ),
-        settings,
+    yield SheetGateway(
+        sheets_client(base_url, credentials),
+        settings.spreadsheet_key,
+        account=account_of(credentials),
+        token_endpoint=token_uri_of(credentials),
+        endpoint=base_url or GOOGLE_ENDPOINT,
+        retry=_retry(settings),
+        **_where_keys_came_from(settings),
     )
 
 
-def _told_where_keys_came_from(gateway: SheetGateway, settings: Settings) -> SheetGateway:
+def _where_keys_came_from(settings: Settings) -> dict[str, Any]:
     """So a 404 names the setting to fix: the spreadsheet's, --backup, or neither (a stamp's)."""
-    gateway.sheet_given_by, gateway.given_backup = settings.sheet_given_by, settings.backup
-    return gateway
+    return {"sheet_given_by": settings.sheet_given_by, "given_backup": settings.backup}
 
 
 def _retry(settings: Settings) -> RetryPolicy:

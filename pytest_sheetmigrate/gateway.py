@@ -235,6 +235,8 @@ class SheetGateway:
         account: str | None = None,
         endpoint: str = GOOGLE_ENDPOINT,
         token_endpoint: str | None = None,
+        sheet_given_by: str = "--sheet",
+        given_backup: str | None = None,
     ) -> None:
         self.client = client
         self.key = key
@@ -244,8 +246,8 @@ class SheetGateway:
         self.endpoint = endpoint
         self.token_endpoint = token_endpoint
         self.is_copy = False  # a gateway to a backup copy (see other())
-        self.sheet_given_by = "--sheet"  # where the user named the spreadsheet, for messages
-        self.given_backup: str | None = None  # the key passed with --backup, if any
+        self.sheet_given_by = sheet_given_by  # where the user named the spreadsheet, for messages
+        self.given_backup = given_backup  # the key passed with --backup, if any
         self.notify: Callable[[str], None] = lambda line: None  # waits worth telling the user
         self._http = client.http_client
 
@@ -259,10 +261,11 @@ class SheetGateway:
             account=self.account,
             endpoint=self.endpoint,
             token_endpoint=self.token_endpoint,
+            sheet_given_by=self.sheet_given_by,
+            given_backup=self.given_backup,
         )
         other.notify = self.notify
         other.is_copy = True
-        other.sheet_given_by, other.given_backup = self.sheet_given_by, self.given_backup
         return other
 
     # reads ---------------------------------------------------------------------------------
