@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from .in_flight import InterruptedWrite, WriteInFlight
 from .lease import LEASE_KEY, Lease
 from .local_snapshot import LocalSnapshot, local_snapshot_path
 from .plan import Plan
+from .results import StepName, StepResult, StepStatus, Verification
 from .schema import Schema, column_letter
 from .settings import Mode, Settings
 from .snapshot import Snapshot, SnapshotBuilder, SourceAndCopyBuilder, count_data_rows
@@ -51,25 +52,6 @@ from .worksheet import (
 
 Progress = Callable[[str], None]
 TAKING_THE_LEASE = "lease"  # the in-flight write that takes the lease, before any step's write
-
-
-@dataclass
-class StepResult:
-    step: str
-    status: str  # "ran", "done" (found done), "planned" (dry run)
-    summary: str
-    requests: list[dict[str, Any]] = field(default_factory=list)
-    details: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class Verification:
-    results: dict[str, CheckResult]
-    status: str
-
-    @property
-    def passed(self) -> bool:
-        return all(result.passed for result in self.results.values())
 
 
 class Migration:
@@ -162,8 +144,10 @@ class Migration:
             self._read_source(None)
             self.backup_snapshot = self.before  # the planned backup: a copy of what was read
             if backup_key:
-                return StepResult("backup", "done", f"backup {backup_key} exists")
-            return StepResult("backup", "planned", f"would copy {self.info.title!r} on Drive")
+                return StepResult(StepName.BACKUP, StepStatus.DONE, f"backup {backup_key} exists")
+            return StepResult(
+                StepName.BACKUP, StepStatus.PLANNED, f"would copy {self.info.title!r} on Drive"
+            )
         checkpoint = self.checkpoints.load("backup")  # one of another migration is refused here
         if not stamp:
             return self._make_backup(backup_key)
@@ -184,12 +168,16 @@ class Migration:
         details = checkpoint.details if checkpoint else {}
         if details.get("backup") == backup_key and details.get("stamp") == stamp:
             self.before = self.backup_snapshot = Snapshot.from_dict(details["snapshot"])
-            return StepResult("backup", "done", f"backup {backup_key} made {stamp.get('at')}")
+            return StepResult(
+                StepName.BACKUP, StepStatus.DONE, f"backup {backup_key} made {stamp.get('at')}"
+            )
         started = utc_now()  # resumed without its checkpoint: the copy is the state before
         self.before = self.backup_snapshot = self._snapshot_of(self.gateway.other(backup_key))
         details = {**self._backup_details(backup_key), "stamp": stamp}
         self._save("backup", started, "found done on the sheet", details)
-        return StepResult("backup", "done", f"backup {backup_key} found on the sheet")
+        return StepResult(
+            StepName.BACKUP, StepStatus.DONE, f"backup {backup_key} found on the sheet"
+        )
 
     def _live_unless_migrated(self) -> Snapshot | None:
         """The sheet as it is now, unless init was written: once cells are migrated, the backup
@@ -212,7 +200,7 @@ class Migration:
             f"the sheet changed since backup {old_key} was made ({changes}), before any cell "
             f"of it was migrated: started over{removed}; {made.summary}; {old_key} is kept"
         )
-        return replace(made, status="ran", summary=summary)
+        return replace(made, status=StepStatus.RAN, summary=summary)
 
     def _read_again(self) -> None:
         """What ``open`` read and planned, again: the sheet changed under this run."""
@@ -281,7 +269,10 @@ class Migration:
             self.gateway.file(backup_key)  # exists and readable, or refused before any write
         self.take_lease()
         if backup_key:
-            status, summary = "done", f"backup {backup_key} given; checked against the source"
+            status, summary = (
+                StepStatus.DONE,
+                f"backup {backup_key} given; checked against the source",
+            )
             local = self._read_source(backup_key)
             self._refuse_backup_unlike_source(backup_key)
         else:
@@ -302,7 +293,7 @@ class Migration:
         stamp = self.stamps.step(self.schema.name, "backup")
         details = {**self._backup_details(backup_key), **local, "stamp": stamp}
         self._save("backup", started, status, details)
-        return StepResult("backup", status, summary, details=details)
+        return StepResult(StepName.BACKUP, status, summary, details=details)
 
     def _run_id(self) -> dict[str, str]:
         """This run's id, in the stamps it writes: a result computed under a stamp is bound to
@@ -332,7 +323,7 @@ class Migration:
             f"before schema {self.schema.name})"
         )
 
-    def _copy_source(self) -> tuple[str, str, str, dict[str, Any]]:
+    def _copy_source(self) -> tuple[str, StepStatus, str, dict[str, Any]]:
         """Copy the spreadsheet on Drive, or reuse the copy a run interrupted before its stamp
         left behind when it still equals the source; read both. Returns key, status, summary
         and the local snapshot's details."""
@@ -342,9 +333,14 @@ class Migration:
             local = self._read_source(left)
             assert self.before is not None and self.backup_snapshot is not None
             if self.backup_snapshot.digest == self.before.digest:
-                return left, "done", f"copy {left} found on Drive by name, equal, reused", local
+                return (
+                    left,
+                    StepStatus.DONE,
+                    f"copy {left} found on Drive by name, equal, reused",
+                    local,
+                )
         copied = self.gateway.copy(name)
-        return copied, "ran", f"copied to {copied}", self._read_source(copied)
+        return copied, StepStatus.RAN, f"copied to {copied}", self._read_source(copied)
 
     def _read_source(self, backup_key: str | None) -> dict[str, Any]:
         """Stream the source (and the backup copy beside it) once, building every snapshot."""
@@ -386,7 +382,9 @@ class Migration:
     def columns(self) -> StepResult:
         if self.plan.is_noop_columns:
             self._save_detected("columns")
-            return StepResult("columns", "done", "every schema column is already in place")
+            return StepResult(
+                StepName.COLUMNS, StepStatus.DONE, "every schema column is already in place"
+            )
         added_names = self._added_by_this_migration()
         markers = [
             column_marker_request(self.sheet.sheet_id, index, name)
@@ -399,7 +397,9 @@ class Migration:
         )
         if self.dry_run:
             requests = self.plan.columns_requests() + markers + self._columns_stamp(added_names)
-            return StepResult("columns", "planned", f"would {what}", requests=requests)
+            return StepResult(
+                StepName.COLUMNS, StepStatus.PLANNED, f"would {what}", requests=requests
+            )
         started = utc_now()
         self.take_lease()
         self._refuse_concurrent_change()
@@ -408,7 +408,7 @@ class Migration:
         self.layout = self.plan.apply_to_header()
         self._save("columns", started, "ran", {"added": added_names})
         done = what.replace("add ", "added ", 1).replace("move ", "moved ", 1)
-        return StepResult("columns", "ran", done, requests=requests)
+        return StepResult(StepName.COLUMNS, StepStatus.RAN, done, requests=requests)
 
     def _columns_stamp(self, added: list[str]) -> list[dict[str, Any]]:
         details = {"added": added, **self._run_id()}
@@ -445,7 +445,7 @@ class Migration:
             stage="columns",
         )
         results = {result.name: result for result in run_checks(check_input)}
-        verification = Verification(results, "planned" if self.dry_run else "ran")
+        verification = Verification(results, StepStatus.PLANNED if self.dry_run else StepStatus.RAN)
         if not self.dry_run:
             self._save(
                 "verify",
@@ -471,7 +471,9 @@ class Migration:
         init = self.stamps.step(self.schema.name, "init")
         if init is not None:
             said = f"passed before the init step wrote (its stamp on the sheet, {init.get('at')})"
-            return Verification({name: CheckResult(name, True, said) for name in CHECKS}, "done")
+            return Verification(
+                {name: CheckResult(name, True, said) for name in CHECKS}, StepStatus.DONE
+            )
         checkpoint = self.checkpoints.load("verify")
         if checkpoint is None or not checkpoint.details.get("passed"):
             return None
@@ -483,7 +485,7 @@ class Migration:
             name: CheckResult(name, True, f"{message} (verified {checkpoint.finished})")
             for name, message in checkpoint.details["messages"].items()
         }
-        return Verification(results, "done")
+        return Verification(results, StepStatus.DONE)
 
     def live_snapshot(self) -> Snapshot:
         """The worksheet as it is now, read over every row."""
@@ -534,12 +536,14 @@ class Migration:
             raise VerificationError(f"verification failed ({failed}): nothing initialised")
         if self.stamps.step(self.schema.name, "init"):
             self._save_detected("init")
-            return StepResult("init", "done", "defaults already written")
+            return StepResult(StepName.INIT, StepStatus.DONE, "defaults already written")
         names = self._columns_to_initialise()
         stamps = self.stamps
         if not names and stamps.schema_version == self.schema.name:
             self._save_detected("init")
-            return StepResult("init", "done", "no added column is waiting for its default")
+            return StepResult(
+                StepName.INIT, StepStatus.DONE, "no added column is waiting for its default"
+            )
         stamp_requests = stamps.step_requests(
             self.schema.name, "init", {"rows": self.data_rows}
         ) + stamps.schema_version_requests(self.schema.name)
@@ -550,7 +554,9 @@ class Migration:
         )
         if self.dry_run:
             requests = self.plan.init_requests(names) + stamp_requests
-            return StepResult("init", "planned", f"would write {what}", requests=requests)
+            return StepResult(
+                StepName.INIT, StepStatus.PLANNED, f"would write {what}", requests=requests
+            )
         started = utc_now()
         self.take_lease()
         self._refuse_concurrent_change()
@@ -567,7 +573,7 @@ class Migration:
         )
         self.initialised = names
         self._save("init", started, "ran", {"rows": self.data_rows, "columns": names})
-        return StepResult("init", "ran", f"wrote {what}", requests=requests)
+        return StepResult(StepName.INIT, StepStatus.RAN, f"wrote {what}", requests=requests)
 
     def _refuse_moved(self, names: list[str], at: dict[str, int]) -> None:
         """Before a write waiting out an error is sent again: its columns are still there."""

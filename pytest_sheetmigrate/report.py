@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import LocalWriteError
-from .migration import StepResult
 from .plan import Plan
+from .results import StepResult
 from .schema import column_letter
 
 VERIFY_PREFIX = "sheetmigrate::test_step_3_verify["

@@ -21,7 +21,8 @@ from .checks import (
     check_row_count_preserved,
 )
 from .errors import SheetStateError, VerificationError
-from .migration import Migration, StepResult
+from .migration import Migration
+from .results import StepName, StepResult, StepStatus
 from .schema import column_letter
 from .snapshot import Snapshot
 
@@ -76,8 +77,8 @@ def rollback(migration: Migration, *, force: bool = False) -> StepResult:
     for step in ("init", "verify", "columns", "backup"):
         migration.checkpoints.discard(step)
     return StepResult(
-        "rollback",
-        "ran",
+        StepName.ROLLBACK,
+        StepStatus.RAN,
         f"restored {before.row_count:,} rows x {len(before.header)} columns from {backup_key}; "
         f"digest {before.digest[:12]} equals the pre-migration snapshot",
         requests=requests,

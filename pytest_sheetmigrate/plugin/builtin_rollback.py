@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ..migration import StepResult
+from ..results import StepResult
 
 
 @pytest.mark.dependency(name="rollback", scope="session")

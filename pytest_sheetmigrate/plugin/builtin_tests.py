@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from ..checks import CHECKS
-from ..migration import StepResult, Verification
+from ..results import StepResult, Verification
 
 VERIFY_NAMES = [f"step_3_verify[{name}]" for name in CHECKS]
 

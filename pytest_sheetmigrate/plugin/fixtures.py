@@ -18,8 +18,9 @@ from ..connect import open_gateway
 from ..errors import SETUP_MISTAKE, SheetMigrateError
 from ..gateway import SheetGateway
 from ..in_flight import interrupted_message
-from ..migration import Migration, StepResult, Verification
+from ..migration import Migration
 from ..plan import Plan
+from ..results import StepName, StepResult, Verification
 from ..rollback import rollback
 from ..schema import Schema
 from ..settings import Mode, check_writable_directory
@@ -174,7 +175,7 @@ def sheetmigrate_verification(
     sheetmigrate_state.verification = verification
     passed = sum(result.passed for result in verification.results.values())
     summary = f"{passed} of {len(verification.results)} checks passed"
-    sheetmigrate_state.steps.append(StepResult("verify", verification.status, summary))
+    sheetmigrate_state.steps.append(StepResult(StepName.VERIFY, verification.status, summary))
     announce(pytestconfig, f"verify {verification.status}: {summary}")
     return verification
 

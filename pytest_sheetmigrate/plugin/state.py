@@ -10,7 +10,8 @@ import pytest
 
 from ..errors import SheetMigrateError
 from ..gateway import RequestLog
-from ..migration import Migration, StepResult, Verification
+from ..migration import Migration
+from ..results import StepResult, Verification
 from ..schema import Schema, load_schema
 from ..settings import OPTIONS, Mode, Option, Settings, check_writable_directory, resolve
 
