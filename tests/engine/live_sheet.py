@@ -1,0 +1,87 @@
+"""Helpers of the engine tests: a seeded sheet on the local server, settings pointing at it,
+and the engine opened on it (real gspread over HTTP, the checkpoints in a temporary folder)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from pytest_sheetmigrate import demo
+from pytest_sheetmigrate.connect import open_gateway
+from pytest_sheetmigrate.migration import Migration
+from pytest_sheetmigrate.schema import load_schema
+from pytest_sheetmigrate.settings import Mode, Settings
+
+SCHEMA = Path(__file__).parents[1] / "v3.0" / "schema.toml"
+DEMO_ROWS = 40
+
+
+@dataclass
+class LiveSheet:
+    """A spreadsheet on the local server, and a folder for this test's checkpoints/reports."""
+
+    url: str
+    key: str
+    folder: Path
+
+    @classmethod
+    def seeded(cls, url: str, folder: Path, rows: int = DEMO_ROWS) -> LiveSheet:
+        values = [demo.header(), *demo.rows(rows)]
+        sheet = {
+            "title": demo.WORKSHEET,
+            "values": values,
+            "rowCount": len(values) + 10,
+            "columnCount": len(values[0]),
+        }
+        response = requests.post(
+            f"{url}/_emulator/spreadsheets",
+            json={"title": demo.DEMO_TITLE, "sheets": [sheet]},
+            timeout=60,
+        )
+        response.raise_for_status()
+        return cls(url, response.json()["spreadsheetId"], folder)
+
+    def settings(self, mode: Mode = Mode.MIGRATE, **changes: Any) -> Settings:
+        base = Settings(
+            sheet=self.key,
+            schema_path=SCHEMA,
+            sheets_api=self.url,
+            credentials=None,
+            checkpoint_dir=self.folder / "logs" / "checkpoints",
+            report_dir=self.folder / "logs" / "migration",
+            backup=None,
+            mode=mode,
+            rootdir=self.folder,
+            retry_base_seconds=0.01,
+        )
+        return replace(base, **changes)
+
+    def stats(self) -> dict[str, Any]:
+        return requests.get(f"{self.url}/_emulator/stats", timeout=10).json()
+
+    def values(self) -> list[list[Any]]:
+        """The worksheet's values as the API renders them (the control API's read)."""
+        response = requests.get(
+            f"{self.url}/v4/spreadsheets/{self.key}/values/{demo.WORKSHEET}",
+            headers={"Authorization": "Bearer local"},
+            timeout=10,
+        )
+        response.raise_for_status()
+        return response.json().get("values", [])
+
+
+@contextmanager
+def open_migration_on(sheet: LiveSheet, mode: Mode, **changes: Any) -> Iterator[Migration]:
+    """The engine on ``sheet``; closed (the lease released) when the block ends."""
+    settings = sheet.settings(mode, **changes)
+    with open_gateway(settings) as gateway:
+        migration = Migration.open(settings, gateway, load_schema(settings.schema_path))
+        try:
+            yield migration
+        finally:
+            migration.close()
