@@ -148,6 +148,38 @@ def test_no_emulator_module_imports_gspread() -> None:
     assert importing == []
 
 
+def private_names_used_across_modules(path: Path) -> list[str]:
+    """``from x import _name`` and ``module._name`` (of an imported module) in one file."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    imported_modules = set()
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module != "__future__":
+            found += [f"from {node.module} import {a.name}" for a in node.names if a.name[0] == "_"]
+            imported_modules |= {a.asname or a.name for a in node.names}
+        if isinstance(node, ast.Import):
+            imported_modules |= {a.asname or a.name for a in node.names}
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in imported_modules
+            and node.attr.startswith("_")
+            and not node.attr.startswith("__")
+        ):
+            found.append(f"{node.value.id}.{node.attr}")
+    return found
+
+
+def test_no_emulator_module_uses_another_module_s_private_names() -> None:
+    used = {
+        name: names
+        for name, path in module_files(ROOT, PACKAGE).items()
+        if (names := private_names_used_across_modules(path))
+    }
+    assert used == {}
+
+
 MODULES = sorted(module_files(ROOT, PACKAGE))
 
 
