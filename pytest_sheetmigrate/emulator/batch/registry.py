@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from .. import exceptions as errors
 from .. import fields as masks
@@ -26,8 +26,16 @@ from ..grid import COLUMNS, ROWS, Change, Sheet, adjust_grid_range
 from ..metadata import follow_dimension_change
 from ..spreadsheet import Spreadsheet
 
-if TYPE_CHECKING:
-    from ..models import SheetsBackend
+
+class Backend(Protocol):
+    """What a request kind asks of the backend: the caller and new ids (its random source)."""
+
+    @property
+    def caller(self) -> str | None: ...
+
+    def new_sheet_id(self, spreadsheet: Spreadsheet) -> int: ...
+
+    def new_int_id(self) -> int: ...
 
 
 class RequestError(Exception):
@@ -36,9 +44,9 @@ class RequestError(Exception):
 
 @dataclass
 class BatchContext:
-    """What a request kind works on: the backend (ids, clock) and the transaction's copy."""
+    """What a request kind works on: the backend (caller, new ids) and the transaction's copy."""
 
-    backend: SheetsBackend
+    backend: Backend
     spreadsheet: Spreadsheet
 
     def sheet(self, sheet_id: Any) -> Sheet:

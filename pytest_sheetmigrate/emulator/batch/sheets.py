@@ -25,6 +25,7 @@ from .registry import BatchContext, RequestError, field_mask, kind
 
 
 def ordered_properties(properties: dict[str, Any]) -> dict[str, Any]:
+    """Sheet properties as Google orders and omits them in a reply."""
     order = ("sheetId", "title", "index", "sheetType", "gridProperties", "hidden")
     out = {k: copy.deepcopy(properties[k]) for k in order if k in properties}
     out.update({k: copy.deepcopy(v) for k, v in properties.items() if k not in out})
