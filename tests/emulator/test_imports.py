@@ -2,9 +2,10 @@
 
 :func:`import_cycles` reads the import statements that run when a module is imported (those at
 module level, not those inside functions or under ``if TYPE_CHECKING:``) and finds the cycles
-among the package's modules. Importing a submodule also imports its package's ``__init__``; that
-implicit step is not an edge (a package's ``__init__`` importing its own submodules, which import
-one another, is the ordinary layout, not a cycle).
+among the package's modules. Importing a submodule also imports its packages' ``__init__`` first;
+that step is not an edge, nor is ``from . import sibling`` an edge to the package (a package's
+``__init__`` importing its own submodules, which import one another, is the ordinary layout, not a
+cycle).
 """
 
 from __future__ import annotations
@@ -70,7 +71,8 @@ def _imported(name: str, path: Path, statement: ast.stmt, modules: dict[str, Pat
         target = ".".join(base + ([statement.module] if statement.module else []))
     else:
         target = statement.module or ""
-    found = {target} if target in modules else set()
+    # The importing module's own packages are imported before it anyway: not an edge.
+    found = {target} if target in modules and not name.startswith(f"{target}.") else set()
     found |= {f"{target}.{a.name}" for a in statement.names if f"{target}.{a.name}" in modules}
     return found
 
