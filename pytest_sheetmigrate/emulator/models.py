@@ -40,7 +40,7 @@ from . import exceptions as errors
 from . import fields as masks
 from .a1 import Box
 from .batch import BatchContext, RequestError, apply_request, check_new_sheet
-from .batch_cells import add_named_range
+from .batch.ranges import add_named_range
 from .drive import DriveOperations
 from .grid import Sheet
 from .metadata import matching_metadata
