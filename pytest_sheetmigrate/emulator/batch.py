@@ -25,9 +25,9 @@ from . import exceptions as errors
 from . import fields as masks
 from . import protection, relocation
 from .a1 import Box
-from .core import grid_limit_error
 from .grid import COLUMNS, ROWS, Change, Sheet, adjust_grid_range
 from .metadata import follow_dimension_change, matches, normalise_location
+from .ranges import grid_limit_error
 from .spreadsheet import (
     DEFAULT_COLUMNS,
     DEFAULT_ROWS,
@@ -39,7 +39,7 @@ from .spreadsheet import (
 )
 
 if TYPE_CHECKING:
-    from .models import SheetsBackend
+    from .state import SheetsState
 
 
 class RequestError(Exception):
@@ -50,7 +50,7 @@ class RequestError(Exception):
 class BatchContext:
     """What a request kind works on: the backend (ids, clock) and the transaction's copy."""
 
-    backend: SheetsBackend
+    backend: SheetsState
     spreadsheet: Spreadsheet
 
     def sheet(self, sheet_id: Any) -> Sheet:

@@ -46,8 +46,8 @@ from openpyxl.formula.translate import Translator, TranslatorError
 from . import cells
 from .a1 import Box
 from .batch import BatchContext, RequestError, kind
-from .core import grid_limit_error
 from .grid import COLUMNS, ROWS, Sheet
+from .ranges import grid_limit_error
 from .spreadsheet import COLUMN_PIXELS
 
 PASTE_TYPES = frozenset(
