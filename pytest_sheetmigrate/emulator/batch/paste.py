@@ -45,8 +45,8 @@ from openpyxl.formula.translate import Translator, TranslatorError
 
 from .. import cells
 from ..a1 import Box
-from ..core import grid_limit_error
 from ..grid import COLUMNS, ROWS, Sheet
+from ..ranges import grid_limit_error
 from ..spreadsheet import COLUMN_PIXELS
 from .registry import BatchContext, RequestError, kind
 

@@ -21,9 +21,9 @@ from .. import exceptions as errors
 from .. import fields as masks
 from .. import protection, relocation
 from ..a1 import Box
-from ..core import grid_limit_error
 from ..grid import COLUMNS, ROWS, Change, Sheet, adjust_grid_range
 from ..metadata import follow_dimension_change
+from ..ranges import grid_limit_error
 from ..spreadsheet import Spreadsheet
 
 
