@@ -7,9 +7,9 @@ counts it, retries what is safe to retry (its retry policy) and says what a refu
 the reader hands out feeds the pure snapshot builders (snapshot.py) and the local backup.
 
 One chunk-size rule (:func:`rows_per_chunk`): a request asks for about ``CHUNK_BYTES`` of answer,
-Google's advice ("To speed up requests, we recommend a 2 MB maximum payload", Sheets API "Usage
-limits"). The first chunk of a read is sized at ``BYTES_PER_CELL``, each next one from the bytes
-the last answer took per row.
+Google's advice ("To speed up requests, we recommend a 2 MB maximum payload": Sheets API "Usage
+limits", developers.google.com/sheets/api/limits). The first chunk of a read is sized at
+``BYTES_PER_CELL``, each next one from the bytes the last answer took per row.
 """
 
 from __future__ import annotations
@@ -44,10 +44,11 @@ CHUNK_BYTES = 2 * 1024 * 1024
 BYTES_PER_CELL: Final = 16
 """The first guess of a values answer's bytes per cell, before an answer measures it. Of the two
 guesses the code had (12 for whole rows, 16 for columns read again), the one the benchmark bears
-out: 110.7 MB of cell data for 100,000 rows x 65 columns is 17 bytes a cell (docs/benchmarks.md)."""
-MIN_CHUNK_ROWS: Final = 100
+out: 110.7 MB of cell data for 100,000 rows x 65 columns is about 17 bytes a cell
+(docs/benchmarks.md)."""
+MIN_CHUNK_ROWS = 100
 MAX_CHUNK_ROWS: Final = 100_000
-ENTERED_CELLS: Final = LOOKUP_CELLS
+ENTERED_CELLS = LOOKUP_CELLS
 """Cells per request of a userEnteredValue read (the restore of a forced rollback): the same
 GridData answer, as large a cell, as formula_kinds.py's lookups."""
 ENTERED_FIELDS: Final = "sheets.data.rowData.values.userEnteredValue"
