@@ -18,17 +18,26 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from gspread.utils import absolute_range_name
-
 from . import lease
+from .a1 import absolute_range_name
 from .checkpoints import Checkpoint, CheckpointStore
 from .checks import CHECKS, CheckInput, CheckResult, check_backup_matches_source, run_checks
 from .errors import ConcurrentChangeError, LockHeldError, SheetStateError, VerificationError
-from .gateway import ColumnLayout, SheetGateway, SheetInfo, SpreadsheetInfo, prefetched
+from .gateway import SheetGateway, SheetInfo, SpreadsheetInfo
 from .in_flight import InterruptedWrite, WriteInFlight
 from .lease import LEASE_KEY, Lease
 from .local_snapshot import LocalSnapshot, local_snapshot_path
 from .plan import Plan
+from .reader import (
+    ColumnLayout,
+    SheetReader,
+    first_cells,
+    key_digest,
+    prefetched,
+    read_key_column,
+    refuse_merged_header,
+    with_columns_read_again,
+)
 from .results import StepName, StepResult, StepStatus, Verification
 from .schema import Schema, column_letter
 from .settings import Mode, Settings
@@ -40,14 +49,6 @@ from .stamp import (
     create_metadata_request,
     legacy_stamps_belong_to,
     utc_now,
-)
-from .worksheet import (
-    data_rows_only,
-    first_cells,
-    key_digest,
-    read_key_column,
-    refuse_merged_header,
-    with_columns_read_again,
 )
 
 Progress = Callable[[str], None]
@@ -510,23 +511,8 @@ class Migration:
         return self._snapshot_of(self.gateway.other(key))
 
     def _snapshot_of(self, gateway: SheetGateway) -> Snapshot:
-        """Stream the worksheet of this spreadsheet (or of a copy), header row included.
-
-        The rows read are those of the grid as it is now (one metadata request): a row deleted
-        since the start would otherwise put the range past the grid (a 400). Data rows end at
-        the last row whose key is non-empty, so rows the application appended in the meantime
-        are seen. Trailing empty rows cost nothing: the API trims them from each chunk.
-        """
-        grid_rows = gateway.metadata().sheet(self.schema.worksheet).row_count
-        chunks = prefetched(gateway.iter_rows(self.sheet.title, 1, grid_rows, len(self.layout)))
-        first: list[list[Any]] = next(chunks, [[]])
-        header = [str(cell) for cell in (first[0] if first else [])]
-        builder = SnapshotBuilder(self.schema, header)
-        if self.schema.key in header:
-            key_index = header.index(self.schema.key)
-            for rows in data_rows_only(itertools.chain([first[1:]], chunks), key_index):
-                builder.add_rows(rows)
-        return builder.finish()
+        """The worksheet of this spreadsheet (or of a copy) as it is now (reader.py)."""
+        return SheetReader(gateway).snapshot(self.schema, self.sheet.title, len(self.layout))
 
     # step 4 ----------------------------------------------------------------------------------
 
@@ -783,8 +769,7 @@ class Migration:
     # plumbing --------------------------------------------------------------------------------
 
     def _rows(self, gateway: SheetGateway) -> Iterator[list[list[Any]]]:
-        width = len(self.header)
-        return gateway.iter_rows(self.sheet.title, 2, self.data_rows + 1, width)
+        return SheetReader(gateway).data_rows(self.sheet.title, self.data_rows, len(self.header))
 
     def _write(
         self,

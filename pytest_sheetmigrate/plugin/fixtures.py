@@ -11,12 +11,11 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any
 
-import gspread
 import pytest
 
 from ..connect import open_gateway
 from ..errors import SETUP_MISTAKE, SheetMigrateError
-from ..gateway import SheetGateway
+from ..gateway import Client, SheetGateway
 from ..in_flight import interrupted_message
 from ..migration import Migration
 from ..plan import Plan
@@ -275,6 +274,6 @@ def sheet_schema(sheetmigrate_state: SessionState) -> Schema:
 
 
 @pytest.fixture(scope="session")
-def sheets_client(sheetmigrate_gateway: SheetGateway) -> gspread.Client:
+def sheets_client(sheetmigrate_gateway: SheetGateway) -> Client:
     """A gspread client aimed at the run's Sheets API (Google, or the local server)."""
     return sheetmigrate_gateway.client
