@@ -740,3 +740,53 @@ def test_a_checkpoint_dir_of_its_own_keeps_two_migrations_apart(
     assert init.status is StepStatus.RAN
     assert_migrated(live_sheet, demo_keys())
     assert_migrated(other, demo_keys())
+
+
+# -- what the facade gives the validation suite ---------------------------------------------------
+
+
+def test_open_reads_the_rows_and_plans_the_columns_the_schema_lacks(
+    open_migration: OpenMigration,
+):
+    with open_migration() as migration:
+        planned = [name for name, _ in migration.plan.columns_to_add]
+        rows, layout = migration.data_rows, list(migration.layout)
+        migration.backup()
+        migration.columns()
+        after = list(migration.layout)
+
+    assert (rows, layout) == (DEMO_ROWS, demo.header())
+    assert planned == ["Ocupado_Por", "Fecha_Ocupacion", "version"]
+    assert after == V3.header, "the layout follows the columns step"
+
+
+def test_the_backup_copy_holds_the_sheet_as_it_was_before_the_migration(
+    open_migration: OpenMigration,
+):
+    with open_migration() as migration:
+        backup, *_ = migrate(migration)
+        before = migration.before
+        copy = migration.snapshot_of_copy(backup.details["backup"])
+        now = migration.live_snapshot()
+
+    assert before is not None and copy.digest == before.digest
+    assert list(copy.header) == demo.header() and copy.row_count == DEMO_ROWS
+    assert now.digest != before.digest and list(now.header) == V3.header
+
+
+def test_result_rows_stream_the_migrated_rows_and_a_dry_run_s_as_planned(
+    live_sheet: LiveSheet, open_migration: OpenMigration
+):
+    with open_migration(Mode.DRY_RUN) as dry:
+        migrate(dry)
+        planned = list(dry.result_rows())
+    with open_migration() as migration:
+        migrate(migration)
+        rows = list(migration.result_rows())
+
+    assert len(planned) == len(rows) == DEMO_ROWS
+    assert [row["TAG_SPOOL"] for row in rows] == demo_keys()
+    assert {str(row["version"]) for row in rows} == {"0"}
+    assert [list(row) for row in planned] == [list(row) for row in rows] == [V3.header] * DEMO_ROWS
+    assert [row["TAG_SPOOL"] for row in planned] == demo_keys()
+    assert {str(row["version"]) for row in planned} == {"0"}, "the default, planned"
