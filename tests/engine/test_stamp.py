@@ -5,10 +5,17 @@ the live sheet's metadata after a migration."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
-from live_sheet import DEMO_ROWS, LiveSheet
+import pytest
+import requests
+from live_sheet import DEMO_ROWS, LiveSheet, open_migration_on
+from live_sheet import SCHEMA as SCHEMA_FILE
 
+from pytest_sheetmigrate import demo
+from pytest_sheetmigrate.errors import CheckpointError
 from pytest_sheetmigrate.results import StepStatus
+from pytest_sheetmigrate.rollback import rollback
 from pytest_sheetmigrate.settings import Mode
 from pytest_sheetmigrate.stamp import (
     Stamps,
@@ -271,3 +278,85 @@ def test_old_spreadsheet_level_stamps_are_read_as_the_only_worksheet_s_and_repla
     listed = live_sheet.metadata()
     assert Stamps.parse(listed).items[0][0] == "sheetmigrate.step.3.0.backup", "still there"
     assert Stamps.parse(listed, sheet_id).step("3.0", "columns") is not None, "new: on the tab"
+
+
+# -- two tabs of one spreadsheet, each with its own stamps ----------------------------------------
+
+OTHER_TAB = "Archivo"
+
+
+def two_tabs(live_sheet: LiveSheet) -> tuple[LiveSheet, Path]:
+    """The demo sheet twice, in tabs Operaciones and Archivo of one spreadsheet, and a copy of
+    the 3.0 schema that migrates Archivo."""
+    values = [demo.header(), *demo.rows(DEMO_ROWS)]
+    tab = {"values": values, "rowCount": len(values) + 10, "columnCount": len(values[0])}
+    response = requests.post(
+        f"{live_sheet.url}/_emulator/spreadsheets",
+        json={
+            "title": demo.DEMO_TITLE,
+            "sheets": [{"title": demo.WORKSHEET, **tab}, {"title": OTHER_TAB, **tab}],
+        },
+        timeout=60,
+    )
+    response.raise_for_status()
+    schema = live_sheet.folder / "archivo.toml"
+    text = SCHEMA_FILE.read_text(encoding="utf-8")
+    schema.write_text(text.replace(f'worksheet = "{demo.WORKSHEET}"', f'worksheet = "{OTHER_TAB}"'))
+    sheet = LiveSheet(live_sheet.url, response.json()["spreadsheetId"], live_sheet.folder)
+    return sheet, schema
+
+
+def migrate_tab(sheet: LiveSheet, mode: Mode = Mode.MIGRATE, **settings) -> int:
+    """Migrate (or roll back) one tab; its sheet id."""
+    with open_migration_on(sheet, mode, **settings) as migration:
+        if mode is Mode.ROLLBACK:
+            rollback(migration)
+        else:
+            migration.backup()
+            migration.columns()
+            assert migration.init(migration.verify()).status is StepStatus.RAN
+        return migration.sheet.sheet_id
+
+
+def test_two_tabs_migrated_with_schemas_of_one_name_each_get_their_own_stamps(
+    live_sheet: LiveSheet,
+):
+    sheet, archivo = two_tabs(live_sheet)
+
+    first = migrate_tab(sheet)
+    second = migrate_tab(sheet, schema_path=archivo, checkpoint_dir=sheet.folder / "archivo")
+
+    listed = sheet.metadata()
+    for sheet_id in (first, second):
+        own = Stamps.parse(listed, sheet_id)
+        assert own.schema_version == "3.0"
+        assert all(own.step("3.0", step) for step in ("backup", "columns", "init"))
+    backups = {Stamps.parse(listed, i).step("3.0", "backup")["backup"] for i in (first, second)}
+    assert len(backups) == 2, "a backup of each tab"
+    assert Stamps.parse(listed).items == ()
+
+
+def test_rolling_back_one_tab_leaves_the_other_tab_s_stamps(live_sheet: LiveSheet):
+    sheet, archivo = two_tabs(live_sheet)
+    other = {"schema_path": archivo, "checkpoint_dir": sheet.folder / "archivo"}
+    first = migrate_tab(sheet)
+    second = migrate_tab(sheet, **other)
+    kept = Stamps.parse(sheet.metadata(), second).items
+
+    migrate_tab(sheet, Mode.ROLLBACK)
+
+    assert Stamps.parse(sheet.metadata(), first).items == ()
+    assert Stamps.parse(sheet.metadata(), second).items == kept
+
+
+def test_a_second_tab_with_the_first_tab_s_checkpoint_directory_is_refused(
+    live_sheet: LiveSheet,
+):
+    sheet, archivo = two_tabs(live_sheet)
+    migrate_tab(sheet)
+    before = sheet.metadata()
+
+    with pytest.raises(CheckpointError, match=r"3\.0:Operaciones.*3\.0:Archivo.*--checkpoint-dir"):
+        migrate_tab(sheet, schema_path=archivo)
+
+    assert sheet.metadata() == before
