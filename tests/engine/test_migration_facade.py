@@ -25,6 +25,8 @@ import pytest
 from live_sheet import DEMO_ROWS, SCHEMA, LiveSheet, open_migration_on
 
 from pytest_sheetmigrate import demo
+from pytest_sheetmigrate.emulator import EmulatorServer
+from pytest_sheetmigrate.emulator.store import Store
 from pytest_sheetmigrate.errors import (
     ConcurrentChangeError,
     LockHeldError,
@@ -390,6 +392,51 @@ def test_break_lock_takes_over_a_live_lease(live_sheet: LiveSheet, open_migratio
 
     assert init.status is StepStatus.RAN
     assert leases(live_sheet) == []
+
+
+def first_batch_update(sheets_server: EmulatorServer, live_sheet: LiveSheet) -> int:
+    """The number, counted from the end of ``open``, of the backup step's first batchUpdate
+    (the one that takes the lease), as a rehearsal on a copy of the sheet sends it."""
+    rehearsal = reseeded(live_sheet, [demo.header(), *demo.rows(DEMO_ROWS)])
+    with opened(rehearsal, checkpoint_dir=live_sheet.folder / "rehearsal") as migration:
+        sheets_server.interleave(0, None)  # count and record from here
+        migration.backup()
+    routes = list(sheets_server.app.interleaving.requests)
+    sheets_server.app.interleaving.clear()
+    return next(n for n, route in enumerate(routes, 1) if route.endswith(":batchUpdate"))
+
+
+def test_the_loser_of_two_simultaneous_starts_removes_its_own_lease(
+    sheets_server: EmulatorServer, live_sheet: LiveSheet, open_migration: OpenMigration
+):
+    """Another run takes the lease right after this one's take lands, before it confirms;
+    run ids decide, and "0" * 32 is the smallest, so the other run wins (issue 11, defect 17)."""
+    take = first_batch_update(sheets_server, live_sheet)
+    expires = (datetime.now(UTC) + timedelta(minutes=10)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    alice = {"holder": "alice@other-host", "host": "other-host", "pid": 4242}
+    theirs = json.dumps({**alice, "run": "0" * 32, "expires": expires})
+
+    def another_run_takes_the_lease(store: Store) -> None:
+        body = {"requests": [create_metadata_request(LEASE_KEY, theirs)]}
+        store.execute(
+            "spreadsheets_batch_update", {"spreadsheet_id": live_sheet.key, "body": body}, None
+        )
+
+    before = live_sheet.values()
+    try:
+        with open_migration() as migration, pytest.raises(LockHeldError) as refused:
+            sheets_server.interleave(take, another_run_takes_the_lease)
+            migration.backup()
+        ran, error = sheets_server.app.interleaving.ran_after, sheets_server.app.interleaving.error
+    finally:
+        sheets_server.app.interleaving.clear()
+
+    assert (ran, error) == (take, None), "the other run's take ran where it should"
+    assert str(refused.value).startswith(
+        "another migration started at the same moment holds the lease: alice@other-host (pid 4242)"
+    )
+    assert [lease["holder"] for lease in leases(live_sheet)] == ["alice@other-host"]
+    assert live_sheet.values() == before
 
 
 def test_a_run_stopped_by_a_failed_check_initialises_nothing_and_leaves_no_lease(
