@@ -38,7 +38,7 @@ from pytest_sheetmigrate.results import StepName, StepResult, StepStatus, Verifi
 from pytest_sheetmigrate.rollback import rollback
 from pytest_sheetmigrate.schema import load_schema
 from pytest_sheetmigrate.settings import Mode
-from pytest_sheetmigrate.stamp import Stamps, create_metadata_request
+from pytest_sheetmigrate.stamp import Stamps, create_metadata_request, delete_metadata_request
 
 OpenMigration = Callable[..., AbstractContextManager[Migration]]
 V3 = load_schema(SCHEMA)
@@ -280,6 +280,30 @@ def test_a_sheet_migrated_by_hand_only_gets_its_backup_and_version_recorded(
     assert writes(live_sheet) - written == 3, "the lease, the backup stamp, the init stamp"
     assert by_hand.values("UNFORMATTED_VALUE") == v3_values(0)
     assert Stamps.parse(by_hand.metadata(), 0).schema_version == "3.0"
+
+
+def test_columns_added_by_hand_get_their_default_when_init_resumes_after_verify(
+    live_sheet: LiveSheet,
+):
+    by_hand = reseeded(live_sheet, v3_values(""))
+    with opened(by_hand) as migration:
+        migrate(migration)
+    # Put the sheet and the cache back to where a run stopped after verify, before init:
+    (live_sheet.folder / "logs" / "checkpoints" / "step_4_init.json").unlink()
+    stamps = Stamps.parse(by_hand.metadata(), 0)
+    doomed = [stamps.get("sheetmigrate.step.3.0.init"), stamps.get("sheetmigrate.schema_version")]
+    by_hand.spreadsheet().batch_update(
+        {"requests": [delete_metadata_request(found[0]) for found in doomed if found]}
+    )
+    by_hand.spreadsheet().worksheet(demo.WORKSHEET).batch_clear([f"BP2:BP{DEMO_ROWS + 1}"])
+
+    with opened(by_hand) as rerun:
+        _, _, verification, init = migrate(rerun)
+
+    assert len(doomed) == 2 and all(doomed)
+    assert verification.status is StepStatus.DONE
+    assert (init.status, init.summary) == (StepStatus.RAN, f"wrote version on {DEMO_ROWS} rows")
+    assert_migrated(by_hand, demo_keys())
 
 
 # -- the lease -----------------------------------------------------------------------------------
