@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from live_sheet import DEMO_ROWS, LiveSheet
+from live_sheet import SCHEMA as SCHEMA_FILE
 
 from pytest_sheetmigrate.checkpoints import STEPS, Checkpoint, CheckpointStore, step_file_name
 from pytest_sheetmigrate.errors import SETUP_MISTAKE, CheckpointError
@@ -225,23 +226,38 @@ def test_the_local_backup_of_step_1_is_private_and_sealed_by_its_sha256(
     assert stat.S_IMODE(local.stat().st_mode) == 0o600
 
 
-def test_a_corrupted_checkpoint_is_warned_about_and_the_rerun_trusts_the_sheet_s_stamps(
-    live_sheet: LiveSheet, open_migration: OpenMigration
+DAMAGE = {
+    "truncated": (lambda text: text[: len(text) // 2], "JSONDecodeError"),
+    "bytes overwritten": (lambda text: "\x00\ufffd" + text[3:], "JSONDecodeError"),
+    "not a checkpoint": (lambda text: "[1, 2, 3]", "TypeError"),
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGE)
+def test_a_damaged_checkpoint_is_warned_about_and_the_rerun_finds_every_step_done_on_the_sheet(
+    live_sheet: LiveSheet, open_migration: OpenMigration, damage: str
 ):
     with open_migration(Mode.MIGRATE) as migration:
         migrate(migration)
     path = live_sheet.folder / "logs" / "checkpoints" / "step_1_backup.json"
-    path.write_text(path.read_text()[:100])
-    writes = live_sheet.stats()["mutating_requests"]
+    damaged, error = DAMAGE[damage]
+    path.write_text(damaged(path.read_text()))
+    writes, values = live_sheet.stats()["mutating_requests"], live_sheet.values()
 
     with open_migration(Mode.MIGRATE) as rerun:
         backup = rerun.backup()
+        columns = rerun.columns()
+        verification = rerun.verify()
+        init = rerun.init(verification)
         warnings = list(rerun.checkpoints.warnings)
 
-    assert backup.status is StepStatus.DONE
-    assert warnings == [f"{path} is corrupted (JSONDecodeError); {IGNORED}"]
+    assert [backup.status, columns.status, verification.status, init.status] == [
+        StepStatus.DONE
+    ] * 4
+    assert warnings == [f"{path} is corrupted ({error}); {IGNORED}"]
     assert live_sheet.stats()["mutating_requests"] == writes, "nothing written"
-    assert json.loads(path.read_text())["step"] == "backup", "saved again, whole"
+    assert live_sheet.values() == values
+    assert json.loads(path.read_text())["step"] == "backup", "saved again from the sheet"
 
 
 def test_a_checkpoint_of_another_spreadsheet_stops_the_backup_before_any_write(
@@ -258,6 +274,35 @@ def test_a_checkpoint_of_another_spreadsheet_stops_the_backup_before_any_write(
         f"spreadsheet {live_sheet.key} with schema {SCHEMA}"
     ) in str(refused.value)
     assert live_sheet.stats()["mutating_requests"] == 0
+    assert live_sheet.values() == before
+
+
+def test_a_checkpoint_of_another_schema_stops_the_backup_before_any_write(
+    live_sheet: LiveSheet, open_migration: OpenMigration
+):
+    with open_migration(Mode.MIGRATE) as migration:
+        migrate(migration)
+    newer = SCHEMA_FILE.read_text(encoding="utf-8").replace('name = "3.0"', 'name = "3.1"')
+    schema = live_sheet.folder / "v3.1.toml"
+    schema.write_text(newer + '\n[[columns]]\nname = "Turno"\ntype = "string"\n')
+    writes, before = live_sheet.stats()["mutating_requests"], live_sheet.values()
+
+    with (
+        open_migration(Mode.MIGRATE, schema_path=schema) as newer_migration,
+        pytest.raises(CheckpointError) as refused,
+    ):
+        newer_migration.backup()
+
+    assert "belongs to another migration (spreadsheet " in str(refused.value)
+    assert "schema 3.0:Operaciones), not to spreadsheet " in str(refused.value)
+    assert str(refused.value).endswith(
+        "with schema 3.1:Operaciones. Use another "
+        + (
+            f"--checkpoint-dir, or delete {live_sheet.folder / 'logs' / 'checkpoints'} if that "
+            "migration is finished."
+        )
+    )
+    assert live_sheet.stats()["mutating_requests"] == writes
     assert live_sheet.values() == before
 
 
