@@ -69,6 +69,14 @@ class LiveSheet:
     def stats(self) -> dict[str, Any]:
         return requests.get(f"{self.url}/_emulator/stats", timeout=10).json()
 
+    def faults(self, *rules: dict[str, Any]) -> None:
+        """Faults for the server's next requests (``at`` counts from now); ``()`` clears them."""
+        if not rules:
+            requests.delete(f"{self.url}/_emulator/faults", timeout=10).raise_for_status()
+            return
+        response = requests.post(f"{self.url}/_emulator/faults", json={"rules": rules}, timeout=10)
+        response.raise_for_status()
+
     def values(self, render: str = "FORMATTED_VALUE") -> list[list[Any]]:
         """The worksheet's values as the API renders them (``FORMULA``: formulas as text)."""
         response = requests.get(

@@ -31,6 +31,7 @@ from pytest_sheetmigrate.errors import (
     ConcurrentChangeError,
     LockHeldError,
     SheetStateError,
+    TransientApiError,
     VerificationError,
 )
 from pytest_sheetmigrate.migration import Migration
@@ -582,6 +583,49 @@ def test_a_verification_result_edited_by_hand_is_not_trusted(live_sheet: LiveShe
     assert verification.status is StepStatus.RAN and not verification.passed
     assert sum(result.passed for result in verification.results.values()) == 6
     assert set(by_header(sheet)["version"]) == {""}, "nothing was initialised"
+
+
+def rollback_write(sheets_server: EmulatorServer, live_sheet: LiveSheet) -> int:
+    """The number, counted from the rollback's ``open``, of its write (its last batchUpdate,
+    after the lease's), as a rehearsal on a copy of the sheet sends it."""
+    rehearsal = reseeded(live_sheet, [demo.header(), *demo.rows(DEMO_ROWS)])
+    checkpoints = live_sheet.folder / "rehearsal"
+    with opened(rehearsal, checkpoint_dir=checkpoints) as migration:
+        migrate(migration)
+    sheets_server.interleave(0, None)  # count and record from here
+    with opened(rehearsal, Mode.ROLLBACK, checkpoint_dir=checkpoints) as migration:
+        rollback(migration)
+    routes = list(sheets_server.app.interleaving.requests)
+    sheets_server.app.interleaving.clear()
+    return max(n for n, route in enumerate(routes, 1) if route.endswith(":batchUpdate"))
+
+
+def test_a_verification_left_by_an_interrupted_rollback_is_not_trusted_by_the_next_migration(
+    sheets_server: EmulatorServer, live_sheet: LiveSheet, open_migration: OpenMigration
+):
+    write = rollback_write(sheets_server, live_sheet)
+    migrated(open_migration)
+    # The rollback's write lands, its answer is lost, and the connection is gone from then on:
+    live_sheet.faults(
+        {"kind": "apply_then_reset", "at": write}, {"kind": "blackout", "at": write + 1}
+    )
+    with pytest.raises(TransientApiError), open_migration(Mode.ROLLBACK) as migration:
+        rollback(migration)
+    live_sheet.faults()
+    assert live_sheet.values()[0] == demo.header(), "the rollback's write landed"
+    assert (live_sheet.folder / "logs" / "checkpoints" / "step_3_verify.json").exists()
+    set_cell(live_sheet, "TAG_SPOOL", 7, demo_keys()[4])  # row 7 repeats row 6's key
+
+    with open_migration() as rerun:
+        rerun.backup()
+        rerun.columns()
+        verification = rerun.verify()
+
+    assert verification.status is StepStatus.RAN, "not the checkpoint's verification"
+    assert [name for name, r in verification.results.items() if not r.passed] == [
+        "keys_present_and_unique"
+    ]
+    assert set(by_header(live_sheet)["version"]) == {""}, "nothing was initialised"
 
 
 def test_a_rerun_after_a_finished_migration_does_not_compare_with_the_backup_again(
