@@ -13,7 +13,8 @@ from __future__ import annotations
 import os
 import signal
 import threading
-import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from live_sheet import DEMO_ROWS, SCHEMA, LiveSheet, open_migration_on
@@ -58,18 +59,25 @@ def write_number(server: EmulatorServer, sheet: LiveSheet, step: str) -> int:
     return next(n for n, route in enumerate(routes, 1) if route.endswith(":batchUpdate"))
 
 
-def interrupt_when_it_arrives(sheet: LiveSheet, requests: int) -> threading.Thread:
-    """Ctrl-C the main thread once the server has seen ``requests`` requests in all."""
+@contextmanager
+def ctrl_c_when_it_arrives(sheet: LiveSheet, requests: int) -> Iterator[None]:
+    """Within the block, SIGINT this process once the server has seen ``requests`` requests in
+    all (the write held there); never after the block: no later test is interrupted."""
+    over = threading.Event()
 
     def interrupt() -> None:
-        deadline = time.monotonic() + 60
-        while sheet.stats()["requests"] < requests and time.monotonic() < deadline:
-            time.sleep(0.005)
+        while sheet.stats()["requests"] < requests:
+            if over.wait(0.005):
+                return
         os.kill(os.getpid(), signal.SIGINT)  # handled in the main thread, waiting on the write
 
     watcher = threading.Thread(target=interrupt, daemon=True)
     watcher.start()
-    return watcher
+    try:
+        yield
+    finally:
+        over.set()
+        watcher.join()
 
 
 def leases(sheet: LiveSheet) -> list[str]:
@@ -90,10 +98,9 @@ def test_a_ctrl_c_during_a_write_in_flight_leaves_it_to_end_and_close_says_what_
         verification = run_up_to(migration, step)
         held = [{"kind": "latency", "at": at, "ms": HOLD_MS}]
         live_sheet.faults(*held, *([] if lands else [{"kind": "http_500", "at": at}]))
-        watcher = interrupt_when_it_arrives(live_sheet, live_sheet.stats()["requests"] + at)
-        with pytest.raises(KeyboardInterrupt):
+        arrived = live_sheet.stats()["requests"] + at
+        with ctrl_c_when_it_arrives(live_sheet, arrived), pytest.raises(KeyboardInterrupt):
             run_step(migration, step, verification)
-        watcher.join()
         interrupted = migration.close()
     live_sheet.faults()
 
