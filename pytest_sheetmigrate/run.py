@@ -143,6 +143,14 @@ class RunRecord:
         else:
             self.tests[name] = outcome
 
+    def record_error(self, where: str, error: SheetMigrateError) -> None:
+        """An error met by the run; checks it left unrun say so, as an error if verify met it."""
+        self.errors.append(RecordedError(where, str(error), error.exit_code))
+        for check in self.checks:
+            if check.message == NOT_RUN:
+                check.outcome = "error" if where == StepName.VERIFY else "skipped"
+                check.message = f"not run: {error}"
+
     def record_checks(self, verification: Verification) -> None:
         self.checks = [
             CheckRecord(name, "passed" if result.passed else "failed", result.message)
@@ -213,14 +221,21 @@ class Run:
         self._closed = False
 
     @classmethod
-    def checked(cls, settings: Settings, progress: Progress = quiet, **kwargs: Any) -> Run:
+    def checked(
+        cls,
+        settings: Settings,
+        progress: Progress = quiet,
+        *,
+        force_rollback: bool = False,
+        rerun: str | None = None,
+    ) -> Run:
         """A run on ``settings``: the schema loaded, the folders it writes proven writable."""
         schema = load_schema(settings.schema_path)
         if settings.mode is not Mode.VALIDATE:  # every mode but validation writes reports
             check_writable_directory(settings.report_dir, "--report-dir")
         if settings.mode.writes:
             check_writable_directory(settings.checkpoint_dir, "--checkpoint-dir")
-        return cls(settings, schema, progress, **kwargs)
+        return cls(settings, schema, progress, force_rollback=force_rollback, rerun=rerun)
 
     @classmethod
     def from_options(
@@ -262,7 +277,7 @@ class Run:
         try:
             yield
         except SheetMigrateError as error:
-            self.record.errors.append(RecordedError(where, str(error), error.exit_code))
+            self.record.record_error(where, error)
             self.record.outcome = RunOutcome.FAILED
             raise
 

@@ -17,10 +17,14 @@ import pytest
 
 from ..errors import SETUP_MISTAKE, LocalWriteError, SheetMigrateError
 from ..report import session_duration, step_lines, write_reports
-from ..run import RecordedError, Run, RunOutcome
+from ..run import Run, RunOutcome
 from ..settings import Mode
 
 RUN = pytest.StashKey[Run]()
+OUTCOMES: dict[int, RunOutcome] = {
+    pytest.ExitCode.OK: RunOutcome.PASSED,
+    pytest.ExitCode.INTERRUPTED: RunOutcome.INTERRUPTED,
+}
 
 
 def announce(config: pytest.Config, line: str, *, always: bool = False) -> None:
@@ -60,19 +64,17 @@ class RunReporter:
         error = call.excinfo
         if report.failed and error is not None and isinstance(error.value, SheetMigrateError):
             report.longrepr = f"{item.nodeid}: {error.value}"
-            failure = RecordedError(item.nodeid, str(error.value), error.value.exit_code)
-            self.record.errors.append(failure)
+            self.record.record_error(item.nodeid, error.value)
         return report
 
     @pytest.hookimpl(wrapper=True, tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> Generator[None, object, object]:
         result = yield  # the terminal summary, the reports and pytest's last line
-        failed = session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED)
-        if self.record.setup_mistake and failed:
+        ran = session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED)
+        if self.record.setup_mistake and ran:
             session.exitstatus = pytest.ExitCode.USAGE_ERROR
         if self.record.outcome is RunOutcome.RUNNING:
-            ok = session.exitstatus == pytest.ExitCode.OK
-            self.record.outcome = RunOutcome.PASSED if ok else RunOutcome.FAILED
+            self.record.outcome = OUTCOMES.get(int(session.exitstatus), RunOutcome.FAILED)
         return result
 
     @pytest.hookimpl(trylast=True)  # after other plugins': its duration is pytest's
@@ -103,7 +105,7 @@ class RunReporter:
             paths = write_reports(self.run.settings.report_dir, record, summary)
         except LocalWriteError as error:
             terminalreporter.write_line(f"sheetmigrate: {error}", red=True)
-            record.errors.append(RecordedError("reports", str(error), error.exit_code))
+            record.record_error("reports", error)
             return
         written = ", ".join(relative(path, config) for path in paths[-2:])
         terminalreporter.write_line(f"sheetmigrate: reports written to {written}")

@@ -10,7 +10,7 @@ from live_sheet import DEMO_ROWS, SCHEMA, LiveSheet
 
 from pytest_sheetmigrate import commands
 from pytest_sheetmigrate.checks import CHECKS
-from pytest_sheetmigrate.errors import ConfigError, SheetStateError
+from pytest_sheetmigrate.errors import ConfigError, SheetAccessError, SheetStateError
 from pytest_sheetmigrate.report import write_reports
 from pytest_sheetmigrate.results import StepStatus
 from pytest_sheetmigrate.run import Flags, Run, RunOutcome, RunRecord
@@ -134,3 +134,20 @@ def test_the_checks_of_a_migration_not_yet_verified_are_recorded_as_not_run(
 def test_flags_that_mean_nothing_together_are_refused(flags: Flags, refused: str):
     with pytest.raises(ConfigError, match=refused):
         flags.mode()
+
+
+def test_an_error_that_stops_a_step_is_recorded_and_the_checks_say_why_they_did_not_run(
+    live_sheet: LiveSheet,
+):
+    run = Run.checked(live_sheet.settings(sheet="no-such-spreadsheet"))
+
+    with pytest.raises(SheetAccessError), run.recorded("backup"):
+        run.backup()
+    run.close()
+
+    record = run.record
+    assert (record.outcome, record.setup_mistake, record.steps) == (RunOutcome.FAILED, True, [])
+    assert [error.where for error in record.errors] == ["backup"]
+    assert {check.outcome for check in record.checks} == {"skipped"}
+    assert all(check.message.startswith("not run: ") for check in record.checks)
+    assert "no-such-spreadsheet" in record.checks[0].message
