@@ -11,7 +11,7 @@ import requests
 from .credentials import account_of, load_credentials, token_uri_of
 from .errors import SheetAccessError
 from .gateway import GOOGLE_ENDPOINT, RetryPolicy, SheetGateway
-from .settings import EMBEDDED, Settings
+from .settings import EMBEDDED, Settings, without_userinfo
 from .transport import sheets_client
 
 
@@ -71,6 +71,6 @@ def _refuse_unreachable(base_url: str) -> None:
             session.get(base_url, timeout=5)
     except requests.RequestException:
         raise SheetAccessError(
-            f"cannot reach the Sheets API at {base_url}: start the local server "
+            f"cannot reach the Sheets API at {without_userinfo(base_url)}: start the local server "
             f"(python -m pytest_sheetmigrate.emulator --port ...) or fix --sheets-api"
         ) from None

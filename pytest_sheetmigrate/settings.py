@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from .errors import ConfigError
 
@@ -132,7 +133,16 @@ class Settings:
     def target(self) -> str:
         """Where the run points, for the report header: never a secret."""
         where = {GOOGLE: "Google Sheets API", EMBEDDED: "embedded local server"}
-        return f"{self.spreadsheet_key} on {where.get(self.sheets_api, self.sheets_api)}"
+        shown = where.get(self.sheets_api) or without_userinfo(self.sheets_api)
+        return f"{self.spreadsheet_key} on {shown}"
+
+
+def without_userinfo(url: str) -> str:
+    """``url`` without the ``user:password@`` a server's URL may carry (RFC 3986 userinfo)."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
 
 
 def resolve(

@@ -186,11 +186,10 @@ class Stamps:
 
     def removal_requests(self, schema_name: str) -> list[dict]:
         """The requests that remove every step stamp of ``schema_name`` (for a rollback)."""
-        prefix = f"{STEP_PREFIX}{schema_name}."
         return [
             delete_metadata_request(metadata_id)
             for key, metadata_id, _ in self.items
-            if key.startswith(prefix)
+            if is_step_of(key, schema_name)
         ]
 
     def _replace(self, key: str, value: str | None) -> list[dict]:
@@ -207,6 +206,12 @@ def _located_at(location: dict[str, Any], sheet_id: int | None) -> bool:
 def _step_version(key: str) -> str:
     """The version of a step stamp's key: ``sheetmigrate.step.3.0.init`` -> ``3.0``."""
     return key[len(STEP_PREFIX) :].rsplit(".", 1)[0]
+
+
+def is_step_of(key: str, schema_name: str) -> bool:
+    """Whether ``key`` is a step stamp of schema ``schema_name`` exactly: names are free text,
+    so schema ``3``'s stamps are not those of ``3.1`` (whose keys also begin ``...step.3.``)."""
+    return key.startswith(STEP_PREFIX) and _step_version(key) == schema_name
 
 
 def legacy_stamps_belong_to(
@@ -228,6 +233,6 @@ def legacy_stamps_belong_to(
         return True
     version = shared.get(SCHEMA_VERSION_KEY)
     records_schema = (version is not None and version[1] == schema_name) or any(
-        key.startswith(f"{STEP_PREFIX}{schema_name}.") for key in old
+        is_step_of(key, schema_name) for key in old
     )
     return records_schema and set(schema_header) <= set(header)

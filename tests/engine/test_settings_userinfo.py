@@ -1,8 +1,7 @@
 """``Settings.target`` (the report header's "where the run points") shows no password given in
 the URL of a Sheets-compatible server (``https://user:password@host/``).
 
-Fails on purpose (issue 12 #9): ``target`` shows ``sheets_api`` as given. Reported to the lead,
-not fixed here.
+Seen failing before ``settings.without_userinfo``: ``target`` showed ``sheets_api`` as given.
 """
 
 from __future__ import annotations

@@ -3,10 +3,9 @@
 Schema names are free text (``[migration] name``), and a step stamp's key is
 ``sheetmigrate.step.<name>.<step>``: the stamps of schema ``3`` are those whose key is
 ``sheetmigrate.step.3.<step>``, not every key that starts with ``sheetmigrate.step.3.``.
-These tests fail on purpose (issue 12 #9): ``Stamps.removal_requests`` and
-``legacy_stamps_belong_to`` match the prefix, so a rollback of ``3`` also removes ``3.1``'s
-stamps, and ``3.1``'s old spreadsheet-level stamps are read as ``3``'s. Reported to the lead,
-not fixed here.
+Seen failing before ``stamp.is_step_of``: ``Stamps.removal_requests`` and
+``legacy_stamps_belong_to`` matched the prefix, so a rollback of ``3`` also removed ``3.1``'s
+stamps, and ``3.1``'s old spreadsheet-level stamps were read as ``3``'s.
 """
 
 from __future__ import annotations
