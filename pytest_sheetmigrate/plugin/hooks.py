@@ -11,6 +11,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from pytest_jsonreport.plugin import JSONReport
 
 from ..errors import SheetMigrateError
 from ..run import Flags, Run
@@ -96,6 +97,9 @@ def pytest_configure(config: pytest.Config) -> None:
         refuse_a_suite_python_files_misses(config, _suite_paths(config))
     config.stash[RUN] = run
     config.pluginmanager.register(RunReporter(config, run), "sheetmigrate-run-reporter")
+    if not config.option.json_report:  # the user's own --json-report feeds the record as well
+        config.option.json_report_file = None  # "--json-report-file=none": kept in memory only
+        config.pluginmanager.register(JSONReport(config), "sheetmigrate-json-report")
 
 
 def _suite_paths(config: pytest.Config) -> list[Path]:

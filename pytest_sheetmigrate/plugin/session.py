@@ -1,6 +1,7 @@
 """The session's ``Run`` (``config.stash[RUN]``) and the hooks that map its record to pytest:
-each test's outcome into the record (the test step), a ``SheetMigrateError`` reported by its
-message alone, the steps at the end of the session, the reports, and the exit code.
+each test's outcome into the record (the test step, from pytest-json-report's summary), a
+``SheetMigrateError`` reported by its message alone, the steps at the end of the session, the
+reports, and the exit code.
 
 A setup mistake (an unknown spreadsheet, missing credentials, no access: ``exit_code`` 4 in
 errors.py) met during the session makes it exit 4, like one refused at configure time, so CI
@@ -12,6 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Generator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -47,12 +49,12 @@ class RunReporter:
     def pytest_sessionstart(self) -> None:
         self.record.started = time.time()
 
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        status = self.config.hook.pytest_report_teststatus(report=report, config=self.config)
-        self.record.record_test(report.nodeid, status[0])
-
-    def pytest_deselected(self, items: list[pytest.Item]) -> None:
-        self.record.deselected += len(items)
+    def pytest_json_modifyreport(self, json_report: dict[str, Any]) -> None:
+        """Each test's outcome as pytest-json-report summarised the session (its public hook,
+        called once the session is over, before our reports are written)."""
+        for test in json_report.get("tests", []):
+            self.record.record_test(test["nodeid"], test["outcome"])
+        self.record.deselected = json_report.get("summary", {}).get("deselected", 0)
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(
