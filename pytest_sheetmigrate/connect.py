@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -16,8 +16,11 @@ from .transport import sheets_client
 
 
 @contextmanager
-def open_gateway(settings: Settings) -> Iterator[SheetGateway]:
-    """A gateway to ``settings.sheet``; the embedded server lives as long as the context."""
+def open_gateway(
+    settings: Settings, notify: Callable[[str], None] = lambda line: None
+) -> Iterator[SheetGateway]:
+    """A gateway to ``settings.sheet``; the embedded server lives as long as the context.
+    ``notify`` hears the waits worth telling the user (a retry, another session's server)."""
     if settings.sheets_api == EMBEDDED:
         from .embedded import start_embedded
 
@@ -29,6 +32,7 @@ def open_gateway(settings: Settings) -> Iterator[SheetGateway]:
             endpoint=server.url,
             **_where_keys_came_from(settings),
         )
+        gateway.notify = notify
         try:
             yield gateway
         finally:
@@ -38,7 +42,7 @@ def open_gateway(settings: Settings) -> Iterator[SheetGateway]:
     credentials = load_credentials(settings.credentials, local_server=base_url is not None)
     if base_url is not None:
         _refuse_unreachable(base_url)
-    yield SheetGateway(
+    gateway = SheetGateway(
         sheets_client(base_url, credentials),
         settings.spreadsheet_key,
         account=account_of(credentials),
@@ -47,6 +51,8 @@ def open_gateway(settings: Settings) -> Iterator[SheetGateway]:
         retry=_retry(settings),
         **_where_keys_came_from(settings),
     )
+    gateway.notify = notify
+    yield gateway
 
 
 def _where_keys_came_from(settings: Settings) -> dict[str, Any]:

@@ -7,28 +7,19 @@ step's own results are not kept here: each step returns them to the next (steps/
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
-
-from gspread.utils import absolute_range_name
 
 from .checkpoints import CheckpointStore
 from .errors import SheetStateError
-from .gateway import SheetGateway, SheetInfo, SpreadsheetInfo, prefetched
+from .gateway import SheetGateway, SheetInfo, SpreadsheetInfo
 from .plan import Plan
+from .reader import SheetReader, first_cells, key_digest, refuse_merged_header
 from .schema import Schema
 from .settings import Settings
-from .snapshot import Snapshot, SnapshotBuilder, count_data_rows
+from .snapshot import Snapshot, count_data_rows
 from .stamp import legacy_stamps_belong_to
-from .worksheet import (
-    data_rows_only,
-    first_cells,
-    key_digest,
-    read_key_column,
-    refuse_merged_header,
-)
 
 Progress = Callable[[str], None]
 
@@ -72,14 +63,14 @@ class SheetContext:
         info = gateway.metadata()
         sheet = info.sheet(schema.worksheet)
         refuse_merged_header(sheet)
-        (header_rows,) = gateway.read([absolute_range_name(sheet.title, "1:1")])
-        header = [str(cell) for cell in (header_rows[0] if header_rows else [])]
+        reader = SheetReader(gateway)
+        header = reader.header(sheet.title)
         if schema.key not in header:
             raise SheetStateError(
                 f"worksheet {sheet.title!r} has no key column {schema.key!r} in its header row: "
                 f"fix `key` in {schema.path} or the header"
             )
-        key_values = read_key_column(gateway, sheet.title, header.index(schema.key))
+        key_values = reader.key_column(sheet.title, header.index(schema.key))
         data_rows = count_data_rows(first_cells(key_values))
         plan = Plan.build(
             schema,
@@ -120,29 +111,19 @@ class SheetContext:
             self.settings, self.gateway, self.schema, self.progress, self.checkpoints
         )
         # the worksheet's old stamps stay read as before: the flag is the run's, not the read's
-        return SheetContext(**{**fresh.__dict__, "legacy_stamps": self.legacy_stamps})
+        return replace(fresh, legacy_stamps=self.legacy_stamps)
 
     # reading ---------------------------------------------------------------------------------
 
-    def data_rows_of(self, gateway: SheetGateway) -> Iterator[list[list[Any]]]:
-        """The data rows as opened (rows 2..n+1, the header's width), in chunks."""
-        return gateway.iter_rows(self.sheet.title, 2, self.data_rows + 1, len(self.header))
+    def source_and_copy(
+        self, copy: SheetGateway | None
+    ) -> Iterator[tuple[list[list[Any]], list[list[Any]]]]:
+        """The data rows as opened (rows 2..n+1, the header's width), and those of ``copy`` (a
+        backup; ``[]`` chunks when None) beside them, in chunks (reader.py)."""
+        reader = SheetReader(self.gateway)
+        return reader.beside(copy, self.sheet.title, self.data_rows, len(self.header))
 
     def snapshot_of(self, gateway: SheetGateway, width: int) -> Snapshot:
-        """Stream the worksheet of this spreadsheet (or of a copy), header row included.
-
-        The rows read are those of the grid as it is now (one metadata request): a row deleted
-        since the start would otherwise put the range past the grid (a 400). Data rows end at
-        the last row whose key is non-empty, so rows the application appended in the meantime
-        are seen. Trailing empty rows cost nothing: the API trims them from each chunk.
-        """
-        grid_rows = gateway.metadata().sheet(self.schema.worksheet).row_count
-        chunks = prefetched(gateway.iter_rows(self.sheet.title, 1, grid_rows, width))
-        first: list[list[Any]] = next(chunks, [[]])
-        header = [str(cell) for cell in (first[0] if first else [])]
-        builder = SnapshotBuilder(self.schema, header)
-        if self.schema.key in header:
-            key_index = header.index(self.schema.key)
-            for rows in data_rows_only(itertools.chain([first[1:]], chunks), key_index):
-                builder.add_rows(rows)
-        return builder.finish()
+        """The worksheet of this spreadsheet (or of a copy) as it is now, over every row
+        (reader.py; ``width``: the columns expected)."""
+        return SheetReader(gateway).snapshot(self.schema, self.sheet.title, width)

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Final
 
-from .schema import Formula
+from .cell_types import Formula
 
 LOOKUP_CELLS: Final = 20_000
 """Cells looked up per request: about 2 MB of Google's pretty-printed answer at most."""

@@ -1,22 +1,21 @@
-"""The sheet gateway: the only module that calls gspread.
+"""The sheet gateway: with transport.py, the only module that calls gspread.
 
-Everything above it speaks in rows, ranges and batches. It counts every request it sends, reads in
-chunks of about 2 MB, retries what is safe to retry, and turns API refusals into errors that say
-what to do.
+Its methods send one request each (a read of ranges, a batchUpdate, the metadata, a Drive copy);
+what to read, in which chunks, is the reader's (reader.py). It counts every request it sends,
+retries what is safe to retry, and turns API refusals into errors that say what to do.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-import queue
 import random
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import google.auth.exceptions
 import gspread
@@ -27,15 +26,19 @@ from gspread.urls import (
     SPREADSHEET_VALUES_BATCH_URL,
     SPREADSHEETS_API_V4_BASE_URL,
 )
-from gspread.utils import a1_range_to_grid_range, absolute_range_name, rowcol_to_a1
+from gspread.utils import a1_range_to_grid_range
 
+from .a1 import column_letter
 from .errors import CredentialsError, SheetAccessError, SheetStateError, TransientApiError
 from .formula_kinds import FormulaKinds, Span, entered_texts
-from .stamp import COLUMN_MARKER_KEY, Stamps
+from .stamp import Stamps
+
+if TYPE_CHECKING:
+    from .reader import ColumnLayout
 
 T = TypeVar("T")
-_END = object()
-CHUNK_BYTES = 2 * 1024 * 1024
+Client = gspread.Client
+"""The client a gateway sends through (transport.sheets_client builds one)."""
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 # Drive answers its rate limits with 403 and one of these reasons ("Usage limits" guide): a pause.
 DRIVE_RATE_LIMITS = frozenset({"userRateLimitExceeded", "rateLimitExceeded"})
@@ -49,13 +52,6 @@ METADATA_FIELDS = (
 )
 KIND_FIELDS = "sheets.data(startRow,startColumn,rowData.values.userEnteredValue)"
 """What tells a formula from a text starting with "=" (formula_kinds.py)."""
-ENTERED_FIELDS = "sheets.data.rowData.values.userEnteredValue"
-ENTERED_CELLS = 20_000
-"""Cells per request of a userEnteredValue read (the restore of a forced rollback)."""
-LAYOUT_FIELDS = (
-    "sheets(properties.sheetId,data(startColumn,rowData.values(userEnteredValue,formattedValue),"
-    "columnMetadata.developerMetadata(metadataId,metadataKey,metadataValue)))"
-)
 
 
 GOOGLE_ENDPOINT = "https://sheets.googleapis.com"
@@ -76,50 +72,6 @@ def _parsed(body: bytes) -> Any:
         return orjson.loads(body)
     except orjson.JSONDecodeError:
         return json.loads(body)
-
-
-def _header_text(cell: dict[str, Any]) -> str:
-    """A header cell's text as a FORMULA read gives it: its string or formula, else as shown."""
-    entered = cell.get("userEnteredValue", {})
-    for kind in ("stringValue", "formulaValue"):
-        if kind in entered:
-            return str(entered[kind])
-    return str(cell.get("formattedValue", ""))
-
-
-def prefetched(items: Iterator[T]) -> Generator[T, None, None]:
-    """``items``, each next one fetched in a background thread while the caller works on this one.
-
-    So the server prepares the next chunk while this one is digested. One item ahead at most
-    (memory: one chunk more), taken from ``items`` in order by a single thread, so the requests
-    sent and their order do not change. An error fetching an item is raised here, when that item
-    is asked for. A caller that stops early leaves the item being fetched to finish and be
-    dropped (one request more than it used).
-    """
-    asks: queue.SimpleQueue[bool] = queue.SimpleQueue()
-    answers: queue.SimpleQueue[tuple[bool, Any]] = queue.SimpleQueue()
-
-    def fetch() -> None:
-        while asks.get():
-            try:
-                answers.put((True, next(items, _END)))
-            except BaseException as error:  # handed to the caller's thread
-                answers.put((False, error))
-                return
-
-    threading.Thread(target=fetch, name="sheetmigrate-prefetch", daemon=True).start()
-    asks.put(True)
-    try:
-        while True:
-            fetched, item = answers.get()
-            if not fetched:
-                raise item
-            if item is _END:
-                return
-            asks.put(True)
-            yield item
-    finally:
-        asks.put(False)
 
 
 @dataclass
@@ -206,28 +158,12 @@ class SpreadsheetInfo:
         return self.sheets[title]
 
 
-@dataclass(frozen=True)
-class ColumnLayout:
-    """A worksheet's columns as they are now: the header row and where each marker is."""
-
-    header: tuple[str, ...]
-    markers: dict[str, tuple[int, ...]]
-    """Schema name -> 0-based indexes of the columns carrying its marker (one, normally)."""
-    marker_ids: dict[tuple[str, int], int] = field(default_factory=dict)
-    """(schema name, 0-based index) -> the metadataId of that column's marker."""
-    blanks: dict[int, tuple[bool, ...]] = field(default_factory=dict)
-    """0-based index of each column read down -> whether each of its data rows is blank."""
-
-    def name_at(self, index: int) -> str:
-        return self.header[index] if index < len(self.header) else ""
-
-
 class SheetGateway:
     """One spreadsheet, seen through gspread."""
 
     def __init__(
         self,
-        client: gspread.Client,
+        client: Client,
         key: str,
         *,
         log: RequestLog | None = None,
@@ -294,44 +230,10 @@ class SheetGateway:
             stamps=Stamps.parse(raw.get("developerMetadata", [])),
         )
 
-    def column_layout(self, sheet: str, down: Sequence[int] = (), rows: int = 0) -> ColumnLayout:
-        """The header row of ``sheet`` and its column markers, read together in one request;
-        with the data rows 2..``rows``+1 of the columns ``down`` (0-based), read in the same
-        request, so what they hold belongs to the markers found with them."""
-        ranges = [absolute_range_name(sheet, "1:1")]
-        if rows:
-            for index in down:
-                letter = rowcol_to_a1(1, index + 1).rstrip("0123456789")
-                ranges.append(absolute_range_name(sheet, f"{letter}2:{letter}{rows + 1}"))
-        raw = self._call(
-            "spreadsheets.get",
-            lambda: self._http.fetch_sheet_metadata(
-                self.key, params={"ranges": ranges, "fields": LAYOUT_FIELDS}
-            ),
-        )
-        first, *columns = raw["sheets"][0].get("data", [{}])
-        row = (first.get("rowData") or [{}])[0].get("values", [])
-        header = tuple(_header_text(cell) for cell in row)
-        markers: dict[str, list[int]] = {}
-        ids: dict[tuple[str, int], int] = {}
-        for index, column in enumerate(first.get("columnMetadata", [])):
-            for item in column.get("developerMetadata", []):
-                if item.get("metadataKey") == COLUMN_MARKER_KEY:
-                    name = item.get("metadataValue", "")
-                    markers.setdefault(name, []).append(index)
-                    ids[(name, index)] = item.get("metadataId", 0)
-        blanks = {}
-        for data in columns:
-            cells = [(r.get("values") or [{}])[0] for r in data.get("rowData", [])]
-            empty = [not c.get("userEnteredValue") for c in cells]
-            blanks[data.get("startColumn", 0)] = tuple(empty + [True] * (rows - len(empty)))
-        found = {name: tuple(at) for name, at in markers.items()}
-        return ColumnLayout(header, found, ids, blanks)
-
     def read(self, ranges: list[str]) -> list[list[list[Any]]]:
         """Values of each range as stored (formulas as ``Formula``, numbers as numbers, text as
         ``str``), rows ragged."""
-        value_ranges, _, equals_strings = self._batch_get(ranges)
+        value_ranges, _, equals_strings = self.batch_get(ranges)
         found = [value_range.get("values", []) for value_range in value_ranges]
         if equals_strings:
             for value_range, values in zip(value_ranges, found, strict=True):
@@ -339,37 +241,11 @@ class SheetGateway:
                 corner = a1_range_to_grid_range(cells)
                 first_row = corner.get("startRowIndex", 0) + 1
                 kinds = FormulaKinds(
-                    functools.partial(self._entered_texts, prefix), first_row + len(values) - 1
+                    functools.partial(self.lookup_entered_texts, prefix),
+                    first_row + len(values) - 1,
                 )
                 kinds.mark(values, first_row, corner.get("startColumnIndex", 0))
         return found
-
-    def iter_rows(
-        self, sheet: str, first_row: int, last_row: int, columns_hint: int
-    ) -> Iterator[list[list[Any]]]:
-        """Rows ``first_row..last_row`` (1-based, inclusive, every column) in ~2 MB chunks.
-
-        The first chunk is sized from ``columns_hint`` (about 12 bytes a cell), the next ones from
-        the bytes the previous one took. Each chunk is padded to the rows it covers, so the
-        caller can count rows by position.
-        """
-        rows_per_chunk = max(100, CHUNK_BYTES // (12 * max(columns_hint, 1)))
-        prefix = absolute_range_name(sheet, "A1").rsplit("!", 1)[0]
-        kinds = FormulaKinds(lambda spans: self._entered_texts(prefix, spans), last_row)
-        row = first_row
-        while row <= last_row:
-            end = min(last_row, row + rows_per_chunk - 1)
-            ranges, size, equals_strings = self._batch_get(
-                [absolute_range_name(sheet, f"{row}:{end}")]
-            )
-            values = ranges[0].get("values", [])
-            if equals_strings:
-                kinds.mark(values, row, at_most=equals_strings)
-            values.extend([] for _ in range(end - row + 1 - len(values)))
-            yield values
-            bytes_per_row = max(size / (end - row + 1), 1.0)
-            rows_per_chunk = max(100, min(100_000, int(CHUNK_BYTES / bytes_per_row)))
-            row = end + 1
 
     def file(self, key: str) -> dict[str, Any]:
         """Drive metadata of a spreadsheet copy (a backup given by hand); refuses anything else."""
@@ -390,34 +266,14 @@ class SheetGateway:
             )
         return found
 
-    def iter_entered_rows(
-        self, sheet: str, first_row: int, last_row: int, width: int
-    ) -> Iterator[list[list[dict[str, Any]]]]:
-        """Each cell's ``userEnteredValue`` (an ExtendedValue: ``formulaValue``, ``stringValue``,
-        ``numberValue``, ``boolValue``; ``{}`` when blank) over rows ``first_row..last_row`` and
-        columns ``1..width``, in chunks of about ``ENTERED_CELLS`` cells, each padded to the
-        rows it covers. The kind of every cell as Google states it, for a restore."""
-        step = max(1, ENTERED_CELLS // max(width, 1))
-        last_column = rowcol_to_a1(1, max(width, 1)).rstrip("0123456789")
-        for row in range(first_row, last_row + 1, step):
-            end = min(last_row, row + step - 1)
-            cells = absolute_range_name(sheet, f"A{row}:{last_column}{end}")
-            (grid,) = self._grid_data([cells], ENTERED_FIELDS) or [{}]
-            rows = [
-                [cell.get("userEnteredValue", {}) for cell in item.get("values", [])]
-                for item in grid.get("rowData", [])
-            ]
-            rows.extend([] for _ in range(end - row + 1 - len(rows)))
-            yield rows
-
-    def _entered_texts(self, prefix: str, spans: list[Span]) -> list[dict[int, str]]:
+    def lookup_entered_texts(self, prefix: str, spans: list[Span]) -> list[dict[int, str]]:
         """The ``"="`` cells of each column span as entered (formula_kinds.py), one request."""
         ranges = [
             f"{prefix}!{letter}{first}:{letter}{last}"
             for column, first, last in spans
-            for letter in [rowcol_to_a1(1, column + 1).rstrip("0123456789")]
+            for letter in [column_letter(column)]
         ]
-        grids = self._grid_data(ranges, KIND_FIELDS)
+        grids = self.grid_data(ranges, KIND_FIELDS)
         starts = [(g.get("startRow", 0) + 1, g.get("startColumn", 0)) for g in grids]
         if starts != [(first, column) for column, first, _ in spans]:
             raise TransientApiError(
@@ -428,7 +284,7 @@ class SheetGateway:
             entered_texts(grid, first) for grid, (_, first, _) in zip(grids, spans, strict=True)
         ]
 
-    def _grid_data(self, ranges: list[str], fields: str) -> list[dict[str, Any]]:
+    def grid_data(self, ranges: list[str], fields: str) -> list[dict[str, Any]]:
         """The GridData of ``ranges`` (all on one sheet), one spreadsheets.get."""
         raw = self._call(
             "spreadsheets.get",
@@ -439,7 +295,7 @@ class SheetGateway:
         sheets = raw.get("sheets") or [{}]
         return list(sheets[0].get("data", []))
 
-    def _batch_get(self, ranges: list[str]) -> tuple[list[dict[str, Any]], int, int]:
+    def batch_get(self, ranges: list[str]) -> tuple[list[dict[str, Any]], int, int]:
         """The value ranges, the answer's size, and how many of its strings may start with
         ``=`` at most (formulas, or text the kinds lookup tells apart; ``"=`` in the JSON)."""
 
@@ -453,6 +309,31 @@ class SheetGateway:
             return _parsed(body).get("valueRanges", []), len(body), body.count(b'"=')
 
         return self._call("values.batchGet", get)
+
+    # kept for the callers outside the reader's branch (Migration.result_rows, _layout_now,
+    # _columns_now; rollback._restore_rows_requests): the lead points them at the reader at merge
+
+    def iter_rows(
+        self, sheet: str, first_row: int, last_row: int, columns_hint: int
+    ) -> Iterator[list[list[Any]]]:
+        """:meth:`reader.SheetReader.rows`."""
+        from .reader import SheetReader
+
+        return SheetReader(self).rows(sheet, first_row, last_row, columns_hint)
+
+    def iter_entered_rows(
+        self, sheet: str, first_row: int, last_row: int, width: int
+    ) -> Iterator[list[list[dict[str, Any]]]]:
+        """:meth:`reader.SheetReader.entered_rows`."""
+        from .reader import SheetReader
+
+        return SheetReader(self).entered_rows(sheet, first_row, last_row, width)
+
+    def column_layout(self, sheet: str, down: Sequence[int] = (), rows: int = 0) -> ColumnLayout:
+        """:meth:`reader.SheetReader.column_layout`."""
+        from .reader import SheetReader
+
+        return SheetReader(self).column_layout(sheet, down, rows)
 
     # writes --------------------------------------------------------------------------------
 

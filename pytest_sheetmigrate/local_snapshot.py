@@ -17,8 +17,8 @@ from typing import Any
 
 import orjson
 
+from .cell_types import Formula
 from .errors import LocalWriteError
-from .schema import Formula
 from .stamp import utc_now
 
 

@@ -1,69 +1,55 @@
-"""Reports written from a session's results (a pytest-json-report dict): no pytest import here.
+"""Reports and summary lines written from a run's record (``run.RunRecord``): no pytest here.
 
 - ``verification_report.json``: the seven checks with outcome and message, the target and mode,
   start and end times, the requests used and the tests' outcome counts. A validation run
   (``pytest tests/v3.0``) runs no check: its report says so with ``"checks_total": 0``.
-- ``final_test_results.txt``: each test's outcome and pytest's own summary line.
+- ``final_test_results.txt``: each test's outcome and the session's summary line.
 
 Every run writes both into a folder of its own, ``runs/<started>-<mode>/``; a run that ran the
-checks (a migration, a dry run, a rollback) also writes them at the top of the report directory,
-where the docs say they are. So a run that verified nothing (``pytest tests/v3.0``) never
-overwrites the evidence of the last one that did.
+checks (a migration, a dry run) also writes them at the top of the report directory, where the
+docs say they are. So a run that verified nothing (``pytest tests/v3.0``) never overwrites the
+evidence of the last one that did.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from datetime import UTC, datetime
+import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from .errors import LocalWriteError
 from .plan import Plan
 from .results import StepResult
+from .run import RunRecord
 from .schema import column_letter
-
-VERIFY_PREFIX = "sheetmigrate::test_step_3_verify["
-
-
-@dataclass(frozen=True)
-class RunFacts:
-    spreadsheet: str
-    worksheet: str
-    schema_version: str
-    mode: str
-    requests: dict[str, Any]
-    check_messages: dict[str, str]
+from .settings import Mode
 
 
-def write_reports(
-    report_dir: Path, session: dict[str, Any], summary_line: str, facts: RunFacts
-) -> list[Path]:
+def write_reports(report_dir: Path, record: RunRecord, summary_line: str) -> list[Path]:
     """Write the run's reports; the paths written, the run's own folder's first."""
-    tests = session.get("tests", [])
-    checks = [_check(test, facts.check_messages) for test in tests if _is_check(test)]
-    started = _utc(session.get("created", 0) - session.get("duration", 0))
+    started = _utc(record.started)
+    checks = [vars(check) for check in record.checks]
     verification = {
-        "checks_passed": sum(check["outcome"] == "passed" for check in checks),
+        "checks_passed": record.checks_passed,
         "checks_total": len(checks),
         "checks": checks,
-        "spreadsheet": facts.spreadsheet,
-        "worksheet": facts.worksheet,
-        "schema_version": facts.schema_version,
-        "mode": facts.mode,
+        "spreadsheet": record.spreadsheet,
+        "worksheet": record.worksheet,
+        "schema_version": record.schema_version,
+        "mode": record.mode.value,
         "started": started,
-        "finished": _utc(session.get("created", 0)),
-        "requests": facts.requests,
-        "tests": {k: v for k, v in session.get("summary", {}).items() if k != "collected"},
+        "finished": _utc(time.time()),
+        "requests": record.requests,
+        "tests": record.test_summary(),
     }
-    lines = [f"{test['outcome'].upper():8} {test['nodeid']}" for test in tests]
+    lines = [f"{outcome.upper():8} {name}" for name, outcome in record.tests.items()]
     contents = {
         "verification_report.json": json.dumps(verification, indent=2, ensure_ascii=False) + "\n",
         "final_test_results.txt": "\n".join([*lines, "", summary_line]) + "\n",
     }
     stamp = started.replace("-", "").replace(":", "")
-    folders = [_new_folder(report_dir / "runs", f"{stamp}-{facts.mode.replace(' ', '_')}")]
+    folders = [_new_folder(report_dir / "runs", f"{stamp}-{record.mode.replace(' ', '_')}")]
     if checks:
         folders.append(report_dir)
     written = []
@@ -81,6 +67,28 @@ def write_reports(
                 ) from None
             written.append(folder / name)
     return written
+
+
+def session_duration(seconds: float) -> str:
+    """A duration as pytest's summary line shows it: ``0.96s``, ``75.20s (0:01:15)``."""
+    if seconds < 60:
+        return f"{seconds:.2f}s"
+    return f"{seconds:.2f}s ({timedelta(seconds=int(seconds))})"
+
+
+def step_lines(record: RunRecord, plan: Plan | None, *, bodies: bool = False) -> list[str]:
+    """The run's steps for the end of the session; a dry run's with its plan (and, with
+    ``bodies``, the batchUpdate body each step would send)."""
+    steps = [step.result for step in record.steps]
+    lines = [f"{step.step:8} {step.status:8} {step.summary}" for step in steps]
+    if record.mode is not Mode.DRY_RUN or plan is None:
+        return lines
+    lines += render_plan(plan, steps)
+    for step in steps if bodies else ():
+        if step.requests:
+            lines.append(f"{step.step}: the batchUpdate body it would send:")
+            lines.append(json.dumps({"requests": step.requests}, indent=2, ensure_ascii=False))
+    return lines
 
 
 def _new_folder(parent: Path, name: str) -> Path:
@@ -125,19 +133,6 @@ def render_plan(plan: Plan, steps: list[StepResult]) -> list[str]:
         + ", plus the lease; run with -v to see the bodies"
     )
     return lines
-
-
-def _is_check(test: dict[str, Any]) -> bool:
-    return str(test.get("nodeid", "")).startswith(VERIFY_PREFIX)
-
-
-def _check(test: dict[str, Any], messages: dict[str, str]) -> dict[str, str]:
-    name = test["nodeid"][len(VERIFY_PREFIX) : -1]
-    message = messages.get(name, "")
-    if not message:  # not run: say why (pytest-dependency's skip reason, or the error)
-        stage = test.get("call") or test.get("setup") or {}
-        message = str(stage.get("longrepr") or stage.get("crash", {}).get("message", ""))
-    return {"name": name, "outcome": test["outcome"], "message": message}
 
 
 def _utc(timestamp: float) -> str:

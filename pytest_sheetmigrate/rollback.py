@@ -23,6 +23,7 @@ from .checks import (
 from .context import SheetContext
 from .errors import SheetStateError, VerificationError
 from .plan import layout_requests
+from .reader import SheetReader
 from .results import StepName, StepResult, StepStatus
 from .schema import Schema, column_letter
 from .snapshot import Snapshot
@@ -140,7 +141,8 @@ def _restore_rows_requests(
     grid_rows = copy.metadata().sheet(context.schema.worksheet).row_count
     width = len(before.header)
     title = context.sheet.title
-    rows = [row for chunk in copy.iter_entered_rows(title, 2, grid_rows, width) for row in chunk]
+    chunks = SheetReader(copy).entered_rows(title, 2, grid_rows, width)
+    rows = [row for chunk in chunks for row in chunk]
     height = max(len(rows), context.data_rows, before.row_count)
     rows += [[]] * (height - len(rows))
     return [

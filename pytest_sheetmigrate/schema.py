@@ -1,4 +1,4 @@
-"""The target schema: a TOML file read into frozen dataclasses, and the cell type rules.
+"""The target schema: a TOML file read into frozen dataclasses, and checks of a header row.
 
 File format (every key below is the whole vocabulary; anything else is refused)::
 
@@ -13,62 +13,32 @@ File format (every key below is the whole vocabulary; anything else is refused):
     required = true           # optional, default false: no blank allowed
     default = ...             # optional: the init step writes it on every data row
 
-Cell values are judged as the Sheets API returns them with ``valueRenderOption=FORMULA``:
-JSON str / int / float / bool, a blank cell being ``""``. Not implemented on purpose: locale
-number formats ("1.234,5", "1,234.5"), currencies and percentages written as text are not numbers.
+The cell type rules a column's ``type`` and ``default`` are checked with are in cell_types.py.
 """
 
 from __future__ import annotations
 
 import math
-import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Final
 
-from gspread.utils import rowcol_to_a1
-
-from pytest_sheetmigrate.errors import SchemaError, SheetStateError
-
-CellValue = str | int | float | bool
-"""A cell as read with valueRenderOption=FORMULA; a blank cell is ``""``; a formula is a
-``Formula`` (a ``str``), text a plain ``str``."""
-
-
-class Formula(str):
-    """A cell holding a formula; the string is its text (``=J2*K2``) as the FORMULA render gives it.
-
-    The FORMULA render answers a formula and a text that starts with ``=`` with the same JSON
-    string, so the reader tells them apart (gateway.py) and hands formulas out as this type:
-    digests, backups and restores keep the cell's kind.
-    """
-
-    __slots__ = ()
-
-
-COLUMN_TYPES: Final = ("string", "integer", "number", "date", "boolean")
-
-ERROR_VALUES: Final = frozenset(
-    {"#REF!", "#N/A", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#ERROR!"}
+from pytest_sheetmigrate.a1 import column_letter
+from pytest_sheetmigrate.cell_types import (
+    COLUMN_TYPES,
+    ERROR_VALUES,
+    MAX_CELL_CHARACTERS,
+    CellValue,
+    is_blank,
+    value_matches_type,
 )
-"""Spreadsheet error values: they match no type, not even string."""
-
-MAX_CELL_CHARACTERS: Final = 50_000
-"""The most characters a Google Sheets cell holds."""
+from pytest_sheetmigrate.errors import SchemaError, SheetStateError
 
 _MIGRATION_KEYS: Final = ("name", "worksheet", "key")
 _COLUMN_KEYS: Final = ("name", "type", "required", "default")
-
-_INTEGER_TEXT = re.compile(r"[+-]?\d+")
-_NUMBER_TEXT = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
-_ISO_DATE_TEXT = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?"
-)
-_DMY_DATE_TEXT = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?: (\d{1,2}):(\d{2})(?::(\d{2}))?)?")
 
 
 @dataclass(frozen=True)
@@ -258,68 +228,7 @@ def _show(value: object) -> str:
     return f'"{value}"' if isinstance(value, str) else repr(value)
 
 
-# -- cell types ------------------------------------------------------------------------------
-
-
-def is_blank(value: object) -> bool:
-    """True for an empty cell: ``""`` (or ``None``). Whitespace is not blank."""
-    return value is None or value == ""
-
-
-def value_matches_type(column_type: str, value: object) -> bool:
-    """Whether a non-blank cell value parses as ``column_type``; blanks match every type.
-
-    integer: int, integral float, or text like "12" / "-3". number: int/float, or plain decimal
-    text ("12.5", "-3e2"; no thousands separators). date: a number (a serial date) or text
-    ``YYYY-MM-DD`` (optionally with a time), ``DD/MM/YYYY`` or ``D/M/YYYY``. boolean: bool or
-    "TRUE"/"FALSE" in any case. string: anything. Error values match nothing.
-    """
-    if is_blank(value):
-        return True
-    if isinstance(value, bool):
-        return column_type in ("string", "boolean")
-    if isinstance(value, int | float):
-        if column_type == "integer":
-            return isinstance(value, int) or value.is_integer()
-        return column_type in ("string", "number", "date")
-    if not isinstance(value, str) or value in ERROR_VALUES:
-        return False
-    text = value.strip()
-    match column_type:
-        case "string":
-            return True
-        case "integer":
-            return _INTEGER_TEXT.fullmatch(text) is not None
-        case "number":
-            return _NUMBER_TEXT.fullmatch(text) is not None
-        case "date":
-            return _is_date_text(text)
-        case "boolean":
-            return text.upper() in ("TRUE", "FALSE")
-    raise ValueError(f"unknown column type {column_type!r}; expected one of {COLUMN_TYPES}")
-
-
-def _is_date_text(text: str) -> bool:
-    if match := _ISO_DATE_TEXT.fullmatch(text):
-        year, month, day, hour, minute, second = match.groups()
-    elif match := _DMY_DATE_TEXT.fullmatch(text):
-        day, month, year, hour, minute, second = match.groups()
-    else:
-        return False
-    try:
-        date(int(year), int(month), int(day))
-        datetime(2000, 1, 1, int(hour or 0), int(minute or 0), int(second or 0))
-    except ValueError:
-        return False
-    return True
-
-
 # -- sheet header helpers shared by the snapshot and the plan ---------------------------------
-
-
-def column_letter(index: int) -> str:
-    """A1 column letters of a 0-based column index: 0 -> "A", 26 -> "AA"."""
-    return rowcol_to_a1(1, index + 1).rstrip("0123456789")
 
 
 def check_header_cells(header: Sequence[str], worksheet: str) -> None:

@@ -9,14 +9,12 @@ supplies a lookup function; a script can build ``Settings`` directly.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-
-from gspread.exceptions import NoValidUrlKeyFound
-from gspread.utils import extract_id_from_url
 
 from .errors import ConfigError
 
@@ -226,17 +224,29 @@ def _positive_seconds(raw: str, flag: str) -> float:
     return seconds
 
 
+_URL_KEY = re.compile(r"/spreadsheets/(?:u/\d+/)?d/([A-Za-z0-9_-]+)")
+"""The key in a spreadsheet URL: ``.../spreadsheets/d/KEY/edit#gid=0``, also with ``/u/1/``
+before ``d/`` (as the browser shows it to the second account signed in). A key is letters,
+digits, ``-`` and ``_`` ("Google Sheets API overview": spreadsheetId)."""
+_LEGACY_URL_KEY = re.compile(r"key=([^&#]+)")
+"""The key of an old-style URL: ``.../ccc?key=KEY&usp=sharing``."""
+
+
 def key_of_sheet(sheet: str, flag: str) -> str:
-    """The key of a spreadsheet given as a key or as its URL."""
+    """The key of a spreadsheet given as a key or as its URL.
+
+    Read as gspread 6.2's ``utils.extract_id_from_url`` reads a URL (the ``/spreadsheets/d/``
+    form first, then ``key=``), and also through ``/u/N/``, which gspread refuses.
+    """
     if "/" not in sheet:
         return sheet.strip()
-    try:
-        return extract_id_from_url(sheet)
-    except NoValidUrlKeyFound:
+    found = _URL_KEY.search(sheet) or _LEGACY_URL_KEY.search(sheet)
+    if found is None:
         raise ConfigError(
             f"{flag} {sheet} is not the URL of a spreadsheet: pass its key, or its URL "
             "as the browser shows it (https://docs.google.com/spreadsheets/d/KEY/edit)"
-        ) from None
+        )
+    return found.group(1)
 
 
 def check_writable_directory(directory: Path, flag: str) -> None:

@@ -1,4 +1,5 @@
-"""Streamed, bounded-memory digests of a worksheet's data rows.
+"""Streamed, bounded-memory digests of a worksheet's data rows: pure, fed the rows the reader
+read (reader.py), judged by the cell type rules (cell_types.py).
 
 Feed consecutive chunks of data rows (sheet row 2 first, as read with valueRenderOption=FORMULA)
 to a ``SnapshotBuilder`` and ``finish()`` it into a ``Snapshot``: per column (by name) a digest of
@@ -12,7 +13,7 @@ numbers are sheet row numbers: data row 0 is sheet row 2.
 
 Canonical cell encoding: a column chunk is encoded as the comma-terminated elements of its JSON
 array (ensure_ascii), after integral floats become ints and each formula (a ``Formula``, as the
-gateway reads it) becomes a one-element list of its text. So int 1 and float 1.0 encode alike
+reader reads it) becomes a one-element list of its text. So int 1 and float 1.0 encode alike
 (Sheets stores only doubles), the string "1" does not, nor TRUE and 1, nor the formula
 ``=J2*K2`` and the text ``=J2*K2`` (``["=J2*K2"]`` against ``"=J2*K2"``): each cell's kind
 (formula, number, boolean, text) is in the digests. Chunk boundaries do not matter.
@@ -29,19 +30,20 @@ from itertools import chain, compress, count, islice, repeat, zip_longest
 from operator import eq, ne
 from typing import Any, Final
 
-from pytest_sheetmigrate.errors import CheckpointError, SheetStateError
-from pytest_sheetmigrate.schema import (
+from pytest_sheetmigrate.a1 import column_letter
+from pytest_sheetmigrate.cell_types import (
+    CELL_KINDS,
     COLUMN_TYPES,
     ERROR_VALUES,
+    MATCHING_KINDS,
     CellValue,
-    Column,
     Formula,
-    Schema,
-    check_header_cells,
-    column_letter,
     is_blank,
+    normalised,
     value_matches_type,
 )
+from pytest_sheetmigrate.errors import CheckpointError, SheetStateError
+from pytest_sheetmigrate.schema import Column, Schema, check_header_cells
 
 BLOCK_ROWS: Final = 1_000
 """Rows per block digest."""
@@ -60,16 +62,6 @@ _ENCODE = json.JSONEncoder(
 
 TEXT_VERDICTS: Final = 10_000
 """Most distinct texts whose type verdict a snapshot remembers, per column type."""
-
-_CELL_TYPES: Final = frozenset({str, int, bool, float})
-
-# Per column type, the non-text cell types that match it (integral floats normalised to ints).
-_PLAIN_TYPES: Final[dict[str, frozenset[type]]] = {
-    "integer": frozenset({int, str}),
-    "number": frozenset({int, float, str}),
-    "date": frozenset({int, float, str}),
-    "boolean": frozenset({bool, str}),
-}
 
 
 @dataclass(frozen=True)
@@ -379,16 +371,6 @@ def _block_segments(start: int, n: int) -> list[tuple[int, int, bool]]:
     return segments
 
 
-def _normalise(value: object) -> CellValue:
-    if type(value) is float and value.is_integer():
-        return int(value)
-    if value is None:
-        return ""
-    if isinstance(value, str | int | float):
-        return value
-    raise TypeError(f"unexpected cell value {value!r}; cells are str, int, float or bool")
-
-
 def _with_kinds(cells: tuple[Any, ...]) -> tuple[Any, ...]:
     """The cells as they are digested: each formula as a one-element list of its text."""
     return tuple([[str(v)] if type(v) is Formula else v for v in cells])
@@ -409,7 +391,7 @@ class _ColumnTracker:
         self.type = column.type if column else "string"
         self.texts = verdicts[self.type]
         default = None if column is None else column.default
-        self.default = None if default is None else _normalise(default)
+        self.default = None if default is None else normalised(default)
         self.digest = blake2b(digest_size=32)
         self.block = blake2b(digest_size=8)
         self.block_open = False
@@ -427,8 +409,8 @@ class _ColumnTracker:
     ) -> tuple[Any, ...]:
         """Take one chunk of this column; return its cells normalised (for the key tracker)."""
         kinds = set(map(type, cells))
-        if kinds - _CELL_TYPES:  # None, a Formula, or a type no cell should have
-            cells = tuple(map(_normalise, cells))
+        if kinds - CELL_KINDS:  # None, a Formula, or a type no cell should have
+            cells = tuple(map(normalised, cells))
             kinds = set(map(type, cells))
         elif float in kinds:  # integral floats become ints: Sheets has only doubles
             cells = tuple([int(v) if type(v) is float and v.is_integer() else v for v in cells])
@@ -510,8 +492,8 @@ class _ColumnTracker:
                 return
             flags = list(map(ERROR_VALUES.__contains__, cells))
         else:
-            # After normalisation a non-text cell matches iff its type is plain for the column.
-            wrong_kinds = kinds - _PLAIN_TYPES[self.type]
+            # Normalised, a non-text cell matches iff its kind can match the column's type.
+            wrong_kinds = kinds - MATCHING_KINDS[self.type]
             bad_texts = self.texts.bad_among(cells) if str in kinds else set()
             if not wrong_kinds and not bad_texts:
                 return

@@ -22,15 +22,15 @@ from typing import TYPE_CHECKING, Any
 from .checkpoints import Checkpoint
 from .context import RowSink, SheetContext
 from .errors import ConcurrentChangeError, SheetStateError
-from .gateway import ColumnLayout, SpreadsheetInfo
+from .gateway import SpreadsheetInfo
 from .in_flight import InterruptedWrite, WriteInFlight
 from .lease import TAKING_THE_LEASE, Lease, LeaseHolder, Send
 from .local_snapshot import LocalSnapshot, local_snapshot_path
+from .reader import ColumnLayout, SheetReader, first_cells, key_digest
 from .results import StepStatus
 from .settings import Mode
 from .snapshot import Snapshot, SnapshotBuilder, count_data_rows
 from .stamp import Stamps, utc_now
-from .worksheet import first_cells, key_digest, read_key_column, with_columns_read_again
 
 if TYPE_CHECKING:
     from .steps.backup import BackupOutcome, BackupStep
@@ -273,7 +273,7 @@ class LiveWriter(Writer):
 
     def refuse_rows_changed(self, context: SheetContext, layout: list[str]) -> None:
         key_index = layout.index(context.schema.key)
-        values = read_key_column(context.gateway, context.sheet.title, key_index)
+        values = SheetReader(context.gateway).key_column(context.sheet.title, key_index)
         rows = count_data_rows(first_cells(values))
         if rows != context.data_rows or key_digest(values[:rows]) != context.key_digest:
             raise ConcurrentChangeError(
@@ -285,7 +285,7 @@ class LiveWriter(Writer):
             )
 
     def column_layout(self, title: str, down: Sequence[int] = (), rows: int = 0) -> ColumnLayout:
-        return self.context.gateway.column_layout(title, down, rows)
+        return SheetReader(self.context.gateway).column_layout(title, down, rows)
 
     def layout_after_columns(self, context: SheetContext) -> list[str]:
         return context.plan.apply_to_header()
@@ -325,8 +325,9 @@ class LiveWriter(Writer):
         header changed meanwhile. Not seen this way: another program's edit, between that read
         and now, of a cell outside those columns."""
         if after is not None:
-            reused = with_columns_read_again(
-                context.gateway, context.schema, context.sheet.title, after, initialised
+            reader = SheetReader(context.gateway)
+            reused = reader.with_columns_read_again(
+                context.schema, context.sheet.title, after, initialised
             )
             if reused is not None:
                 return reused
@@ -334,7 +335,7 @@ class LiveWriter(Writer):
 
     def result_rows(self, context: SheetContext, layout: list[str]) -> Iterator[dict[str, Any]]:
         title, rows = context.sheet.title, context.data_rows
-        for chunk in context.gateway.iter_rows(title, 2, rows + 1, len(layout)):
+        for chunk in SheetReader(context.gateway).data_rows(title, rows, len(layout)):
             for row in chunk:
                 yield dict(zip(layout, row + [""] * (len(layout) - len(row)), strict=False))
 
@@ -466,7 +467,7 @@ class RecordingWriter(Writer):
         """The live rows as the plan would leave them."""
         plan, header = context.plan, self.result.header
         title, rows = context.sheet.title, context.data_rows
-        for chunk in context.gateway.iter_rows(title, 2, rows + 1, len(layout)):
+        for chunk in SheetReader(context.gateway).data_rows(title, rows, len(layout)):
             for row in chunk:
                 row = plan.apply_defaults_to_row(plan.apply_to_row(row))
                 yield dict(zip(header, row + [""] * (len(header) - len(row)), strict=False))

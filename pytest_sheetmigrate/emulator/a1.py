@@ -6,15 +6,15 @@ sides filled from the grid (``A1:C`` on a 1000-row sheet is ``A1:C1000``) and a 
 as one reference (``Sheet1!B1``).
 
 Only A1 notation is understood (not R1C1). A range naming no sheet refers to the first sheet;
-a bare name that is not a sheet title is looked up as a named range by the caller.
+a bare name that is not a sheet title is looked up as a named range by the caller. Column letters
+are converted here (:func:`column_index`, :func:`column_letters`, :func:`cell_a1`), not with the
+client's helpers: the emulator stands for the service, not for gspread.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-
-from gspread.utils import column_letter_to_index, rowcol_to_a1
 
 # A cell reference or one side of a range: letters and/or digits (A1, A, 1).
 _SIDE = re.compile(r"^([A-Za-z]{0,3})([0-9]{0,7})$")
@@ -53,6 +53,38 @@ class Box:
 
 class RangeSyntaxError(ValueError):
     """The text is not a range in A1 notation."""
+
+
+_LETTERS = 26
+
+
+def column_index(letters: str) -> int:
+    """The 0-based index of a column's letters (bijective base 26): A is 0, Z 25, AA 26."""
+    if not letters or not all("A" <= ch <= "Z" for ch in letters):
+        raise ValueError(f"not column letters: {letters!r}")
+    number = 0
+    for ch in letters:
+        number = number * _LETTERS + ord(ch) - ord("A") + 1
+    return number - 1
+
+
+def column_letters(index: int) -> str:
+    """The letters of the column at a 0-based index: 0 is A, 25 Z, 26 AA, 18277 ZZZ."""
+    if index < 0:
+        raise ValueError(f"a column index is not negative: {index}")
+    letters = ""
+    number = index + 1
+    while number:
+        number, digit = divmod(number - 1, _LETTERS)
+        letters = chr(ord("A") + digit) + letters
+    return letters
+
+
+def cell_a1(row: int, col: int) -> str:
+    """The A1 reference of the cell at 0-based (row, col): (0, 0) is A1."""
+    if row < 0:
+        raise ValueError(f"a row index is not negative: {row}")
+    return f"{column_letters(col)}{row + 1}"
 
 
 def quote_title(title: str) -> str:
@@ -95,7 +127,7 @@ def _side(text: str) -> tuple[int | None, int | None]:
     if not m or (not m.group(1) and not m.group(2)):
         raise RangeSyntaxError(text)
     letters, digits = m.groups()
-    col = column_letter_to_index(letters.upper()) - 1 if letters else None
+    col = column_index(letters.upper()) if letters else None
     row = int(digits) - 1 if digits else None
     if row is not None and row < 0:
         raise RangeSyntaxError(text)
@@ -156,10 +188,10 @@ def resolve(rng: A1Range, row_count: int, col_count: int) -> Box:
 
 def cells_a1(box: Box) -> str:
     """``A1:B2`` for a box, ``A1`` when it is one cell."""
-    first = rowcol_to_a1(box.start_row + 1, box.start_col + 1)
+    first = cell_a1(box.start_row, box.start_col)
     if box.rows == 1 and box.cols == 1:
         return first
-    return f"{first}:{rowcol_to_a1(box.end_row, box.end_col)}"
+    return f"{first}:{cell_a1(box.end_row - 1, box.end_col - 1)}"
 
 
 def format_range(title: str, box: Box) -> str:

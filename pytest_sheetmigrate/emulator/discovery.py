@@ -4,7 +4,8 @@ Google publishes a machine-readable description of each API (every method, its p
 request and response schemas, every enum). The google-api-python-client package ships them
 (``googleapiclient/discovery_cache/documents/sheets.v4.json``, ``drive.v3.json``,
 ``drive.v2.json``); they are loaded lazily, once. Every rule here comes from those documents:
-no list of fields is kept by hand. Pure functions, no HTTP.
+no list of fields is kept by hand. Pure functions, no HTTP. Each function takes an entry of the
+operation table (:mod:`operations`), which names the discovery method the operation implements.
 
 Requests (:func:`check_request`; raises :class:`ApiError` as Google answers):
 
@@ -41,10 +42,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import exceptions, fields
 from .exceptions import ApiError
+
+if TYPE_CHECKING:
+    from .operations import Operation
 
 Schema = dict[str, Any]
 
@@ -52,38 +56,6 @@ _DOCUMENTS = {
     "sheets": "sheets.v4.json",
     "drive": "drive.v3.json",
     "drive2": "drive.v2.json",
-}
-
-# The emulator's operations (urls.py) and the discovery method each one implements.
-OPERATIONS: dict[str, tuple[str, str]] = {
-    "spreadsheets_create": ("sheets", "sheets.spreadsheets.create"),
-    "spreadsheets_get": ("sheets", "sheets.spreadsheets.get"),
-    "spreadsheets_batch_update": ("sheets", "sheets.spreadsheets.batchUpdate"),
-    "values_get": ("sheets", "sheets.spreadsheets.values.get"),
-    "values_update": ("sheets", "sheets.spreadsheets.values.update"),
-    "values_append": ("sheets", "sheets.spreadsheets.values.append"),
-    "values_clear": ("sheets", "sheets.spreadsheets.values.clear"),
-    "values_batch_get": ("sheets", "sheets.spreadsheets.values.batchGet"),
-    "values_batch_update": ("sheets", "sheets.spreadsheets.values.batchUpdate"),
-    "values_batch_clear": ("sheets", "sheets.spreadsheets.values.batchClear"),
-    "values_batch_update_by_data_filter": (
-        "sheets",
-        "sheets.spreadsheets.values.batchUpdateByDataFilter",
-    ),
-    "developer_metadata_get": ("sheets", "sheets.spreadsheets.developerMetadata.get"),
-    "developer_metadata_search": ("sheets", "sheets.spreadsheets.developerMetadata.search"),
-    "sheets_copy_to": ("sheets", "sheets.spreadsheets.sheets.copyTo"),
-    "drive_files_create": ("drive", "drive.files.create"),
-    "drive_files_list": ("drive", "drive.files.list"),
-    "drive_files_get": ("drive", "drive.files.get"),
-    "drive_files_delete": ("drive", "drive.files.delete"),
-    "drive_files_copy": ("drive", "drive.files.copy"),
-    "drive_files_export": ("drive", "drive.files.export"),
-    "drive_comments_list": ("drive", "drive.comments.list"),
-    "drive_permissions_create": ("drive", "drive.permissions.create"),
-    "drive_permissions_list": ("drive", "drive.permissions.list"),
-    "drive_permissions_delete": ("drive", "drive.permissions.delete"),
-    "drive_files_import": ("drive2", "drive.files.update"),
 }
 
 _INT32 = (-(2**31), 2**31 - 1)
@@ -155,13 +127,12 @@ class Method:
         return {**document(self.api)["parameters"], **own}
 
 
-def method_for(operation: str) -> Method | None:
-    """The discovery method an emulator operation implements (None for control routes)."""
-    entry = OPERATIONS.get(operation)
-    if entry is None:
+def method_for(operation: Operation) -> Method | None:
+    """The discovery method an operation of the table implements (None for control routes)."""
+    if operation.discovery is None:
         return None
-    api, method_id = entry
-    return Method(api, _methods(api)[method_id])
+    api = operation.discovery_document or operation.api
+    return Method(api, _methods(api)[operation.discovery])
 
 
 # -- names ------------------------------------------------------------------------------------
@@ -590,7 +561,7 @@ def _query_errors(method: Method, args: Iterable[tuple[str, str]]) -> list[str]:
 # -- the request check ----------------------------------------------------------------------------
 
 
-def check_request(operation: str, args: Iterable[tuple[str, str]], body: Any) -> Any:
+def check_request(operation: Operation, args: Iterable[tuple[str, str]], body: Any) -> Any:
     """Refuse the request as Google does if the discovery document says it is malformed.
 
     ``args`` are the query parameters (repeated ones repeated), ``body`` the parsed JSON body
@@ -637,18 +608,19 @@ def check_request(operation: str, args: Iterable[tuple[str, str]], body: Any) ->
 # -- answers --------------------------------------------------------------------------------------
 
 
-def answer_violations(operation: str, answer: Any) -> list[str]:
-    """Where ``answer`` (a JSON answer of ``operation``) departs from the response schema."""
+def answer_violations(operation: Operation, answer: Any) -> list[str]:
+    """Where ``answer`` (a JSON answer of ``operation``) departs from the response schema; each
+    violation is prefixed with the operation's name."""
     method = method_for(operation)
     if method is None or not isinstance(answer, dict):
         return []
     schema = method.schema("response")
     if schema is None:
-        return [] if not answer else [f"{operation}: the document defines no answer body"]
+        return [] if not answer else [f"{operation.name}: the document defines no answer body"]
     checker = _BodyChecker(method)
     found: list[str] = []
     _answer(answer, schema, "", checker.resolve, found)
-    return [f"{operation}: {violation}" for violation in found]
+    return [f"{operation.name}: {violation}" for violation in found]
 
 
 def _answer(value: Any, spec: Schema, path: str, resolve: Any, found: list[str]) -> None:

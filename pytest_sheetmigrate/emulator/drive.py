@@ -1,4 +1,4 @@
-"""Drive v3 operations of the state model: :class:`DriveOperations`.
+"""Drive v3 operations of the state model: :class:`DriveService`.
 
 The subset gspread and this project use: files create (spreadsheets only), get (``fields``),
 copy, delete, list (``q`` by name, mimeType, trashed; see :mod:`drive_query`; ordered by
@@ -9,7 +9,7 @@ sheet only), the empty comments list, permissions create/list/delete, and gsprea
 Accounts (sharing mode): a declared service account owns no file: its ``files.create`` and
 ``files.copy`` answer 403 ``storageQuotaExceeded`` unless the new file goes into a shared drive
 it may add files to. Shared drives are minimal: made through the control API
-(:meth:`DriveOperations.emulator_create_drive`), they hold files (``driveId``, ``parents``) that
+(:meth:`DriveService.create_drive`), they hold files (``driveId``, ``parents``) that
 their members see; ``files.list`` takes ``corpora``, ``driveId``, ``includeItemsFromAllDrives``
 and refuses their combinations as Drive does. A file of a shared drive is reached by id only with
 ``supportsAllDrives=true`` (else 404, as Drive answers).
@@ -30,9 +30,9 @@ from typing import Any
 from . import cells
 from . import exceptions as errors
 from . import fields as masks
-from .core import ACCOUNT_TYPES, DRIVE_ROLES, SERVICE_ACCOUNT, BackendCore, timestamp
 from .drive_query import compile_query
 from .grid import Sheet
+from .ranges import response_mask
 from .spreadsheet import (
     DEFAULT_COLUMNS,
     DEFAULT_ROWS,
@@ -41,6 +41,7 @@ from .spreadsheet import (
     Spreadsheet,
     sheet_properties,
 )
+from .state import ACCOUNT_TYPES, DRIVE_ROLES, SERVICE_ACCOUNT, SheetsState, timestamp
 
 _DRIVE_ID_ALPHABET = string.ascii_letters + string.digits + "-_"
 # Roles that may add files to a shared drive ("contributor" and above).
@@ -62,8 +63,11 @@ _INCLUDE_ITEMS_NEEDED = (
 IMPORT_TIME_ZONE = "America/Los_Angeles"
 
 
-class DriveOperations(BackendCore):
-    """The Drive operations (see the module docstring)."""
+class DriveService:
+    """The Drive operations on the shared state (see the module docstring)."""
+
+    def __init__(self, state: SheetsState) -> None:
+        self.state = state
 
     def _drive_file(self, spreadsheet: Spreadsheet) -> dict[str, Any]:
         file: dict[str, Any] = {
@@ -98,7 +102,7 @@ class DriveOperations(BackendCore):
         """A visible file by id; a shared drive's file only for a caller supporting all drives
         ("By default the Drive v3 API scopes every request to My Drive only; items on a Shared
         Drive are ... reported as 404 notFound", plotlinelabs/loma PR 111)."""
-        spreadsheet = self._get(file_id, drive=True)
+        spreadsheet = self.state.get(file_id, drive=True)
         if spreadsheet.drive_id is not None and not supports_all_drives:
             raise errors.file_not_found(file_id)
         return spreadsheet
@@ -118,23 +122,22 @@ class DriveOperations(BackendCore):
             # Without supportsAllDrives, or for a drive the caller is not in, the parent is
             # unknown: 404 "File not found: <parent>." (PipedreamHQ/pipedream issue 2381,
             # querylab/lazywarden PR 29).
-            if not supports_all_drives or self.drive_role(parent) is None:
+            if not supports_all_drives or self.state.drive_role(parent) is None:
                 raise errors.file_not_found(parent)
             drive_id = parent
-        if drive_id is not None and self.drive_role(drive_id) not in _ADDING_ROLES:
+        if drive_id is not None and self.state.drive_role(drive_id) not in _ADDING_ROLES:
             raise errors.insufficient_file_permissions()
-        if drive_id is None and self.caller_is_service_account():
+        if drive_id is None and self.state.caller_is_service_account():
             raise errors.storage_quota_exceeded()
         return drive_id
 
-    def drive_files_create(
+    def files_create(
         self,
         body: dict[str, Any] | None = None,
         supports_all_drives: bool | None = None,
         fields: str | None = None,
-        **_: Any,
     ) -> dict[str, Any]:
-        mask = self._mask(fields)
+        mask = response_mask(fields)
         body = body or {}
         mime = body.get("mimeType")
         if mime != SPREADSHEET_MIME:
@@ -145,62 +148,58 @@ class DriveOperations(BackendCore):
                 drive_reason="badRequest",
             )
         drive_id = self._destination(body.get("parents"), supports_all_drives)
-        spreadsheet = self._new_spreadsheet(body.get("name") or "Untitled spreadsheet")
+        spreadsheet = self.state.new_spreadsheet(body.get("name") or "Untitled spreadsheet")
         if drive_id is not None:
             spreadsheet.drive_id, spreadsheet.permissions = drive_id, []
-        self._commit(spreadsheet)
+        self.state.commit(spreadsheet)
         return self._file_answer(spreadsheet, mask)
 
-    def drive_files_get(
+    def files_get(
         self,
         file_id: str,
         fields: str | None = None,
         supports_all_drives: bool | None = None,
-        **_: Any,
     ) -> dict[str, Any]:
         file = self._drive_file(self._file(file_id, supports_all_drives))
         if not fields:
             return {k: file[k] for k in self._CREATE_KEYS}
-        return masks.select(file, self._mask(fields))
+        return masks.select(file, response_mask(fields))
 
-    def drive_files_copy(
+    def files_copy(
         self,
         file_id: str,
         body: dict[str, Any] | None = None,
         supports_all_drives: bool | None = None,
         fields: str | None = None,
-        **_: Any,
     ) -> dict[str, Any]:
-        mask = self._mask(fields)
+        mask = response_mask(fields)
         source = self._file(file_id, supports_all_drives)
         body = body or {}
         # "If not specified as part of a copy request, the file inherits any discoverable parent
         # of the source file" (Drive v3 File.parents): a copy of a shared drive's file stays in
         # that drive when the caller is one of its members.
-        inherited = source.drive_id if self.drive_role(source.drive_id or "") else None
+        inherited = source.drive_id if self.state.drive_role(source.drive_id or "") else None
         drive_id = self._destination(body.get("parents"), supports_all_drives, inherited)
         copied = source.clone()
-        copied.spreadsheet_id = self._new_id()
+        copied.spreadsheet_id = self.state.new_id()
         copied.properties["title"] = body.get("name") or f"Copy of {source.title}"
-        copied.created = copied.modified = timestamp(self.now)
-        copied.owner = self.caller or source.owner
+        copied.created = copied.modified = timestamp(self.state.now)
+        copied.owner = self.state.caller or source.owner
         copied.drive_id = drive_id
         copied.permissions = (
-            [] if drive_id else [self._permission(copied.owner or LOCAL_ACCOUNT, "owner")]
+            [] if drive_id else [self.state.permission(copied.owner or LOCAL_ACCOUNT, "owner")]
         )
-        self._commit(copied)
+        self.state.commit(copied)
         return self._file_answer(copied, mask)
 
-    def drive_files_delete(
-        self, file_id: str, supports_all_drives: bool | None = None, **_: Any
-    ) -> dict[str, Any]:
+    def files_delete(self, file_id: str, supports_all_drives: bool | None = None) -> dict[str, Any]:
         """ "Permanently deletes a file owned by the user ... If the file belongs to a shared
         drive, the user must be an organizer" (Drive v3 files.delete reference): anyone else
         with access is refused 403 insufficientFilePermissions (message unverified)."""
         spreadsheet = self._file(file_id, supports_all_drives)
-        if self._role(spreadsheet) not in ("owner", "organizer"):
+        if self.state.role(spreadsheet) not in ("owner", "organizer"):
             raise errors.insufficient_file_permissions()
-        del self.files[file_id]
+        del self.state.files[file_id]
         return {}
 
     def _in_corpora(
@@ -216,7 +215,7 @@ class DriveOperations(BackendCore):
         tracked here). ``drive``: the files of
         ``driveId``. ``allDrives``: ``user`` and every file of the caller's shared drives.
         """
-        if not self._visible(spreadsheet):
+        if not self.state.visible(spreadsheet):
             return False
         if spreadsheet.drive_id is None:
             return bool(corpora & {"user", "domain", "allDrives"})
@@ -225,10 +224,12 @@ class DriveOperations(BackendCore):
         if "allDrives" in corpora:
             return True
         return (
-            all_drives and bool(corpora & {"user", "domain"}) and (spreadsheet.owner == self.caller)
+            all_drives
+            and bool(corpora & {"user", "domain"})
+            and (spreadsheet.owner == self.state.caller)
         )
 
-    def drive_files_list(
+    def files_list(
         self,
         q: str | None = None,
         page_size: int | None = None,
@@ -237,7 +238,6 @@ class DriveOperations(BackendCore):
         corpora: str | None = None,
         drive_id: str | None = None,
         include_items_from_all_drives: bool | None = None,
-        **_: Any,
     ) -> dict[str, Any]:
         searched = {c.strip() for c in (corpora or "user").split(",") if c.strip()}
         if (drive_id is not None) != ("drive" in searched):
@@ -255,7 +255,7 @@ class DriveOperations(BackendCore):
             raise errors.ApiError(
                 403, "PERMISSION_DENIED", _INCLUDE_ITEMS_NEEDED, drive_reason="forbidden"
             )
-        if drive_id is not None and self.drive_role(drive_id) is None:
+        if drive_id is not None and self.state.drive_role(drive_id) is None:
             # RobinBobin/react-native-google-drive-api-wrapper issue 19.
             raise errors.ApiError(
                 404,
@@ -268,7 +268,7 @@ class DriveOperations(BackendCore):
         all_drives = bool(include_items_from_all_drives)
         found = [
             self._drive_file(s)
-            for s in sorted(self.files.values(), key=lambda s: s.modified, reverse=True)
+            for s in sorted(self.state.files.values(), key=lambda s: s.modified, reverse=True)
             if self._in_corpora(s, searched, drive_id, all_drives) and matches(self._drive_file(s))
         ]
         size = int(page_size or 100)
@@ -278,15 +278,15 @@ class DriveOperations(BackendCore):
         if start + size < len(found):
             out["nextPageToken"] = str(start + size)
         out["files"] = page
-        mask = self._mask(fields)
+        mask = response_mask(fields)
         if mask is None:
             out["files"] = [{k: f[k] for k in self._CREATE_KEYS} for f in page]
             out["incompleteSearch"] = False
             return out
         return masks.select(out, mask)
 
-    def drive_files_export(self, file_id: str, mime_type: str | None = None, **_: Any) -> bytes:
-        spreadsheet = self._get(file_id, drive=True)
+    def files_export(self, file_id: str, mime_type: str | None = None) -> bytes:
+        spreadsheet = self.state.get(file_id, drive=True)
         if mime_type not in ("text/csv", None):
             raise errors.ApiError(
                 400,
@@ -301,16 +301,16 @@ class DriveOperations(BackendCore):
             writer.writerow([str(v) for v in row])
         return buffer.getvalue().rstrip("\r\n").encode("utf-8")
 
-    def drive_files_import(
-        self, file_id: str, data: str, content_type: str | None = None, **_: Any
+    def files_import(
+        self, file_id: str, data: str, content_type: str | None = None
     ) -> dict[str, Any]:
         """gspread's import_csv: replace the spreadsheet's sheets by one holding the CSV."""
-        spreadsheet = self._edit(file_id, drive=True)
+        spreadsheet = self.state.edit(file_id, drive=True)
         rows = [list(r) for r in csv.reader(io.StringIO(data))]
         cols = max([DEFAULT_COLUMNS, *(len(r) for r in rows)])
         sheet = Sheet(
             sheet_properties(
-                self.new_sheet_id(spreadsheet),
+                self.state.new_sheet_id(spreadsheet),
                 spreadsheet.title,
                 0,
                 max(DEFAULT_ROWS, len(rows)),
@@ -324,7 +324,7 @@ class DriveOperations(BackendCore):
         spreadsheet.developer_metadata = [
             m for m in spreadsheet.developer_metadata if m["location"].get("spreadsheet")
         ]
-        self._commit(spreadsheet)
+        self.state.commit(spreadsheet)
         return {
             "kind": "drive#file",
             "id": file_id,
@@ -332,33 +332,29 @@ class DriveOperations(BackendCore):
             "mimeType": SPREADSHEET_MIME,
         }
 
-    def drive_comments_list(self, file_id: str, **_: Any) -> dict[str, Any]:
-        self._get(file_id, drive=True)
+    def comments_list(self, file_id: str) -> dict[str, Any]:
+        self.state.get(file_id, drive=True)
         return {"comments": []}
 
-    def drive_permissions_create(
-        self, file_id: str, body: dict[str, Any], **_: Any
-    ) -> dict[str, Any]:
-        spreadsheet = self._edit(file_id, drive=True)
-        permission = self._permission(body.get("emailAddress", ""), body.get("role", "reader"))
+    def permissions_create(self, file_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        spreadsheet = self.state.edit(file_id, drive=True)
+        permission = self.state.permission(body.get("emailAddress", ""), body.get("role", "reader"))
         permission["type"] = body.get("type", "user")
         spreadsheet.permissions.append(permission)
-        self._commit(spreadsheet)
+        self.state.commit(spreadsheet)
         return {k: permission[k] for k in ("kind", "id", "type", "role")}
 
-    def drive_permissions_list(self, file_id: str, **_: Any) -> dict[str, Any]:
+    def permissions_list(self, file_id: str) -> dict[str, Any]:
         """The file's permissions, the owner's (role ``owner``) first: every file but a shared
         drive's has one (Drive v3 Permission: "owner" among the roles a permission grants)."""
-        spreadsheet = self._get(file_id, drive=True)
+        spreadsheet = self.state.get(file_id, drive=True)
         return {
             "kind": "drive#permissionList",
             "permissions": copy.deepcopy(spreadsheet.permissions),
         }
 
-    def drive_permissions_delete(
-        self, file_id: str, permission_id: str, **_: Any
-    ) -> dict[str, Any]:
-        spreadsheet = self._edit(file_id, drive=True)
+    def permissions_delete(self, file_id: str, permission_id: str) -> dict[str, Any]:
+        spreadsheet = self.state.edit(file_id, drive=True)
         kept = [p for p in spreadsheet.permissions if p["id"] != permission_id]
         if len(kept) == len(spreadsheet.permissions):
             raise errors.ApiError(
@@ -369,27 +365,28 @@ class DriveOperations(BackendCore):
                 drive_location="permissionId",
             )
         spreadsheet.permissions = kept
-        self._commit(spreadsheet)
+        self.state.commit(spreadsheet)
         return {}
 
     # --- accounts and shared drives (the control API) ----------------------------------------
 
-    def emulator_declare_account(self, email: str, type: str = "user") -> dict[str, Any]:  # noqa: A002
+    def declare_account(self, email: Any = None, type: str = "user") -> dict[str, Any]:  # noqa: A002
         """Declare an account a service account or a user (sharing mode's accounts)."""
         if not isinstance(email, str) or not email or type not in ACCOUNT_TYPES:
             raise errors.invalid_argument(
                 f'An account is {{"email": "<e-mail>", "type": one of {list(ACCOUNT_TYPES)}}}.'
             )
         if type == SERVICE_ACCOUNT:
-            self.service_accounts.add(email)
+            self.state.service_accounts.add(email)
         else:
-            self.service_accounts.discard(email)
+            self.state.service_accounts.discard(email)
         return {"email": email, "type": type}
 
-    def emulator_create_drive(
-        self, name: str, members: Any = None, drive_id: str | None = None
+    def create_drive(
+        self, name: str = "Shared drive", members: Any = None, drive_id: Any = None
     ) -> dict[str, Any]:
-        """A shared drive with its members (``[{"email", "role"}]``, roles of DRIVE_ROLES)."""
+        """A shared drive with its members (``[{"email", "role"}]``, roles of DRIVE_ROLES); a
+        new id unless ``drive_id`` is given."""
         found: dict[str, str] = {}
         for member in members or []:
             role = member.get("role", "writer") if isinstance(member, dict) else None
@@ -398,11 +395,13 @@ class DriveOperations(BackendCore):
                     f'A member is {{"email": "<e-mail>", "role": one of {list(DRIVE_ROLES)}}}.'
                 )
             found[member["email"]] = role
-        if drive_id is None:
+        if drive_id:
+            drive_id = str(drive_id)
+        else:
             # Shared drive ids: 19 characters, "0A" ... "Uk9PVA" (MVKozlov/GMGoogleDrive PR 30).
-            middle = "".join(self.rng.choice(_DRIVE_ID_ALPHABET) for _ in range(11))
+            middle = "".join(self.state.rng.choice(_DRIVE_ID_ALPHABET) for _ in range(11))
             drive_id = f"0A{middle}Uk9PVA"
-        if drive_id in self.shared_drives or drive_id in self.files:
+        if drive_id in self.state.shared_drives or drive_id in self.state.files:
             raise errors.invalid_argument(f"A shared drive or file with id {drive_id} exists.")
-        self.shared_drives[drive_id] = {"id": drive_id, "name": str(name), "members": found}
+        self.state.shared_drives[drive_id] = {"id": drive_id, "name": str(name), "members": found}
         return {"kind": "drive#drive", "id": drive_id, "name": str(name)}

@@ -8,7 +8,7 @@ What Google documents, and what is followed here:
 
 - Sheets ("Usage limits", https://developers.google.com/sheets/api/limits): read requests 300
   per minute per project and 60 per minute per user per project; write requests the same,
-  counted separately. A write is a mutating operation (``SheetsBackend.MUTATING``).
+  counted separately. A write is an operation of kind ``Kind.MUTATING`` (``operations.py``).
 - Drive ("Usage limits", https://developers.google.com/drive/api/guides/limits, before its May
   2026 revision): queries, 12,000 per 60 seconds per project and 12,000 per 60 seconds per user,
   reads and writes together. Not implemented: the May 2026 "quota units" model (1,000,000 units

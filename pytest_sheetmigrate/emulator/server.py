@@ -27,11 +27,12 @@ from typing import Any, Literal
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from .accounts import Accounts, AccountSpec
+from .app import EmulatorApp
+from .backend import SheetsBackend
 from .data_lock import DataFolderLock
 from .interleave import Edit
-from .models import SheetsBackend
 from .quotas import QuotaSettings
-from .responses import Accounts, AccountSpec, EmulatorApp
 from .store import Store
 
 

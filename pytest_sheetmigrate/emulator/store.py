@@ -53,9 +53,10 @@ DEFAULT_COMPACT_BYTES = 256 * 1024 * 1024
 
 
 class Backend(Protocol):
-    """What the store needs of ``SheetsBackend`` (models.py)."""
+    """What the store needs of ``SheetsBackend`` (backend.py)."""
 
-    MUTATING: ClassVar[frozenset[str]]
+    # The operations that change the state (the operation table's mutating and control ones).
+    JOURNALED: ClassVar[frozenset[str]]
 
     def execute(
         self,
@@ -159,8 +160,7 @@ class Store:
         """Run one operation; a mutating one is journaled (and fsynced) before this returns."""
         seed = secrets.randbits(63)
         now = datetime.now(UTC)
-        journaled = self.backend.MUTATING | getattr(self.backend, "CONTROL", frozenset())
-        if operation not in journaled:
+        if operation not in self.backend.JOURNALED:
             return self.backend.execute(operation, kwargs, caller=caller, seed=seed, now=now)
         with self._lock:
             result = self.backend.execute(operation, kwargs, caller=caller, seed=seed, now=now)

@@ -1,4 +1,4 @@
-"""values.* operations of the state model: :class:`ValuesOperations`.
+"""values.* operations of the state model: :class:`ValuesService`.
 
 get, batchGet, update, batchUpdate, batchUpdateByDataFilter, append, clear, batchClear, with
 Google's shapes: rows and columns trimmed of trailing empty cells (``values`` left out when
@@ -25,16 +25,20 @@ from . import a1, cells, protection
 from . import exceptions as errors
 from . import fields as masks
 from .a1 import Box
-from .core import BackendCore, grid_limit_error
 from .grid import COLUMNS, ROWS, Sheet
 from .metadata import matching_metadata
+from .ranges import grid_limit_error, read_box, resolve_range, response_mask
 from .spreadsheet import Spreadsheet
+from .state import SheetsState
 
 
-class ValuesOperations(BackendCore):
-    """The values.* operations (see the module docstring)."""
+class ValuesService:
+    """The values.* operations on the shared state (see the module docstring)."""
 
-    def values_get(
+    def __init__(self, state: SheetsState) -> None:
+        self.state = state
+
+    def get(
         self,
         spreadsheet_id: str,
         range: str,  # noqa: A002 - the API's name
@@ -42,10 +46,9 @@ class ValuesOperations(BackendCore):
         value_render_option: str | None = None,
         date_time_render_option: str | None = None,
         fields: str | None = None,
-        **_: Any,
     ) -> dict[str, Any]:
-        mask = self._mask(fields)
-        spreadsheet = self._get(spreadsheet_id)
+        mask = response_mask(fields)
+        spreadsheet = self.state.get(spreadsheet_id)
         out = self._value_range(
             spreadsheet, range, major_dimension, value_render_option, date_time_render_option
         )
@@ -59,7 +62,7 @@ class ValuesOperations(BackendCore):
         render: str | None,
         date_render: str | None,
     ) -> dict[str, Any]:
-        sheet, box = self._read_box(spreadsheet, text)
+        sheet, box = read_box(spreadsheet, text)
         major = major_dimension or ROWS
         out: dict[str, Any] = {"range": a1.format_range(sheet.title, box), "majorDimension": major}
         values = render_values(sheet, box, render, date_render, major)
@@ -67,7 +70,7 @@ class ValuesOperations(BackendCore):
             out["values"] = values
         return out
 
-    def values_batch_get(
+    def batch_get(
         self,
         spreadsheet_id: str,
         ranges: list[str] | None = None,
@@ -75,10 +78,9 @@ class ValuesOperations(BackendCore):
         value_render_option: str | None = None,
         date_time_render_option: str | None = None,
         fields: str | None = None,
-        **_: Any,
     ) -> dict[str, Any]:
-        mask = self._mask(fields)
-        spreadsheet = self._get(spreadsheet_id)
+        mask = response_mask(fields)
+        spreadsheet = self.state.get(spreadsheet_id)
         out = {
             "spreadsheetId": spreadsheet_id,
             "valueRanges": [
@@ -90,7 +92,7 @@ class ValuesOperations(BackendCore):
         }
         return masks.select(out, mask)
 
-    def values_update(
+    def update(
         self,
         spreadsheet_id: str,
         range: str,  # noqa: A002
@@ -100,10 +102,9 @@ class ValuesOperations(BackendCore):
         response_value_render_option: str | None = None,
         response_date_time_render_option: str | None = None,
         fields: str | None = None,
-        **_: Any,
     ) -> dict[str, Any]:
-        mask = self._mask(fields)
-        spreadsheet = self._edit(spreadsheet_id)
+        mask = response_mask(fields)
+        spreadsheet = self.state.edit(spreadsheet_id)
         result = self._write(
             spreadsheet,
             range,
@@ -113,7 +114,7 @@ class ValuesOperations(BackendCore):
             response_value_render_option,
             response_date_time_render_option,
         )
-        self._commit(spreadsheet)
+        self.state.commit(spreadsheet)
         return masks.select(result, mask)
 
     def _write(
@@ -126,7 +127,7 @@ class ValuesOperations(BackendCore):
         render: str | None = None,
         date_render: str | None = None,
     ) -> dict[str, Any]:
-        sheet, box = self.resolve_range(spreadsheet, text)
+        sheet, box = resolve_range(spreadsheet, text)
         return self._write_box(
             spreadsheet, sheet, box, body, input_option, include_values, render, date_render
         )
@@ -156,7 +157,7 @@ class ValuesOperations(BackendCore):
             _check_within(sheet, box, written)
         if written.end_row > sheet.row_count or written.end_col > sheet.col_count:
             raise grid_limit_error(sheet.title, written if rows else box, sheet)
-        protection.check_cells(spreadsheet, self.caller, sheet, written)
+        protection.check_cells(spreadsheet, self.state.caller, sheet, written)
         sheet.write(box.start_row, box.start_col, data)
         out: dict[str, Any] = {"spreadsheetId": spreadsheet.spreadsheet_id}
         if not rows:
@@ -173,11 +174,11 @@ class ValuesOperations(BackendCore):
                 out["updatedData"]["values"] = values
         return out
 
-    def values_batch_update(
+    def batch_update(
         self, spreadsheet_id: str, body: dict[str, Any], fields: str | None = None
     ) -> dict[str, Any]:
-        mask = self._mask(fields)
-        spreadsheet = self._edit(spreadsheet_id)
+        mask = response_mask(fields)
+        spreadsheet = self.state.edit(spreadsheet_id)
         responses = []
         for item in body.get("data") or []:
             responses.append(
@@ -191,13 +192,13 @@ class ValuesOperations(BackendCore):
                     body.get("responseDateTimeRenderOption"),
                 )
             )
-        self._commit(spreadsheet)
+        self.state.commit(spreadsheet)
         out: dict[str, Any] = {"spreadsheetId": spreadsheet_id}
         out.update(_totals(responses))
         out["responses"] = responses
         return masks.select(out, mask)
 
-    def values_batch_update_by_data_filter(
+    def batch_update_by_data_filter(
         self, spreadsheet_id: str, body: dict[str, Any], fields: str | None = None
     ) -> dict[str, Any]:
         """values.batchUpdateByDataFilter: each DataFilterValueRange written at every range its
@@ -215,8 +216,8 @@ class ValuesOperations(BackendCore):
         response entry for it, nothing written) and for spreadsheet-located metadata (here:
         it selects no range).
         """
-        mask = self._mask(fields)
-        spreadsheet = self._edit(spreadsheet_id)
+        mask = response_mask(fields)
+        spreadsheet = self.state.edit(spreadsheet_id)
         responses = []
         for item in body.get("data") or []:
             data_filter = item.get("dataFilter") or {}
@@ -234,7 +235,7 @@ class ValuesOperations(BackendCore):
                 )
                 response.pop("spreadsheetId", None)
                 responses.append({**response, "dataFilter": copy.deepcopy(data_filter)})
-        self._commit(spreadsheet)
+        self.state.commit(spreadsheet)
         out: dict[str, Any] = {"spreadsheetId": spreadsheet_id}
         out.update(_totals(responses))
         out["responses"] = responses
@@ -251,7 +252,7 @@ class ValuesOperations(BackendCore):
                 "developerMetadataLookup must be set"
             )
         if "a1Range" in data_filter:
-            return [self._read_box(spreadsheet, str(data_filter["a1Range"]))]
+            return [read_box(spreadsheet, str(data_filter["a1Range"]))]
         if "gridRange" in data_filter:
             grid = data_filter["gridRange"]
             sheet = spreadsheet.sheet_by_id(int(grid.get("sheetId", 0)))
@@ -273,7 +274,7 @@ class ValuesOperations(BackendCore):
                 found.append(place)
         return found
 
-    def values_append(
+    def append(
         self,
         spreadsheet_id: str,
         range: str,  # noqa: A002
@@ -284,12 +285,11 @@ class ValuesOperations(BackendCore):
         response_value_render_option: str | None = None,
         response_date_time_render_option: str | None = None,
         fields: str | None = None,
-        **_: Any,
     ) -> dict[str, Any]:
-        mask = self._mask(fields)
-        spreadsheet = self._edit(spreadsheet_id)
+        mask = response_mask(fields)
+        spreadsheet = self.state.edit(spreadsheet_id)
         parse = _input_parser(value_input_option)
-        sheet, box = self.resolve_range(spreadsheet, range)
+        sheet, box = resolve_range(spreadsheet, range)
         if box.end_row > sheet.row_count or box.end_col > sheet.col_count:
             raise grid_limit_error(sheet.title, box, sheet)
         data = _body_rows(body, parse)
@@ -301,16 +301,16 @@ class ValuesOperations(BackendCore):
         else:
             start_row, start_col = table.end_row, table.start_col
         if insert_data_option == "INSERT_ROWS" and rows:
-            protection.check_insert(spreadsheet, self.caller, sheet, ROWS, start_row)
+            protection.check_insert(spreadsheet, self.state.caller, sheet, ROWS, start_row)
             sheet.insert(ROWS, start_row, rows)
         written = Box(start_row, start_row + rows, start_col, start_col + cols)
-        protection.check_cells(spreadsheet, self.caller, sheet, written)
+        protection.check_cells(spreadsheet, self.state.caller, sheet, written)
         if written.end_row > sheet.row_count:
             sheet.properties["gridProperties"]["rowCount"] = written.end_row
         if written.end_col > sheet.col_count:
             sheet.properties["gridProperties"]["columnCount"] = written.end_col
         sheet.write(start_row, start_col, data)
-        self._commit(spreadsheet)
+        self.state.commit(spreadsheet)
         updates: dict[str, Any] = {"spreadsheetId": spreadsheet_id}
         if rows:
             updates.update({"updatedRange": a1.format_range(sheet.title, written), **_counts(data)})
@@ -335,32 +335,31 @@ class ValuesOperations(BackendCore):
         out["updates"] = updates
         return masks.select(out, mask)
 
-    def values_clear(
+    def clear(
         self,
         spreadsheet_id: str,
         range: str,  # noqa: A002
         fields: str | None = None,
-        **_: Any,
     ) -> dict[str, Any]:
-        mask = self._mask(fields)
-        spreadsheet = self._edit(spreadsheet_id)
+        mask = response_mask(fields)
+        spreadsheet = self.state.edit(spreadsheet_id)
         cleared = self._clear(spreadsheet, range)
-        self._commit(spreadsheet)
+        self.state.commit(spreadsheet)
         return masks.select({"spreadsheetId": spreadsheet_id, "clearedRange": cleared}, mask)
 
     def _clear(self, spreadsheet: Spreadsheet, text: str) -> str:
-        sheet, box = self._read_box(spreadsheet, text)
-        protection.check_cells(spreadsheet, self.caller, sheet, box)
+        sheet, box = read_box(spreadsheet, text)
+        protection.check_cells(spreadsheet, self.state.caller, sheet, box)
         sheet.clear(box)
         return a1.format_range(sheet.title, box)
 
-    def values_batch_clear(
+    def batch_clear(
         self, spreadsheet_id: str, body: dict[str, Any], fields: str | None = None
     ) -> dict[str, Any]:
-        mask = self._mask(fields)
-        spreadsheet = self._edit(spreadsheet_id)
+        mask = response_mask(fields)
+        spreadsheet = self.state.edit(spreadsheet_id)
         cleared = [self._clear(spreadsheet, text) for text in body.get("ranges") or []]
-        self._commit(spreadsheet)
+        self.state.commit(spreadsheet)
         out = {"spreadsheetId": spreadsheet_id, "clearedRanges": cleared}
         return masks.select(out, mask)
 

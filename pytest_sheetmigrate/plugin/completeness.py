@@ -13,17 +13,18 @@ from collections.abc import Generator
 
 import pytest
 
-from .state import STATE
-
 NODE_ID = "sheetmigrate::migration"
 
 
 class StepsMustAllRun:
     """Registered in ``--migrate``, ``--dry-run`` and ``--rollback`` sessions only."""
 
+    NAME = "sheetmigrate-steps-must-all-run"
+
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
         self.reports: dict[str, list[pytest.TestReport]] = {}
+        self.expected: list[pytest.Item] = []  # the built-in items, in order
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         self.reports.setdefault(report.nodeid, []).append(report)
@@ -40,7 +41,7 @@ class StepsMustAllRun:
     def steps_not_run(self, session: pytest.Session) -> list[str]:
         """One line per step that did not run, with why; none when a step failed (its failure
         already fails the session and says why) or when every step passed."""
-        expected = self.config.stash[STATE].expected_steps
+        expected = [item.nodeid for item in self.expected]
         outcomes = {nodeid: self.reports.get(nodeid, []) for nodeid in expected}
         if any(report.failed for reports in outcomes.values() for report in reports):
             return []

@@ -1,236 +1,128 @@
-"""Fixtures: the steps as ordered session fixtures, and the public fixtures a suite builds on.
+"""Fixtures: the session's ``Run`` and its steps as ordered session fixtures, and the public
+fixtures a suite builds on.
 
 Public (see ``pytest --fixtures``): ``migrated_sheet``, ``snapshot_before``, ``migration_plan``,
-``sheet_schema``, ``sheets_client``. The ``sheetmigrate_*`` fixtures are the steps themselves.
+``sheet_schema``, ``sheets_client``, ``live_rows``. The ``sheetmigrate_*`` fixtures are the run
+and its steps. Each is a few lines over ``run.Run``, which does the work and records it.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
-import gspread
 import pytest
+from _pytest.outcomes import Failed
 
-from ..connect import open_gateway
-from ..errors import SETUP_MISTAKE, SheetMigrateError
-from ..gateway import SheetGateway
-from ..in_flight import interrupted_message
+from ..errors import FOUND_IN_THE_RUN, SheetMigrateError
+from ..gateway import Client
 from ..migration import Migration
 from ..plan import Plan
-from ..results import StepName, StepResult, Verification
-from ..rollback import rollback
+from ..results import StepResult, Verification
+from ..run import Run
 from ..schema import Schema
-from ..settings import Mode, check_writable_directory
+from ..settings import Mode
 from ..snapshot import Snapshot
-from .failures import StepFailed
-from .state import STATE, SessionState
+from .session import RUN, announce
+
+T = TypeVar("T")
 
 
-@contextmanager
-def reported_as_failure() -> Iterator[None]:
-    """A user-facing problem fails the item with its message alone, never a traceback."""
+class StepFailed(Failed):
+    """An item failed by a ``SheetMigrateError``: its message, no traceback, its exit code."""
+
+    __module__ = "builtins"  # as pytest's Failed: the summary line says "StepFailed: ..."
+
+    def __init__(self, message: str, exit_code: int = FOUND_IN_THE_RUN) -> None:
+        super().__init__(message, pytrace=False)
+        self.exit_code = exit_code
+
+
+def reported(run: Run, where: str, action: Callable[[], T]) -> T:
+    """``action()``; a user-facing problem fails the item with its message alone, recorded."""
     try:
-        yield
+        with run.recorded(where):
+            return action()
     except SheetMigrateError as error:
         raise StepFailed(str(error), error.exit_code) from None
 
 
 @pytest.fixture(scope="session")
-def sheetmigrate_state(pytestconfig: pytest.Config) -> SessionState:
-    state = pytestconfig.stash.get(STATE, None)
-    if state is None:
+def sheetmigrate_run(request: pytest.FixtureRequest) -> Iterator[Run]:
+    run = request.config.stash.get(RUN, None)
+    if run is None:
         pytest.fail(
             "sheetmigrate is not configured in this session: add sheetmigrate_sheet and "
             "sheetmigrate_schema to the [tool.pytest.ini_options] of pyproject.toml, or pass "
             "--sheet and --schema (docs/configuration.md)",
             pytrace=False,
         )
-    if state.settings is None or state.schema is None or state.problem:
-        raise StepFailed(f"sheetmigrate is not configured: {state.problem}", SETUP_MISTAKE)
-    if not state.migrating:  # the first read of the sheet: its reports will be written
-        with reported_as_failure():
-            check_writable_directory(state.settings.report_dir, "--report-dir")
-    return state
+    reported(run, "setup", run.ready)
+    yield run
+    interrupted = request.session.exitstatus == pytest.ExitCode.INTERRUPTED
+    said = reported(run, "close", lambda: run.close(interrupted=interrupted))
+    if said is not None:
+        announce(request.config, said, always=True)
 
 
 @pytest.fixture(scope="session")
-def sheetmigrate_gateway(
-    pytestconfig: pytest.Config, sheetmigrate_state: SessionState
-) -> Iterator[SheetGateway]:
-    assert sheetmigrate_state.settings is not None
-    with ExitStack() as stack:
-        with reported_as_failure():
-            gateway = stack.enter_context(open_gateway(sheetmigrate_state.settings))
-        sheetmigrate_state.log = gateway.log
-        gateway.notify = lambda line: announce(pytestconfig, line)
-        yield gateway
+def sheetmigrate_migration(sheetmigrate_run: Run) -> Migration:
+    return reported(sheetmigrate_run, "open", sheetmigrate_run.open)
 
 
 @pytest.fixture(scope="session")
-def sheetmigrate_migration(
-    request: pytest.FixtureRequest,
-    sheetmigrate_state: SessionState,
-    sheetmigrate_gateway: SheetGateway,
-) -> Iterator[Migration]:
-    assert sheetmigrate_state.settings is not None and sheetmigrate_state.schema is not None
-    with reported_as_failure():
-        migration = Migration.open(
-            sheetmigrate_state.settings, sheetmigrate_gateway, sheetmigrate_state.schema
-        )
-    sheetmigrate_state.warnings = migration.checkpoints.warnings  # filled as steps load them
-    sheetmigrate_state.migration = migration
-    yield migration
-    held = migration.lease is not None or migration.taking is not None
-    with reported_as_failure():
-        write = migration.close()
-    if request.session.exitstatus == pytest.ExitCode.INTERRUPTED and sheetmigrate_state.mode.writes:
-        line = interrupted_message(
-            _step_running(sheetmigrate_state),
-            write,
-            f"pytest {_flag(sheetmigrate_state)}",
-            released=held,
-        )
-        announce(request.config, line, always=True)
-
-
-def _step_running(state: SessionState) -> str | None:
-    """The first of the mode's steps that did not finish (None: they all did)."""
-    finished = {step.step for step in state.steps}
-    migrating = ("backup", "columns", "verify", "init")
-    order = ("rollback",) if state.mode is Mode.ROLLBACK else migrating
-    return next((step for step in order if step not in finished), None)
-
-
-def _flag(state: SessionState) -> str:
-    return "--rollback" if state.mode is Mode.ROLLBACK else "--migrate"
-
-
-def _step(
-    config: pytest.Config,
-    state: SessionState,
-    migration: Migration,
-    run: Callable[[], StepResult],
-) -> StepResult:
-    """Run one step and say so on the terminal: rows, cells, requests and time."""
-    started, sent = time.perf_counter(), migration.gateway.log.total
-    with reported_as_failure():
-        result = run()
-    state.steps.append(result)
-    announce(
-        config,
-        f"{result.step} {result.status}: {result.summary} "
-        f"({migration.data_rows:,} rows, {migration.data_rows * len(migration.layout):,} cells, "
-        f"{migration.gateway.log.total - sent} requests, {time.perf_counter() - started:.2f} s)",
-    )
-    return result
-
-
-def announce(config: pytest.Config, line: str, *, always: bool = False) -> None:
-    """A progress line in pytest's terminal style; ``-q`` keeps them for the summary only
-    (unless ``always``)."""
-    reporter = config.pluginmanager.get_plugin("terminalreporter")
-    capture = config.pluginmanager.get_plugin("capturemanager")
-    if reporter is None or capture is None or (config.get_verbosity() < 0 and not always):
-        return
-    with capture.global_and_fixture_disabled():  # steps run inside an item's setup
-        reporter.write_line(f"sheetmigrate: {line}")
-
-
-@pytest.fixture(scope="session")
-def sheetmigrate_backup(
-    pytestconfig: pytest.Config, sheetmigrate_state: SessionState, sheetmigrate_migration: Migration
-) -> StepResult:
+def sheetmigrate_backup(sheetmigrate_run: Run) -> StepResult:
     """Step 1: a Drive copy of the spreadsheet and a local compressed snapshot."""
-    return _step(
-        pytestconfig, sheetmigrate_state, sheetmigrate_migration, sheetmigrate_migration.backup
-    )
+    return reported(sheetmigrate_run, "backup", sheetmigrate_run.backup)
 
 
 @pytest.fixture(scope="session")
-def sheetmigrate_columns(
-    pytestconfig: pytest.Config,
-    sheetmigrate_state: SessionState,
-    sheetmigrate_migration: Migration,
-    sheetmigrate_backup: StepResult,
-) -> StepResult:
+def sheetmigrate_columns(sheetmigrate_run: Run, sheetmigrate_backup: StepResult) -> StepResult:
     """Step 2: the schema's missing columns, in one batchUpdate with the step's stamp."""
-    return _step(
-        pytestconfig, sheetmigrate_state, sheetmigrate_migration, sheetmigrate_migration.columns
-    )
+    return reported(sheetmigrate_run, "columns", sheetmigrate_run.columns)
 
 
 @pytest.fixture(scope="session")
 def sheetmigrate_verification(
-    pytestconfig: pytest.Config,
-    sheetmigrate_state: SessionState,
-    sheetmigrate_migration: Migration,
-    sheetmigrate_columns: StepResult,
+    sheetmigrate_run: Run, sheetmigrate_columns: StepResult
 ) -> Verification:
     """Step 3: the seven checks, over every row."""
-    with reported_as_failure():
-        verification = sheetmigrate_migration.verify()
-    sheetmigrate_state.verification = verification
-    passed = sum(result.passed for result in verification.results.values())
-    summary = f"{passed} of {len(verification.results)} checks passed"
-    sheetmigrate_state.steps.append(StepResult(StepName.VERIFY, verification.status, summary))
-    announce(pytestconfig, f"verify {verification.status}: {summary}")
-    return verification
+    return reported(sheetmigrate_run, "verify", sheetmigrate_run.verify)
 
 
 @pytest.fixture(scope="session")
-def sheetmigrate_init(
-    pytestconfig: pytest.Config,
-    sheetmigrate_state: SessionState,
-    sheetmigrate_migration: Migration,
-    sheetmigrate_verification: Verification,
-) -> StepResult:
+def sheetmigrate_init(sheetmigrate_run: Run, sheetmigrate_verification: Verification) -> StepResult:
     """Step 4: each added column's default on every data row, one repeatCell per column."""
-    migration = sheetmigrate_migration
-    return _step(
-        pytestconfig,
-        sheetmigrate_state,
-        migration,
-        lambda: migration.init(sheetmigrate_verification),
-    )
+    run = sheetmigrate_run
+    return reported(run, "init", lambda: run.init(sheetmigrate_verification))
 
 
 @pytest.fixture(scope="session")
-def sheetmigrate_rollback(
-    pytestconfig: pytest.Config,
-    sheetmigrate_state: SessionState,
-    sheetmigrate_migration: Migration,
-) -> StepResult:
+def sheetmigrate_rollback(sheetmigrate_run: Run) -> StepResult:
     """``--rollback``: the worksheet restored from the backup, proven equal by digest."""
-    force = bool(pytestconfig.getoption("sheetmigrate_force_rollback"))
-    migration = sheetmigrate_migration
-    return _step(
-        pytestconfig, sheetmigrate_state, migration, lambda: rollback(migration, force=force)
-    )
+    return reported(sheetmigrate_run, "rollback", sheetmigrate_run.rollback)
+
+
+def _after_the_steps(request: pytest.FixtureRequest, run: Run) -> Migration:
+    """The migration, once its last step ran (a migration) or opened (a validation)."""
+    if run.mode is not Mode.VALIDATE:
+        request.getfixturevalue("sheetmigrate_init")
+    migration: Migration = request.getfixturevalue("sheetmigrate_migration")
+    return migration
 
 
 @pytest.fixture(scope="session")
-def migrated_sheet(
-    request: pytest.FixtureRequest,
-    sheetmigrate_state: SessionState,
-    sheetmigrate_migration: Migration,
-) -> Snapshot:
+def migrated_sheet(request: pytest.FixtureRequest, sheetmigrate_run: Run) -> Snapshot:
     """The worksheet after the migration, as a streamed snapshot: header, row count, per column
     digest, blanks, values off their type or default. Read-only; in a dry run, the planned result.
     """
-    if sheetmigrate_state.migrating:
-        request.getfixturevalue("sheetmigrate_init")
-    with reported_as_failure():
-        return sheetmigrate_migration.result_snapshot()
+    migration = _after_the_steps(request, sheetmigrate_run)
+    return reported(sheetmigrate_run, "migrated_sheet", migration.result_snapshot)
 
 
 @pytest.fixture(scope="session")
 def live_rows(
-    request: pytest.FixtureRequest,
-    sheetmigrate_state: SessionState,
-    sheetmigrate_migration: Migration,
+    request: pytest.FixtureRequest, sheetmigrate_run: Run
 ) -> Callable[[], Iterator[dict[str, Any]]]:
     """Stream the migrated worksheet's data rows as ``{column: value}`` dicts.
 
@@ -238,27 +130,22 @@ def live_rows(
     flat; values are as stored (numbers as numbers, formulas as text). Read-only; in a dry run,
     the planned rows.
     """
-    if sheetmigrate_state.migrating:  # the rows after the last step, not a snapshot of them
-        request.getfixturevalue("sheetmigrate_init")
-    return sheetmigrate_migration.result_rows
+    return _after_the_steps(request, sheetmigrate_run).result_rows
 
 
 @pytest.fixture(scope="session")
-def snapshot_before(
-    request: pytest.FixtureRequest,
-    sheetmigrate_state: SessionState,
-    sheetmigrate_migration: Migration,
-) -> Snapshot:
+def snapshot_before(request: pytest.FixtureRequest, sheetmigrate_run: Run) -> Snapshot:
     """The worksheet as it was before the migration (from the backup step; --migrate only)."""
-    if not sheetmigrate_state.migrating:
+    if sheetmigrate_run.mode is Mode.VALIDATE:
         pytest.fail(
             "snapshot_before exists only in a migration run (pytest --migrate or --dry-run): "
             "a validation run reads the sheet as it is now (use migrated_sheet)",
             pytrace=False,
         )
     request.getfixturevalue("sheetmigrate_backup")
-    assert sheetmigrate_migration.before is not None
-    return sheetmigrate_migration.before
+    before = request.getfixturevalue("sheetmigrate_migration").before
+    assert before is not None
+    return before
 
 
 @pytest.fixture(scope="session")
@@ -268,13 +155,12 @@ def migration_plan(sheetmigrate_migration: Migration) -> Plan:
 
 
 @pytest.fixture(scope="session")
-def sheet_schema(sheetmigrate_state: SessionState) -> Schema:
+def sheet_schema(sheetmigrate_run: Run) -> Schema:
     """The target schema, loaded from the schema TOML file."""
-    assert sheetmigrate_state.schema is not None
-    return sheetmigrate_state.schema
+    return sheetmigrate_run.schema
 
 
 @pytest.fixture(scope="session")
-def sheets_client(sheetmigrate_gateway: SheetGateway) -> gspread.Client:
+def sheets_client(sheetmigrate_run: Run) -> Client:
     """A gspread client aimed at the run's Sheets API (Google, or the local server)."""
-    return sheetmigrate_gateway.client
+    return reported(sheetmigrate_run, "open", sheetmigrate_run.gateway).client

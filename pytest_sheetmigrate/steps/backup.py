@@ -8,8 +8,7 @@ Either way the source is read once, and each chunk goes to a sink the writer giv
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +16,6 @@ from ..checkpoints import Checkpoint
 from ..checks import CheckInput, check_backup_matches_source
 from ..context import RowSink, SheetContext
 from ..errors import SheetStateError
-from ..gateway import prefetched
 from ..plan import layout_requests
 from ..results import StepName, StepResult, StepStatus
 from ..snapshot import Snapshot, SnapshotBuilder, SourceAndCopyBuilder
@@ -263,13 +261,8 @@ class BackupStep:
         context = self.context
         paired = SourceAndCopyBuilder(context.schema, context.header) if backup_key else None
         source = paired.source if paired else SnapshotBuilder(context.schema, context.header)
-        copy_rows = (
-            context.data_rows_of(context.gateway.other(backup_key)) if backup_key else iter(())
-        )
-        both: Iterator[tuple[list[list[Any]], list[list[Any]]]] = itertools.zip_longest(
-            context.data_rows_of(context.gateway), copy_rows, fillvalue=[]
-        )
-        for chunk, copy_chunk in prefetched(both):  # the two chunks may cover different rows
+        copy_gateway = context.gateway.other(backup_key) if backup_key else None
+        for chunk, copy_chunk in context.source_and_copy(copy_gateway):  # may cover other rows
             if paired is not None:  # the copy is digested only where it differs
                 paired.add_rows(chunk, copy_chunk)
             else:

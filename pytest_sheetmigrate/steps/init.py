@@ -12,11 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 from ..context import SheetContext
 from ..errors import ConcurrentChangeError, VerificationError
-from ..gateway import ColumnLayout
+from ..reader import ColumnLayout, SheetReader, first_cells
 from ..results import StepName, StepResult, StepStatus, Verification
 from ..snapshot import Snapshot, count_data_rows
 from ..stamp import COLUMN_MARKER_KEY, utc_now
-from ..worksheet import first_cells, read_key_column
 from .columns import added_by_this_migration
 from .locate import column_now
 
@@ -220,7 +219,7 @@ class InitStep:
         context = self.context
         key_index = list(layout.header).index(context.schema.key)
         rows_now = count_data_rows(
-            first_cells(read_key_column(context.gateway, self.title, key_index))
+            first_cells(SheetReader(context.gateway).key_column(self.title, key_index))
         )
         if rows_now >= context.data_rows:
             return

@@ -8,7 +8,7 @@ the column is gone, renamed, or not told apart from another.
 from __future__ import annotations
 
 from ..errors import ConcurrentChangeError
-from ..gateway import ColumnLayout
+from ..reader import ColumnLayout
 from ..schema import column_letter
 
 

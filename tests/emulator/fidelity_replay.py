@@ -30,6 +30,7 @@ import requests
 from werkzeug.exceptions import HTTPException
 
 from pytest_sheetmigrate.emulator import discovery
+from pytest_sheetmigrate.emulator.operations import Operation
 from pytest_sheetmigrate.emulator.urls import url_map
 
 ENV_VAR = "SHEETMIGRATE_FIDELITY_DIR"
@@ -230,13 +231,14 @@ class Replay:
     violations: list[str] = field(default_factory=list)
 
 
-def operation_of(method: str, url: str) -> str | None:
+def operation_of(method: str, url: str) -> Operation | None:
     """The emulator operation a request's method and URL (or path) reach, if any."""
     try:
-        route, _ = url_map.bind("localhost").match(urlsplit(url).path, method=method)
+        operation, _ = url_map.bind("localhost").match(urlsplit(url).path, method=method)
     except HTTPException:
         return None
-    return route.operation
+    assert isinstance(operation, Operation)
+    return operation
 
 
 def _other_file(interaction: Interaction, ids: IdMap) -> bool:

@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 
-from pytest_sheetmigrate.emulator.models import SheetsBackend
+from pytest_sheetmigrate.emulator.backend import SheetsBackend
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 SPREADSHEET = "application/vnd.google-apps.spreadsheet"

@@ -39,6 +39,7 @@ import gspread
 import pytest
 
 from pytest_sheetmigrate.emulator import EmulatorServer, discovery
+from pytest_sheetmigrate.emulator.operations import OPERATIONS
 from pytest_sheetmigrate.transport import sheets_client
 
 SHEETS = "https://sheets.googleapis.com/v4/spreadsheets"
@@ -719,7 +720,7 @@ def test_every_request_kind_of_the_document_is_known_to_the_checker() -> None:
     kinds = discovery.document("sheets")["schemas"]["Request"]["properties"]
     assert {"setDataValidation", "copyPaste", "cutPaste", "autoResizeDimensions"} <= set(kinds)
     discovery.check_request(
-        "spreadsheets_batch_update",
+        OPERATIONS["spreadsheets_batch_update"],
         [],
         {"requests": [{kind: {}} for kind in kinds]},
     )

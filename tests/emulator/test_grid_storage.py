@@ -19,7 +19,7 @@ UNFORMATTED = "UNFORMATTED_VALUE"
 
 
 def _sheet(model: Model, sid: str) -> Sheet:
-    return model.backend.files[sid].sheets[0]
+    return model.backend.state.files[sid].sheets[0]
 
 
 def _check_layout(sheet: Sheet) -> None:

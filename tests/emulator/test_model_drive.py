@@ -71,7 +71,7 @@ def test_import_csv_replaces_the_sheets_with_the_csv_rows(model: Model) -> None:
 def test_sharing_mode_hides_a_spreadsheet_from_other_accounts(model: Model) -> None:
     from datetime import UTC, datetime
 
-    from pytest_sheetmigrate.emulator.models import SheetsBackend
+    from pytest_sheetmigrate.emulator.backend import SheetsBackend
 
     backend = SheetsBackend(sharing=True)
     now = datetime(2024, 1, 1, tzinfo=UTC)

@@ -2,7 +2,7 @@
 (Worksheet.copy_range, cut_range, columns_auto_resize, rows_auto_resize) and on the model.
 
 Sources: the CopyPasteRequest / CutPasteRequest / PasteType / AutoResizeDimensionsRequest
-reference (descriptions quoted in batch_paste.py); for shifted formulas the copy semantics of
+reference (descriptions quoted in batch/paste.py); for shifted formulas the copy semantics of
 relative and absolute references in Google Sheets (ktktools.net 2016/05 "Relative Reference /
 Absolute Reference"; "ABSOLUTE and RELATIVE CELL REFERENCE in GOOGLE SHEETS": "$A$1: Column and
 Row do NOT change when copied. A$1: Row does NOT change ... $A1: Column does NOT change").
@@ -18,7 +18,7 @@ from gspread.utils import PasteOrientation, ValueRenderOption
 from model_helpers import Model
 
 from pytest_sheetmigrate.emulator import EmulatorServer
-from pytest_sheetmigrate.emulator.batch_paste import shift_formula
+from pytest_sheetmigrate.emulator.batch.paste import shift_formula
 from pytest_sheetmigrate.emulator.exceptions import ApiError
 from pytest_sheetmigrate.transport import sheets_client
 
@@ -210,7 +210,7 @@ def test_auto_resize_fits_a_column_to_its_text_as_google_s_recording_does(
 def test_auto_resize_keeps_columns_whose_text_fits_and_every_row(
     worksheet: gspread.Worksheet,
 ) -> None:
-    # Approximated: a column only grows to its estimated text width; rows stay (batch_paste.py).
+    # Approximated: a column only grows to its estimated text width; rows stay (batch/paste.py).
     worksheet.columns_auto_resize(0, 2)
     worksheet.rows_auto_resize(0, 2)
     metadata = worksheet.spreadsheet.fetch_sheet_metadata(

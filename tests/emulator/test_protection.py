@@ -294,7 +294,7 @@ def test_touches_tells_whether_a_box_changes_a_cell_protected_from_the_caller(
 ) -> None:
     model = Model()
     spreadsheet_id = model.new_spreadsheet()
-    spreadsheet = model.backend.files[spreadsheet_id]
+    spreadsheet = model.backend.state.files[spreadsheet_id]
     spreadsheet.owner = OWNER
     sheet = spreadsheet.sheets[0]
     sheet.protected_ranges.append({"editors": {"users": [OWNER, EDITOR]}, **protection})

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from pytest_sheetmigrate.emulator import EmulatorServer, cells
+from pytest_sheetmigrate.emulator.backend import SheetsBackend
 from pytest_sheetmigrate.emulator.exceptions import ApiError
-from pytest_sheetmigrate.emulator.models import SheetsBackend
 from pytest_sheetmigrate.emulator.store import JOURNAL_NAME, SNAPSHOT_NAME, Store, read_records
 from pytest_sheetmigrate.transport import sheets_client
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import gspread
 import requests
 
 from pytest_sheetmigrate import demo
@@ -16,6 +17,7 @@ from pytest_sheetmigrate.connect import open_gateway
 from pytest_sheetmigrate.migration import Migration
 from pytest_sheetmigrate.schema import load_schema
 from pytest_sheetmigrate.settings import Mode, Settings
+from pytest_sheetmigrate.transport import sheets_client
 
 SCHEMA = Path(__file__).parents[1] / "v3.0" / "schema.toml"
 DEMO_ROWS = 40
@@ -30,8 +32,11 @@ class LiveSheet:
     folder: Path
 
     @classmethod
-    def seeded(cls, url: str, folder: Path, rows: int = DEMO_ROWS) -> LiveSheet:
-        values = [demo.header(), *demo.rows(rows)]
+    def seeded(
+        cls, url: str, folder: Path, rows: int = DEMO_ROWS, values: list[list[Any]] | None = None
+    ) -> LiveSheet:
+        """The demo's header and ``rows`` rows, or ``values`` (header first) when given."""
+        values = values or [demo.header(), *demo.rows(rows)]
         sheet = {
             "title": demo.WORKSHEET,
             "values": values,
@@ -64,15 +69,41 @@ class LiveSheet:
     def stats(self) -> dict[str, Any]:
         return requests.get(f"{self.url}/_emulator/stats", timeout=10).json()
 
-    def values(self) -> list[list[Any]]:
-        """The worksheet's values as the API renders them (the control API's read)."""
+    def faults(self, *rules: dict[str, Any]) -> None:
+        """Faults for the server's next requests (``at`` counts from now); ``()`` clears them."""
+        if not rules:
+            requests.delete(f"{self.url}/_emulator/faults", timeout=10).raise_for_status()
+            return
+        response = requests.post(f"{self.url}/_emulator/faults", json={"rules": rules}, timeout=10)
+        response.raise_for_status()
+
+    def values(self, render: str = "FORMATTED_VALUE") -> list[list[Any]]:
+        """The worksheet's values as the API renders them (``FORMULA``: formulas as text)."""
         response = requests.get(
             f"{self.url}/v4/spreadsheets/{self.key}/values/{demo.WORKSHEET}",
+            params={"valueRenderOption": render},
             headers={"Authorization": "Bearer local"},
             timeout=10,
         )
         response.raise_for_status()
         return response.json().get("values", [])
+
+    def metadata(self) -> list[dict[str, Any]]:
+        """Every developer metadata entry: the spreadsheet's, then each worksheet's."""
+        response = requests.get(
+            f"{self.url}/v4/spreadsheets/{self.key}",
+            params={"fields": "developerMetadata,sheets(developerMetadata)"},
+            headers={"Authorization": "Bearer local"},
+            timeout=10,
+        )
+        response.raise_for_status()
+        found = response.json()
+        tabs = [m for sheet in found.get("sheets", []) for m in sheet.get("developerMetadata", [])]
+        return found.get("developerMetadata", []) + tabs
+
+    def spreadsheet(self) -> gspread.Spreadsheet:
+        """The spreadsheet through gspread, for changes made by hand (or by the application)."""
+        return sheets_client(self.url).open_by_key(self.key)
 
 
 @contextmanager

@@ -1,6 +1,6 @@
 """The reader tells a formula from a text that starts with "=": real gspread, the local server.
 
-The FORMULA render answers both with the same string; the gateway asks the cells'
+The FORMULA render answers both with the same string; the reader asks the cells'
 userEnteredValue (formulaValue or stringValue) for those strings only, looking ahead down the
 column, so a formula column costs a few requests, and a sheet without "=" strings none.
 """
@@ -12,10 +12,11 @@ from typing import Any
 import pytest
 import requests
 
+from pytest_sheetmigrate.cell_types import Formula
 from pytest_sheetmigrate.emulator import EmulatorServer
 from pytest_sheetmigrate.formula_kinds import LOOKUP_CELLS, FormulaKinds
 from pytest_sheetmigrate.gateway import SheetGateway
-from pytest_sheetmigrate.schema import Formula
+from pytest_sheetmigrate.reader import SheetReader
 from pytest_sheetmigrate.transport import sheets_client
 
 ROWS = 3_000
@@ -47,7 +48,8 @@ def entered(gateway: SheetGateway, cells: str, values: list[list[Any]]) -> None:
 
 
 def all_rows(gateway: SheetGateway, columns: int = 4) -> list[list[Any]]:
-    return [row for chunk in gateway.iter_rows("Data", 1, ROWS + 1, columns) for row in chunk]
+    chunks = SheetReader(gateway).rows("Data", 1, ROWS + 1, columns)
+    return [row for chunk in chunks for row in chunk]
 
 
 def test_formulas_come_back_as_formulas_and_text_starting_with_equals_as_text(server) -> None:
@@ -69,7 +71,7 @@ def test_formulas_come_back_as_formulas_and_text_starting_with_equals_as_text(se
 def test_a_formula_column_costs_a_few_lookups_not_one_per_chunk(server, monkeypatch) -> None:
     gateway = seeded(server, [["key", "n", "total"]] + [[f"k{i}", i] for i in range(ROWS)])
     entered(gateway, f"C2:C{ROWS + 1}", [[f"=B{row}*2"] for row in range(2, ROWS + 2)])
-    monkeypatch.setattr("pytest_sheetmigrate.gateway.CHUNK_BYTES", 8_000)  # many small chunks
+    monkeypatch.setattr("pytest_sheetmigrate.reader.CHUNK_BYTES", 8_000)  # many small chunks
     gateway.log.by_kind.clear()
 
     rows = all_rows(gateway, 3)
@@ -95,8 +97,8 @@ def test_a_cell_turned_from_formula_to_text_after_the_lookup_is_looked_up_again(
 ) -> None:
     gateway = seeded(server, [["key", "n", "total"]] + [[f"k{i}", i] for i in range(ROWS)])
     entered(gateway, f"C2:C{ROWS + 1}", [[f"=B{row}*2"] for row in range(2, ROWS + 2)])
-    monkeypatch.setattr("pytest_sheetmigrate.gateway.CHUNK_BYTES", 8_000)
-    chunks = gateway.iter_rows("Data", 1, ROWS + 1, 3)
+    monkeypatch.setattr("pytest_sheetmigrate.reader.CHUNK_BYTES", 8_000)
+    chunks = SheetReader(gateway).rows("Data", 1, ROWS + 1, 3)
     first = next(chunks)  # its lookup looked ahead over the whole column
     assert type(first[1][2]) is Formula
     entered(gateway, f"C{ROWS}", [["'=changed"]])  # text now, and not what the lookup saw

@@ -1,4 +1,5 @@
-"""How the gateway reads: chunks prefetched one ahead in a background thread, answers parsed."""
+"""How rows are read: chunks prefetched one ahead in a background thread (the reader), answers
+parsed (the gateway)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from pytest_sheetmigrate.gateway import _parsed, prefetched
+from pytest_sheetmigrate.gateway import _parsed
+from pytest_sheetmigrate.reader import prefetched
 
 
 class Chunks:

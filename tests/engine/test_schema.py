@@ -1,4 +1,5 @@
-"""The schema TOML file: what loads, what is refused and how, and the cell type rules."""
+"""The schema TOML file: what loads, what is refused and how, and the cell type rules
+(cell_types.py) it is checked with."""
 
 from __future__ import annotations
 
@@ -6,15 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from pytest_sheetmigrate.a1 import column_letter
+from pytest_sheetmigrate.cell_types import is_blank, value_matches_type
 from pytest_sheetmigrate.errors import SchemaError, SheetStateError
-from pytest_sheetmigrate.schema import (
-    Column,
-    check_header_cells,
-    column_letter,
-    is_blank,
-    load_schema,
-    value_matches_type,
-)
+from pytest_sheetmigrate.schema import Column, check_header_cells, load_schema
 
 GOOD = """\
 [migration]

@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 
 from pytest_sheetmigrate import snapshot as snapshot_module
+from pytest_sheetmigrate.cell_types import Formula
 from pytest_sheetmigrate.checks import CheckInput, check_existing_data_unchanged
 from pytest_sheetmigrate.errors import CheckpointError, SheetStateError
-from pytest_sheetmigrate.schema import Column, Formula, Schema
+from pytest_sheetmigrate.schema import Column, Schema
 from pytest_sheetmigrate.snapshot import Snapshot, SnapshotBuilder, count_data_rows
 
 SCHEMA = Schema(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -81,6 +82,16 @@ def test_the_reports_give_the_checks_and_pytests_summary_line(project: Project):
     results = (project.path / "logs/migration/final_test_results.txt").read_text()
     summary = results.strip().splitlines()[-1]
     assert summary.startswith(f"{STEP_ITEMS + suite_size(project)} passed in ")
+
+
+def test_the_results_file_gives_the_session_duration_pytest_gives(project: Project):
+    result = project.run("--migrate")
+
+    results = (project.path / "logs/migration/final_test_results.txt").read_text()
+    ours = re.search(r" in ([0-9.]+)s", results.strip().splitlines()[-1])
+    pytests = re.search(r" in ([0-9.]+)s", result.outlines[-1])
+    assert ours is not None and pytests is not None, result.outlines[-1]
+    assert abs(float(pytests[1]) - float(ours[1])) <= 0.05  # measured from the session's start
 
 
 def test_validation_passes_on_a_migrated_sheet_and_writes_nothing(project: Project):

@@ -103,7 +103,8 @@ def migrated_sheet():
 
 def test_uses_its_own_fixtures(live_rows, migrated_sheet, pytestconfig):
     assert live_rows == [{"id": 1}] and migrated_sheet == "my own sheet"
-    assert pytestconfig.pluginmanager.get_plugin("sheetmigrate-json-report") is None
+    registered = pytestconfig.pluginmanager.list_name_plugin()
+    assert [name for name, _ in registered if str(name).startswith("sheetmigrate-")] == []
 """
 
 

@@ -30,7 +30,7 @@ from sheet_project import LocalApi, Project, demo_values, make_project
 
 from pytest_sheetmigrate import demo
 from pytest_sheetmigrate.emulator import EmulatorServer
-from pytest_sheetmigrate.emulator.responses import Accounts
+from pytest_sheetmigrate.emulator.accounts import Accounts
 
 USER = "ana.gomez@example.com"
 USER_TOKEN = "ya29.a0AfH6SMC-user-access-token-0123456789"

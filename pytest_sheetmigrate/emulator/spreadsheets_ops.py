@@ -1,23 +1,13 @@
-"""The state model of the local Sheets API v4 + Drive v3 server: :class:`SheetsBackend`.
+"""spreadsheets.* operations of the state model: :class:`SpreadsheetsService`.
 
-No HTTP here (moto's models.py). Every API operation is a method named after it
-(``spreadsheets_get``, ``values_append``, ``drive_files_list`` ...) taking as keyword arguments
-the request's path parameters, query options (snake_case) and body, as ``responses.py`` parses
-them; :meth:`SheetsBackend.execute` runs one under the backend's lock
-with a given random seed and clock so that a journal of (operation, kwargs, caller, seed, now)
-replays to the same state.
+create, get (ranges, ``includeGridData``, the ``fields`` mask), batchUpdate (its request kinds
+live in the :mod:`batch` package), developerMetadata get/search and sheets.copyTo.
 
-The operations are spread over a few modules, one class each, combined here: this module holds
-spreadsheets.create/get/batchUpdate, developer metadata and sheets.copyTo; :mod:`values_ops`
-the values.* operations; :mod:`drive` the Drive ones; :mod:`core` the state and shared helpers;
-:mod:`batch` / :mod:`batch_cells` the batchUpdate request kinds.
-
-Atomicity: a mutating operation works on a copy of the spreadsheet (:meth:`Spreadsheet.clone`,
+Atomicity: a mutating operation works on a copy of the spreadsheet (:meth:`SheetsState.edit`,
 copy-on-write: row tuples are shared): a batchUpdate's requests are applied in order to that copy,
 and the copy replaces the original only when the whole operation succeeded (its response built
 too); any failure discards the copy, so a failed operation -- a batchUpdate whose last request is
-invalid included -- changes nothing. Committed objects are never changed in place afterwards, so
-:meth:`dump_state` is a cheap, stable snapshot.
+invalid included -- changes nothing.
 
 Not implemented (answered as Google would for an unknown method, or ignored): R1C1 ranges,
 data-filter value reads (``values:batchGetByDataFilter``, ``getByDataFilter``; the data-filter
@@ -30,20 +20,16 @@ always empty).
 from __future__ import annotations
 
 import copy
-import random
-import threading
-from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any
 
 from . import exceptions as errors
 from . import fields as masks
 from .a1 import Box
 from .batch import BatchContext, RequestError, apply_request, check_new_sheet
-from .batch_cells import add_named_range
-from .drive import DriveOperations
+from .batch.ranges import add_named_range
 from .grid import Sheet
 from .metadata import matching_metadata
+from .ranges import read_box, response_mask
 from .spreadsheet import (
     DEFAULT_COLUMNS,
     DEFAULT_ROWS,
@@ -51,120 +37,18 @@ from .spreadsheet import (
     omit_defaults,
     sheet_properties,
 )
-from .values_ops import ValuesOperations
+from .state import SheetsState
 
 
-class SheetsBackend(ValuesOperations, DriveOperations):
-    """All spreadsheets of one server, and every API operation on them."""
+class SpreadsheetsService:
+    """spreadsheets.create/get/batchUpdate, developer metadata and sheets.copyTo."""
 
-    MUTATING: ClassVar[frozenset[str]] = frozenset(
-        {
-            "spreadsheets_create",
-            "spreadsheets_batch_update",
-            "values_update",
-            "values_batch_update",
-            "values_append",
-            "values_clear",
-            "values_batch_clear",
-            "values_batch_update_by_data_filter",
-            "sheets_copy_to",
-            "drive_files_create",
-            "drive_files_copy",
-            "drive_files_delete",
-            "drive_files_import",
-            "drive_permissions_create",
-            "drive_permissions_delete",
-        }
-    )
-    READING: ClassVar[frozenset[str]] = frozenset(
-        {
-            "spreadsheets_get",
-            "values_get",
-            "values_batch_get",
-            "developer_metadata_get",
-            "developer_metadata_search",
-            "drive_files_get",
-            "drive_files_list",
-            "drive_files_export",
-            "drive_comments_list",
-            "drive_permissions_list",
-        }
-    )
-
-    # Operations of the control API that change the state: journaled like MUTATING ones, never
-    # reached through an emulated API route.
-    CONTROL: ClassVar[frozenset[str]] = frozenset(
-        {"emulator_declare_account", "emulator_create_drive"}
-    )
-
-    def __init__(self, *, sharing: bool = False, service_accounts: Iterable[str] = ()) -> None:
-        super().__init__(sharing=sharing, service_accounts=service_accounts)
-        self._lock = threading.RLock()
-
-    # --- running operations -------------------------------------------------------------------
-
-    def execute(
-        self,
-        operation: str,
-        kwargs: dict[str, Any],
-        *,
-        caller: str | None,
-        seed: int,
-        now: datetime,
-    ) -> Any:
-        """Run one API operation atomically and deterministically (see the module docstring)."""
-        if (
-            operation not in self.MUTATING
-            and operation not in self.READING
-            and operation not in self.CONTROL
-        ):
-            raise errors.ApiError(404, "NOT_FOUND", f"Method not found: {operation}.")
-        method: Callable[..., Any] = getattr(self, operation)
-        with self._lock:
-            self.rng = random.Random(seed)
-            self.now = now if now.tzinfo else now.replace(tzinfo=UTC)
-            self.caller = caller
-            try:
-                return method(**kwargs)
-            finally:
-                self.caller = None
-
-    def dump_state(self) -> Any:
-        """A picklable snapshot (committed objects are never changed in place)."""
-        with self._lock:
-            return {
-                "files": dict(self.files),
-                "service_accounts": sorted(self.service_accounts),
-                "shared_drives": copy.deepcopy(self.shared_drives),
-            }
-
-    def load_state(self, state: Any) -> None:
-        with self._lock:
-            self.files = dict(state["files"])
-            self.service_accounts = set(self.initial_service_accounts)
-            self.service_accounts.update(state.get("service_accounts", ()))
-            self.shared_drives = copy.deepcopy(state.get("shared_drives", {}))
-
-    def reset(self) -> None:
-        """Forget every file, shared drive and account declared since the start."""
-        with self._lock:
-            self.files = {}
-            self.shared_drives = {}
-            self.service_accounts = set(self.initial_service_accounts)
-
-    def share(self, file_id: str, email: str, role: str = "writer") -> None:
-        """Give an account access to a spreadsheet (sharing mode)."""
-        with self._lock:
-            spreadsheet = self.files.get(file_id)
-            if spreadsheet is None:
-                raise errors.file_not_found(file_id)
-            copy_ = spreadsheet.clone()
-            copy_.permissions.append(self._permission(email, role))
-            self.files[file_id] = copy_
+    def __init__(self, state: SheetsState) -> None:
+        self.state = state
 
     # --- spreadsheets -------------------------------------------------------------------------
 
-    def spreadsheets_create(
+    def create(
         self,
         body: dict[str, Any] | None = None,
         spreadsheet_id: str | None = None,
@@ -178,12 +62,12 @@ class SheetsBackend(ValuesOperations, DriveOperations):
         ``POST /v4/spreadsheets`` by a service account (xing5/mcp-google-sheets issue 24, 2025;
         the Sheets side of "Service accounts ... can't own any files").
         """
-        if self.caller_is_service_account() and not seeded:
+        if self.state.caller_is_service_account() and not seeded:
             raise errors.permission_denied()
-        mask = self._mask(fields)
+        mask = response_mask(fields)
         body = body or {}
         properties = body.get("properties") or {}
-        spreadsheet = self._new_spreadsheet(properties.get("title") or "Untitled spreadsheet")
+        spreadsheet = self.state.new_spreadsheet(properties.get("title") or "Untitled spreadsheet")
         if spreadsheet_id is not None:
             spreadsheet.spreadsheet_id = spreadsheet_id
         for key in ("locale", "timeZone", "autoRecalc"):
@@ -197,7 +81,7 @@ class SheetsBackend(ValuesOperations, DriveOperations):
                 grid = props.get("gridProperties") or {}
                 sheet_id = props.get("sheetId")
                 if sheet_id is None:
-                    sheet_id = 0 if index == 0 else self.new_sheet_id(spreadsheet)
+                    sheet_id = 0 if index == 0 else self.state.new_sheet_id(spreadsheet)
                 title = props.get("title") or f"Sheet{index + 1}"
                 try:
                     rows = int(grid.get("rowCount", DEFAULT_ROWS))
@@ -208,25 +92,24 @@ class SheetsBackend(ValuesOperations, DriveOperations):
                 sheet = Sheet(sheet_properties(int(sheet_id), title, index, rows, cols))
                 spreadsheet.sheets.append(sheet)
         # Named ranges of the body are kept as addNamedRange keeps them (ids given or new).
-        context = BatchContext(self, spreadsheet)
+        context = BatchContext(self.state, spreadsheet)
         for named in body.get("namedRanges") or []:
             try:
                 add_named_range(context, {"namedRange": named})
             except (RequestError, errors.ApiError, KeyError, ValueError, TypeError) as error:
                 reason = error.message if isinstance(error, errors.ApiError) else str(error)
                 raise errors.invalid_argument(reason) from None
-        self._commit(spreadsheet)
+        self.state.commit(spreadsheet)
         return masks.select(spreadsheet.to_json(), mask)
 
-    def spreadsheets_get(
+    def get(
         self,
         spreadsheet_id: str,
         ranges: list[str] | None = None,
         include_grid_data: bool | None = False,
         fields: str | None = None,
-        **_: Any,
     ) -> dict[str, Any]:
-        return self._render(self._get(spreadsheet_id), ranges, include_grid_data, fields)
+        return self._render(self.state.get(spreadsheet_id), ranges, include_grid_data, fields)
 
     def _render(
         self,
@@ -236,14 +119,14 @@ class SheetsBackend(ValuesOperations, DriveOperations):
         fields: str | None,
     ) -> dict[str, Any]:
         """The spreadsheets.get answer for ``spreadsheet`` (committed or a working copy)."""
-        mask = self._mask(fields)
+        mask = response_mask(fields)
         wants_data = bool(include_grid_data) or _mask_has_grid_data(mask)
         boxes: dict[int, list[Box]] = {}
         only: set[int] | None = None
         if ranges:
             only = set()
             for text in ranges:
-                sheet, box = self._read_box(spreadsheet, text)
+                sheet, box = read_box(spreadsheet, text)
                 only.add(sheet.sheet_id)
                 boxes.setdefault(sheet.sheet_id, []).append(box)
         elif wants_data:
@@ -252,13 +135,13 @@ class SheetsBackend(ValuesOperations, DriveOperations):
         result = spreadsheet.to_json(grid_boxes=boxes if wants_data else None, only_sheets=only)
         return masks.select(result, mask)
 
-    def spreadsheets_batch_update(
+    def batch_update(
         self, spreadsheet_id: str, body: dict[str, Any], fields: str | None = None
     ) -> dict[str, Any]:
         """``fields`` selects the parts of the answer (the standard partial-response parameter)."""
-        mask = self._mask(fields)
-        spreadsheet = self._edit(spreadsheet_id)
-        context = BatchContext(self, spreadsheet)
+        mask = response_mask(fields)
+        spreadsheet = self.state.edit(spreadsheet_id)
+        context = BatchContext(self.state, spreadsheet)
         replies = [
             apply_request(context, i, request)
             for i, request in enumerate(body.get("requests") or [])
@@ -269,7 +152,7 @@ class SheetsBackend(ValuesOperations, DriveOperations):
             ranges = body.get("responseRanges") or None
             include = bool(body.get("responseIncludeGridData"))
             out["updatedSpreadsheet"] = self._render(spreadsheet, ranges, include, None)
-        self._commit(spreadsheet)
+        self.state.commit(spreadsheet)
         return masks.select(out, mask)
 
     # --- developer metadata -------------------------------------------------------------------
@@ -277,8 +160,8 @@ class SheetsBackend(ValuesOperations, DriveOperations):
     def developer_metadata_get(
         self, spreadsheet_id: str, metadata_id: int, fields: str | None = None
     ) -> dict[str, Any]:
-        mask = self._mask(fields)
-        spreadsheet = self._get(spreadsheet_id)
+        mask = response_mask(fields)
+        spreadsheet = self.state.get(spreadsheet_id)
         for item in spreadsheet.developer_metadata:
             if item["metadataId"] == int(metadata_id):
                 return masks.select(copy.deepcopy(item), mask)
@@ -287,8 +170,8 @@ class SheetsBackend(ValuesOperations, DriveOperations):
     def developer_metadata_search(
         self, spreadsheet_id: str, body: dict[str, Any], fields: str | None = None
     ) -> dict[str, Any]:
-        mask = self._mask(fields)
-        spreadsheet = self._get(spreadsheet_id)
+        mask = response_mask(fields)
+        spreadsheet = self.state.get(spreadsheet_id)
         matched: dict[int, dict[str, Any]] = {}
         for data_filter in body.get("dataFilters") or []:
             lookup = data_filter.get("developerMetadataLookup")
@@ -308,26 +191,26 @@ class SheetsBackend(ValuesOperations, DriveOperations):
 
     # --- sheets.copyTo ------------------------------------------------------------------------
 
-    def sheets_copy_to(
+    def copy_sheet_to(
         self, spreadsheet_id: str, sheet_id: int, body: dict[str, Any], fields: str | None = None
     ) -> dict[str, Any]:
-        mask = self._mask(fields)
-        source = self._get(spreadsheet_id)
+        mask = response_mask(fields)
+        source = self.state.get(spreadsheet_id)
         sheet = source.sheet_by_id(int(sheet_id))
         if sheet is None:
             raise errors.not_found(f"No grid with id: {sheet_id}")
         target_id = (body or {}).get("destinationSpreadsheetId", "")
-        target = self._edit(target_id)
+        target = self.state.edit(target_id)
         copied = sheet.clone()
         copied.protected_ranges = []
-        copied.properties["sheetId"] = self.new_sheet_id(target)
+        copied.properties["sheetId"] = self.state.new_sheet_id(target)
         copied.properties["title"] = _unique_title(target, f"Copy of {sheet.title}")
         copied.properties["index"] = len(target.sheets)
         for grid_range in copied.merges:
             grid_range["sheetId"] = copied.sheet_id
         copied.move_rules_to(copied.sheet_id)
         target.sheets.append(copied)
-        self._commit(target)
+        self.state.commit(target)
         return masks.select(_ordered_sheet_properties(copied.properties), mask)
 
 

@@ -22,16 +22,16 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from . import fields as masks
-from .batch import BatchContext, RequestError, kind
-from .conditions import (
+from .. import fields as masks
+from ..conditions import (
     CONDITIONAL_FORMATTING,
     ConditionError,
     check_condition,
     normalise_validation,
 )
-from .grid import Sheet
-from .spreadsheet import normalise_color, normalise_format, render_rule
+from ..grid import Sheet
+from ..spreadsheet import normalise_color, normalise_format, render_rule
+from .registry import BatchContext, RequestError, kind
 
 VALIDATION = "dataValidation"
 _POINT_TYPES = ("MIN", "MAX", "NUMBER", "PERCENT", "PERCENTILE")

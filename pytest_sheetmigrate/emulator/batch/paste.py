@@ -1,4 +1,4 @@
-"""batchUpdate kinds that copy and move cells: copyPaste, cutPaste, autoResizeDimensions.
+"""batchUpdate request kinds that copy and move cells: copyPaste, cutPaste, autoResizeDimensions.
 
 Semantics from Google's reference (CopyPasteRequest, CutPasteRequest, PasteType, and the
 discovery document's descriptions):
@@ -43,12 +43,12 @@ from typing import Any
 from openpyxl.formula.tokenizer import Token, Tokenizer, TokenizerError
 from openpyxl.formula.translate import Translator, TranslatorError
 
-from . import cells
-from .a1 import Box
-from .batch import BatchContext, RequestError, kind
-from .core import grid_limit_error
-from .grid import COLUMNS, ROWS, Sheet
-from .spreadsheet import COLUMN_PIXELS
+from .. import cells
+from ..a1 import Box
+from ..grid import COLUMNS, ROWS, Sheet
+from ..ranges import grid_limit_error
+from ..spreadsheet import COLUMN_PIXELS
+from .registry import BatchContext, RequestError, kind
 
 PASTE_TYPES = frozenset(
     {

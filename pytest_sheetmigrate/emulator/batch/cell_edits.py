@@ -1,10 +1,9 @@
-"""batchUpdate request kinds on cells and ranges.
+"""batchUpdate request kinds that edit cells: updateCells, repeatCell, appendCells, mergeCells,
+unmergeCells, sortRange, updateBorders.
 
-updateCells, repeatCell, appendCells (values, note and formats: userEnteredValue goes to the
-grid, every other CellData field is stored per cell and echoed back; a dataValidation is checked
-as setDataValidation checks it), mergeCells, unmergeCells,
-sortRange, addProtectedRange, deleteProtectedRange, addNamedRange, updateNamedRange,
-deleteNamedRange, setBasicFilter, clearBasicFilter, updateBorders (stored, not rendered).
+updateCells, repeatCell and appendCells write values, notes and formats: userEnteredValue goes to
+the grid, every other CellData field is stored per cell and echoed back; a dataValidation is
+checked as setDataValidation checks it. Borders are stored as their requests, not rendered.
 
 Formats are stored per cell, so a repeatCell of a format over a whole large sheet costs one dict
 entry per cell; a repeatCell of a value only (the migration's default values) rewrites rows.
@@ -13,28 +12,17 @@ entry per cell; a repeatCell of a value only (the migration's default values) re
 from __future__ import annotations
 
 import copy
-import re
 from typing import Any
 
-from . import cells
-from . import fields as masks
-from .a1 import Box
-from .batch import BatchContext, RequestError, _mask, kind
-from .conditions import ConditionError, normalise_validation
-from .grid import Sheet
-from .spreadsheet import LOCAL_ACCOUNT, normalise_format, render_grid_range
+from .. import cells
+from .. import fields as masks
+from ..a1 import Box
+from ..conditions import ConditionError, normalise_validation
+from ..grid import Sheet
+from ..spreadsheet import normalise_format
+from .registry import BatchContext, RequestError, field_mask, kind
 
 _VALUE = "userEnteredValue"
-
-
-def _cell_mask(body: dict[str, Any]) -> masks.Mask:
-    text = body.get("fields")
-    if not text:
-        raise RequestError("At least one field must be updated, but none were specified.")
-    try:
-        return masks.parse(text)
-    except masks.MaskSyntaxError:
-        raise RequestError(f"Invalid field mask: {text}") from None
 
 
 def _value(cell: dict[str, Any]) -> cells.CellValue:
@@ -107,7 +95,7 @@ def write_cells(sheet: Sheet, box: Box, rows: list[dict[str, Any]], mask: masks.
 
 @kind("updateCells")
 def update_cells(context: BatchContext, body: dict[str, Any]) -> None:
-    mask = _cell_mask(body)
+    mask = field_mask(body)
     rows = body.get("rows") or []
     if "range" in body:
         sheet, box = context.box(body["range"])
@@ -132,7 +120,7 @@ def update_cells(context: BatchContext, body: dict[str, Any]) -> None:
 
 @kind("repeatCell")
 def repeat_cell(context: BatchContext, body: dict[str, Any]) -> None:
-    mask = _cell_mask(body)
+    mask = field_mask(body)
     sheet, box = context.box(body.get("range") or {})
     cell = body.get("cell") or {}
     if "*" in mask or _VALUE in mask:
@@ -150,7 +138,7 @@ def repeat_cell(context: BatchContext, body: dict[str, Any]) -> None:
 
 @kind("appendCells")
 def append_cells(context: BatchContext, body: dict[str, Any]) -> None:
-    mask = _cell_mask(body)
+    mask = field_mask(body)
     sheet = context.sheet(body.get("sheetId"))
     rows = body.get("rows") or []
     start = sheet.used_box().end_row
@@ -249,129 +237,7 @@ def sort_range(context: BatchContext, body: dict[str, Any]) -> None:
     return None
 
 
-# --- protected and named ranges ---------------------------------------------------------------
-
-
-@kind("addProtectedRange")
-def add_protected_range(context: BatchContext, body: dict[str, Any]) -> dict[str, Any]:
-    requested = masks.strip_nulls(body.get("protectedRange") or {})
-    sheet, _ = context.box(requested.get("range") or {})
-    protected: dict[str, Any] = {"protectedRangeId": context.backend.new_int_id()}
-    grid_range = dict(requested.get("range") or {})
-    grid_range["sheetId"] = sheet.sheet_id
-    protected["range"] = grid_range
-    if requested.get("description"):
-        protected["description"] = requested["description"]
-    if requested.get("warningOnly"):
-        protected["warningOnly"] = True
-    if requested.get("unprotectedRanges"):  # a protected sheet's editable areas
-        protected["unprotectedRanges"] = copy.deepcopy(requested["unprotectedRanges"])
-    protected["requestingUserCanEdit"] = True
-    editors = {k: v for k, v in (requested.get("editors") or {}).items() if v}
-    protected["editors"] = {} if requested.get("warningOnly") else editors
-    reply = {**copy.deepcopy(protected), "range": render_grid_range(grid_range)}
-    # The reply echoes the editors asked for; what is stored (and read back) also lists the
-    # spreadsheet's owner, even for a warning-only range (recordings).
-    owner = context.spreadsheet.owner or context.backend.caller or LOCAL_ACCOUNT
-    stored = copy.deepcopy(protected["editors"])
-    stored["users"] = [owner, *(u for u in stored.get("users", []) if u != owner)]
-    protected["editors"] = stored
-    sheet.protected_ranges.append(protected)
-    return {"protectedRange": reply}
-
-
-@kind("deleteProtectedRange")
-def delete_protected_range(context: BatchContext, body: dict[str, Any]) -> None:
-    wanted = int(body.get("protectedRangeId", -1))
-    for sheet in context.spreadsheet.sheets:
-        for protected in sheet.protected_ranges:
-            if protected["protectedRangeId"] == wanted:
-                sheet.protected_ranges.remove(protected)
-                return None
-    raise RequestError(f"No protected range with id: {wanted}")
-
-
-_NAME = re.compile(r"^[A-Za-z_\\][A-Za-z0-9_.]*$")
-_CELL_LIKE = re.compile(r"^([A-Za-z]{1,3}[0-9]+|[Rr][0-9]*[Cc][0-9]*|true|false)$", re.IGNORECASE)
-
-
-def _check_name(context: BatchContext, name: str, except_id: str | None = None) -> None:
-    if not name or not _NAME.match(name) or _CELL_LIKE.match(name) or len(name) > 250:
-        raise RequestError(f"Invalid name: {name}")
-    for named in context.spreadsheet.named_ranges:
-        if named["name"].lower() == name.lower() and named["namedRangeId"] != except_id:
-            raise RequestError(f"A named range with the name {name} already exists.")
-
-
-def _find_named(context: BatchContext, named_range_id: Any) -> dict[str, Any]:
-    for named in context.spreadsheet.named_ranges:
-        if named["namedRangeId"] == str(named_range_id):
-            return named
-    raise RequestError(f"No named range with id: {named_range_id}")
-
-
-@kind("addNamedRange")
-def add_named_range(context: BatchContext, body: dict[str, Any]) -> dict[str, Any]:
-    requested = masks.strip_nulls(body.get("namedRange") or {})
-    name = str(requested.get("name", ""))
-    _check_name(context, name)
-    sheet, _ = context.box(requested.get("range") or {})
-    named_id = requested.get("namedRangeId") or str(context.backend.new_int_id())
-    grid_range = dict(requested.get("range") or {})
-    grid_range["sheetId"] = sheet.sheet_id
-    named = {"namedRangeId": str(named_id), "name": name, "range": grid_range}
-    context.spreadsheet.named_ranges.append(named)
-    return {"namedRange": {**copy.deepcopy(named), "range": render_grid_range(grid_range)}}
-
-
-@kind("updateNamedRange")
-def update_named_range(context: BatchContext, body: dict[str, Any]) -> None:
-    requested = body.get("namedRange") or {}
-    named = _find_named(context, requested.get("namedRangeId"))
-    mask = _mask(body)
-    assert mask is not None
-    updated = copy.deepcopy(named)
-    masks.apply_update(updated, requested, mask)
-    updated["namedRangeId"] = named["namedRangeId"]
-    if updated.get("name") != named["name"]:
-        _check_name(context, str(updated.get("name", "")), except_id=named["namedRangeId"])
-    sheet, _ = context.box(updated.get("range") or {})
-    updated["range"]["sheetId"] = sheet.sheet_id
-    named.clear()
-    named.update(updated)
-    return None
-
-
-@kind("deleteNamedRange")
-def delete_named_range(context: BatchContext, body: dict[str, Any]) -> None:
-    named = _find_named(context, body.get("namedRangeId"))
-    context.spreadsheet.named_ranges.remove(named)
-    return None
-
-
-# --- filters and borders ----------------------------------------------------------------------
-
-
-@kind("setBasicFilter")
-def set_basic_filter(context: BatchContext, body: dict[str, Any]) -> None:
-    requested = masks.strip_nulls(body.get("filter") or {})
-    sheet, box = context.box(requested.get("range") or {})
-    # Google stores the range with every bound, open sides filled from the grid (recordings).
-    requested["range"] = {
-        "sheetId": sheet.sheet_id,
-        "startRowIndex": box.start_row,
-        "endRowIndex": box.end_row,
-        "startColumnIndex": box.start_col,
-        "endColumnIndex": box.end_col,
-    }
-    sheet.basic_filter = requested
-    return None
-
-
-@kind("clearBasicFilter")
-def clear_basic_filter(context: BatchContext, body: dict[str, Any]) -> None:
-    context.sheet(body.get("sheetId")).basic_filter = None
-    return None
+# --- borders ----------------------------------------------------------------------------------
 
 
 @kind("updateBorders")
