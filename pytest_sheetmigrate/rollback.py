@@ -27,10 +27,10 @@ from .reader import SheetReader
 from .results import StepName, StepResult, StepStatus
 from .schema import Schema, column_letter
 from .snapshot import Snapshot
+from .steps.base import Step
 
 if TYPE_CHECKING:
     from .migration import Migration
-    from .writer import Writer
 
 CHECKPOINTS_ROLLED_BACK = ("init", "verify", "columns", "backup")
 
@@ -40,14 +40,10 @@ def rollback(migration: Migration, *, force: bool = False) -> StepResult:
     return RollbackStep(migration.context, migration.writer).run(force=force)
 
 
-class RollbackStep:
+class RollbackStep(Step):
     """The migration taken back in one batchUpdate, proven by the digest read afterwards."""
 
     name = StepName.ROLLBACK
-
-    def __init__(self, context: SheetContext, writer: Writer) -> None:
-        self.context = context
-        self.writer = writer
 
     def done_on_sheet(self) -> bool:
         """No stamp of this migration's steps is left on the sheet."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..checkpoints import Checkpoint
 from ..checks import CheckInput, check_backup_matches_source
@@ -20,9 +20,7 @@ from ..plan import layout_requests
 from ..results import StepName, StepResult, StepStatus
 from ..snapshot import Snapshot, SnapshotBuilder, SourceAndCopyBuilder
 from ..stamp import utc_now
-
-if TYPE_CHECKING:
-    from ..writer import Writer
+from .base import Step
 
 SinkOf = Callable[[SheetContext], RowSink]
 
@@ -37,12 +35,8 @@ class BackupOutcome:
     context: SheetContext  # the sheet as opened; a fresh one when the step started over
 
 
-class BackupStep:
+class BackupStep(Step):
     name = StepName.BACKUP
-
-    def __init__(self, context: SheetContext, writer: Writer) -> None:
-        self.context = context
-        self.writer = writer
 
     def done_on_sheet(self) -> bool:
         """The sheet carries this migration's backup stamp."""

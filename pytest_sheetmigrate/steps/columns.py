@@ -4,15 +4,12 @@ each added column marked, in one batchUpdate with the step's stamp."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from ..context import SheetContext
 from ..results import StepName, StepResult, StepStatus
 from ..schema import column_letter
 from ..stamp import Stamps, column_marker_request, utc_now
-
-if TYPE_CHECKING:
-    from ..writer import Writer
+from .base import Step
 
 
 @dataclass(frozen=True)
@@ -23,12 +20,8 @@ class ColumnsOutcome:
     layout: list[str]
 
 
-class ColumnsStep:
+class ColumnsStep(Step):
     name = StepName.COLUMNS
-
-    def __init__(self, context: SheetContext, writer: Writer) -> None:
-        self.context = context
-        self.writer = writer
 
     def done_on_sheet(self) -> bool:
         """Every schema column is in place, in the schema's order."""

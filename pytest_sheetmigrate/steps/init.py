@@ -16,6 +16,7 @@ from ..reader import ColumnLayout, SheetReader, first_cells
 from ..results import StepName, StepResult, StepStatus, Verification
 from ..snapshot import Snapshot, count_data_rows
 from ..stamp import COLUMN_MARKER_KEY, utc_now
+from .base import Step
 from .columns import added_by_this_migration
 from .locate import column_now
 
@@ -33,12 +34,11 @@ class InitOutcome:
     after: Snapshot | None = None
 
 
-class InitStep:
+class InitStep(Step):
     name = StepName.INIT
 
     def __init__(self, context: SheetContext, writer: Writer) -> None:
-        self.context = context
-        self.writer = writer
+        super().__init__(context, writer)
         self.title = context.sheet.title
 
     def done_on_sheet(self) -> bool:

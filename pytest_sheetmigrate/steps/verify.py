@@ -6,24 +6,17 @@ one passed), or a passed one checkpointed under the very stamps the sheet has no
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..checks import CHECKS, CheckInput, CheckResult, run_checks
-from ..context import SheetContext
 from ..results import StepName, StepStatus, Verification
 from ..stamp import utc_now
 from .backup import BackupOutcome
-
-if TYPE_CHECKING:
-    from ..writer import Writer
+from .base import Step
 
 
-class VerifyStep:
+class VerifyStep(Step):
     name = StepName.VERIFY
-
-    def __init__(self, context: SheetContext, writer: Writer) -> None:
-        self.context = context
-        self.writer = writer
 
     def done_on_sheet(self) -> bool:
         """A passed verification is bound to the stamps the sheet has now."""
