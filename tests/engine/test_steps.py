@@ -112,3 +112,22 @@ def test_the_rollback_step_is_done_once_no_stamp_of_the_migration_is_left(
         assert step.done_on_sheet()
         assert migration.lease is None, "the rollback's write released it"
     assert live_sheet.values() == values
+
+
+def test_columns_added_by_hand_are_found_done_and_the_step_writes_nothing(
+    open_migration: OpenMigration, live_sheet
+):
+    with open_migration(Mode.MIGRATE) as migration:
+        assert not ColumnsStep(migration.context, migration.writer).done_on_sheet()
+        by_hand = migration.plan.columns_requests()  # what a person could do in the UI
+        migration.gateway.batch_update(by_hand, already_applied=lambda: False)
+    written = live_sheet.stats()["mutating_requests"]
+
+    with open_migration(Mode.MIGRATE) as migration:
+        step = ColumnsStep(migration.context, migration.writer)
+        assert step.done_on_sheet()
+        outcome = step.run()
+
+        assert outcome.result.status is StepStatus.DONE and outcome.result.requests == []
+        assert outcome.layout == migration.schema.header
+    assert live_sheet.stats()["mutating_requests"] == written
