@@ -13,9 +13,9 @@ import random
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import google.auth.exceptions
 import gspread
@@ -32,9 +32,6 @@ from .a1 import column_letter
 from .errors import CredentialsError, SheetAccessError, SheetStateError, TransientApiError
 from .formula_kinds import FormulaKinds, Span, entered_texts
 from .stamp import Stamps
-
-if TYPE_CHECKING:
-    from .reader import ColumnLayout
 
 T = TypeVar("T")
 Client = gspread.Client
@@ -309,31 +306,6 @@ class SheetGateway:
             return _parsed(body).get("valueRanges", []), len(body), body.count(b'"=')
 
         return self._call("values.batchGet", get)
-
-    # kept for the callers outside the reader's branch (Migration.result_rows, _layout_now,
-    # _columns_now; rollback._restore_rows_requests): the lead points them at the reader at merge
-
-    def iter_rows(
-        self, sheet: str, first_row: int, last_row: int, columns_hint: int
-    ) -> Iterator[list[list[Any]]]:
-        """:meth:`reader.SheetReader.rows`."""
-        from .reader import SheetReader
-
-        return SheetReader(self).rows(sheet, first_row, last_row, columns_hint)
-
-    def iter_entered_rows(
-        self, sheet: str, first_row: int, last_row: int, width: int
-    ) -> Iterator[list[list[dict[str, Any]]]]:
-        """:meth:`reader.SheetReader.entered_rows`."""
-        from .reader import SheetReader
-
-        return SheetReader(self).entered_rows(sheet, first_row, last_row, width)
-
-    def column_layout(self, sheet: str, down: Sequence[int] = (), rows: int = 0) -> ColumnLayout:
-        """:meth:`reader.SheetReader.column_layout`."""
-        from .reader import SheetReader
-
-        return SheetReader(self).column_layout(sheet, down, rows)
 
     # writes --------------------------------------------------------------------------------
 

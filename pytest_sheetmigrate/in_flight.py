@@ -9,7 +9,7 @@ out for 15 minutes). So a step's write is sent from a thread of its own: Keyboar
 the run's main thread, not the request, and no retry is sent after it. On its way out the run
 waits for that request to end (bounded), reads the sheet afresh, and knows: the step's stamp
 rides in the same batchUpdate, so its presence says whether the write landed.
-``Migration.close`` does this; :func:`interrupted_message` words it.
+``LiveWriter.close`` (writer.py) does this; :func:`interrupted_message` words it.
 """
 
 from __future__ import annotations

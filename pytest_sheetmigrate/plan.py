@@ -246,6 +246,33 @@ class Plan:
         }
 
 
+def layout_requests(sheet_id: int, current: list[str], target: list[str]) -> list[dict[str, Any]]:
+    """Requests that turn the header ``current`` into ``target`` (a migration taken back):
+    deleteDimension for each column ``target`` lacks, then moveDimension into its order."""
+    current = list(current)
+    requests: list[dict[str, Any]] = []
+    for index in sorted((i for i, name in enumerate(current) if name not in target), reverse=True):
+        requests.append({"deleteDimension": {"range": _column_range(sheet_id, index)}})
+        del current[index]
+    for index, name in enumerate(target):
+        source = current.index(name)
+        if source != index:
+            requests.append(
+                {
+                    "moveDimension": {
+                        "source": _column_range(sheet_id, source),
+                        "destinationIndex": index,
+                    }
+                }
+            )
+            current.insert(index, current.pop(source))
+    return requests
+
+
+def _column_range(sheet_id: int, index: int) -> dict[str, Any]:
+    return {"sheetId": sheet_id, "dimension": "COLUMNS", "startIndex": index, "endIndex": index + 1}
+
+
 def _cell(value: CellValue) -> dict[str, Any]:
     """A RAW ``CellData``: text stays text, even ``=IMPORTXML(...)``."""
     if isinstance(value, bool):

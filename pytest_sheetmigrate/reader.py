@@ -243,21 +243,6 @@ class SheetReader:
         return prefetched(both)
 
 
-# -- the names Migration calls today (the lead points them at SheetReader at merge) ----------
-
-
-def read_key_column(gateway: SheetGateway, title: str, index: int) -> list[list[Any]]:
-    """:meth:`SheetReader.key_column`."""
-    return SheetReader(gateway).key_column(title, index)
-
-
-def with_columns_read_again(
-    gateway: SheetGateway, schema: Schema, title: str, after: Snapshot, names: list[str]
-) -> Snapshot | None:
-    """:meth:`SheetReader.with_columns_read_again`."""
-    return SheetReader(gateway).with_columns_read_again(schema, title, after, names)
-
-
 # -- rows as read, digested -------------------------------------------------------------------
 
 

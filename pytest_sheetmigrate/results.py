@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from .checks import CheckResult
+from .snapshot import Snapshot
 
 
 class StepName(StrEnum):
@@ -42,6 +43,9 @@ class StepResult:
 class Verification:
     results: dict[str, CheckResult]
     status: StepStatus
+    after: Snapshot | None = field(default=None, repr=False, compare=False)
+    """The sheet the checks were computed on (None: trusted, not computed in this run); the
+    init step and the validation suite reuse it instead of reading the sheet again."""
 
     @property
     def passed(self) -> bool:

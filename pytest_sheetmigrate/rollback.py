@@ -11,7 +11,7 @@ digests hold each cell's kind (snapshot.py), so a formula that comes back as tex
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import lease
 from .checks import (
@@ -20,76 +20,99 @@ from .checks import (
     check_new_columns_blank_or_default,
     check_row_count_preserved,
 )
+from .context import SheetContext
 from .errors import SheetStateError, VerificationError
-from .migration import Migration
+from .plan import layout_requests
+from .reader import SheetReader
 from .results import StepName, StepResult, StepStatus
-from .schema import column_letter
+from .schema import Schema, column_letter
 from .snapshot import Snapshot
+from .steps.base import Step
+
+if TYPE_CHECKING:
+    from .migration import Migration
+
+CHECKPOINTS_ROLLED_BACK = ("init", "verify", "columns", "backup")
 
 
 def rollback(migration: Migration, *, force: bool = False) -> StepResult:
-    schema = migration.schema
-    stamp = migration.stamps.step(schema.name, "backup")
-    checkpoint = migration.checkpoints.load("backup")
-    backup_key = (stamp or {}).get("backup") or (
-        checkpoint.details["backup"] if checkpoint else None
-    )
-    if not backup_key:
-        raise SheetStateError(
-            f"no backup of the migration to schema {schema.name} was found (neither a stamp on "
-            "the sheet nor a step-1 checkpoint): there is nothing to roll back to"
-        )
-    if checkpoint and checkpoint.details.get("backup") == backup_key:
-        before = Snapshot.from_dict(checkpoint.details["snapshot"])
-    else:
-        before = migration.snapshot_of_copy(backup_key)
-    current = migration.live_snapshot()
-    changed = _changes_since(migration, before, current)
-    if changed and not force:
-        raise SheetStateError(
-            f"the rows changed since the migration ({changed}). A rollback would lose those "
-            "changes: bring them over by hand, or run pytest --rollback --force-rollback to "
-            "restore the backup anyway"
-        )
-    requests = _layout_requests(migration.sheet.sheet_id, list(current.header), list(before.header))
-    if changed:
-        requests += _restore_rows_requests(migration, backup_key, before)
-    requests += migration.stamps.removal_requests(schema.name)
-    previous = (stamp or {}).get("from_version")
-    requests += migration.stamps.schema_version_requests(previous)
-    migration.take_lease()
-    held = migration.lease
-    assert held is not None
-    # The write also releases the lease: if its answer is lost, the lease gone means applied.
-    migration.write(
-        requests,
-        step="rollback",
-        applied=lambda stamps: not lease.held_by(stamps, held),
-        release=True,
-    )
-    restored = migration.live_snapshot()
-    if restored.digest != before.digest:
-        raise VerificationError(
-            f"after the rollback the worksheet's digest is {restored.digest[:12]}, not the "
-            f"pre-migration {before.digest[:12]}: restore it by hand from the backup copy "
-            f"{backup_key}"
-        )
-    for step in ("init", "verify", "columns", "backup"):
-        migration.checkpoints.discard(step)
-    return StepResult(
-        StepName.ROLLBACK,
-        StepStatus.RAN,
-        f"restored {before.row_count:,} rows x {len(before.header)} columns from {backup_key}; "
-        f"digest {before.digest[:12]} equals the pre-migration snapshot",
-        requests=requests,
-    )
+    """Roll back the migration ``migration`` was opened on (``force``: even over changed rows)."""
+    return RollbackStep(migration.context, migration.writer).run(force=force)
 
 
-def _changes_since(migration: Migration, before: Snapshot, current: Snapshot) -> str:
+class RollbackStep(Step):
+    """The migration taken back in one batchUpdate, proven by the digest read afterwards."""
+
+    name = StepName.ROLLBACK
+
+    def done_on_sheet(self) -> bool:
+        """No stamp of this migration's steps is left on the sheet."""
+        return not self.writer.stamps.removal_requests(self.context.schema.name)
+
+    def run(self, *, force: bool = False) -> StepResult:
+        context, writer = self.context, self.writer
+        schema, width = context.schema, len(context.header)
+        stamp = writer.stamps.step(schema.name, StepName.BACKUP)
+        checkpoint = context.checkpoints.load("backup")
+        backup_key = (stamp or {}).get("backup") or (
+            checkpoint.details["backup"] if checkpoint else None
+        )
+        if not backup_key:
+            raise SheetStateError(
+                f"no backup of the migration to schema {schema.name} was found (neither a stamp "
+                "on the sheet nor a step-1 checkpoint): there is nothing to roll back to"
+            )
+        if checkpoint and checkpoint.details.get("backup") == backup_key:
+            before = Snapshot.from_dict(checkpoint.details["snapshot"])
+        else:
+            before = context.snapshot_of(context.gateway.other(backup_key), width)
+        current = context.snapshot_of(context.gateway, width)
+        changed = _changes_since(schema, before, current)
+        if changed and not force:
+            raise SheetStateError(
+                f"the rows changed since the migration ({changed}). A rollback would lose those "
+                "changes: bring them over by hand, or run pytest --rollback --force-rollback to "
+                "restore the backup anyway"
+            )
+        sheet_id = context.sheet.sheet_id
+        requests = layout_requests(sheet_id, list(current.header), list(before.header))
+        if changed:
+            requests += _restore_rows_requests(context, backup_key, before)
+        requests += writer.stamps.removal_requests(schema.name)
+        previous = (stamp or {}).get("from_version")
+        requests += writer.stamps.schema_version_requests(previous)
+        writer.take_lease()
+        held = writer.lease
+        assert held is not None
+        # The write also releases the lease: if its answer is lost, the lease gone means applied.
+        writer.write(
+            requests,
+            step=self.name,
+            applied=lambda stamps: not lease.held_by(stamps, held),
+            release=True,
+        )
+        restored = context.snapshot_of(context.gateway, width)
+        if restored.digest != before.digest:
+            raise VerificationError(
+                f"after the rollback the worksheet's digest is {restored.digest[:12]}, not the "
+                f"pre-migration {before.digest[:12]}: restore it by hand from the backup copy "
+                f"{backup_key}"
+            )
+        writer.forget(CHECKPOINTS_ROLLED_BACK)
+        return StepResult(
+            self.name,
+            StepStatus.RAN,
+            f"restored {before.row_count:,} rows x {len(before.header)} columns from "
+            f"{backup_key}; digest {before.digest[:12]} equals the pre-migration snapshot",
+            requests=requests,
+        )
+
+
+def _changes_since(schema: Schema, before: Snapshot, current: Snapshot) -> str:
     """What changed in the data since the migration's snapshot ('' when nothing did): rows,
     the old columns' cells, and anything but blanks or defaults in the added columns (a
     rollback removes those columns, and what was written there with them)."""
-    data = CheckInput(migration.schema, before, current, None, "init")
+    data = CheckInput(schema, before, current, None, "init")
     checks = (
         check_row_count_preserved,
         check_existing_data_unchanged,
@@ -99,28 +122,8 @@ def _changes_since(migration: Migration, before: Snapshot, current: Snapshot) ->
     return "; ".join(problems)
 
 
-def _layout_requests(sheet_id: int, current: list[str], target: list[str]) -> list[dict[str, Any]]:
-    """deleteDimension for each column ``target`` lacks, then moveDimension into its order."""
-    requests: list[dict[str, Any]] = []
-    for index in sorted((i for i, name in enumerate(current) if name not in target), reverse=True):
-        requests.append({"deleteDimension": {"range": _columns(sheet_id, index)}})
-        del current[index]
-    for index, name in enumerate(target):
-        source = current.index(name)
-        if source != index:
-            requests.append(
-                {"moveDimension": {"source": _columns(sheet_id, source), "destinationIndex": index}}
-            )
-            current.insert(index, current.pop(source))
-    return requests
-
-
-def _columns(sheet_id: int, index: int) -> dict[str, Any]:
-    return {"sheetId": sheet_id, "dimension": "COLUMNS", "startIndex": index, "endIndex": index + 1}
-
-
 def _restore_rows_requests(
-    migration: Migration, backup_key: str, before: Snapshot
+    context: SheetContext, backup_key: str, before: Snapshot
 ) -> list[dict[str, Any]]:
     """An updateCells rewriting the data rows from the backup (a forced rollback only).
 
@@ -130,18 +133,19 @@ def _restore_rows_requests(
     ``stringValue``. Copying what Google states each cell to be does not depend on how the
     FORMULA render shows text that starts with "=" (formula_kinds.py).
     """
-    copy = migration.gateway.other(backup_key)
-    grid_rows = copy.metadata().sheet(migration.schema.worksheet).row_count
+    copy = context.gateway.other(backup_key)
+    grid_rows = copy.metadata().sheet(context.schema.worksheet).row_count
     width = len(before.header)
-    title = migration.sheet.title
-    rows = [row for chunk in copy.iter_entered_rows(title, 2, grid_rows, width) for row in chunk]
-    height = max(len(rows), migration.data_rows, before.row_count)
+    title = context.sheet.title
+    chunks = SheetReader(copy).entered_rows(title, 2, grid_rows, width)
+    rows = [row for chunk in chunks for row in chunk]
+    height = max(len(rows), context.data_rows, before.row_count)
     rows += [[]] * (height - len(rows))
     return [
         {
             "updateCells": {
                 "range": {
-                    "sheetId": migration.sheet.sheet_id,
+                    "sheetId": context.sheet.sheet_id,
                     "startRowIndex": 1,
                     "endRowIndex": height + 1,
                     "startColumnIndex": 0,

@@ -1,0 +1,286 @@
+"""Step 1, backup: a Drive copy of the spreadsheet, checked against the source, and stamped.
+
+The writer decides what a backup is (:meth:`Writer.backup`): the live writer makes one (or
+resumes the one an earlier run made, or starts over when the sheet changed before any cell was
+migrated); the recording writer plans one, streaming the source into its in-memory result.
+Either way the source is read once, and each chunk goes to a sink the writer gives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from ..checkpoints import Checkpoint
+from ..checks import CheckInput, check_backup_matches_source
+from ..context import RowSink, SheetContext
+from ..errors import SheetStateError
+from ..plan import layout_requests
+from ..results import StepName, StepResult, StepStatus
+from ..snapshot import Snapshot, SnapshotBuilder, SourceAndCopyBuilder
+from ..stamp import utc_now
+from .base import Step
+
+SinkOf = Callable[[SheetContext], RowSink]
+
+
+@dataclass(frozen=True)
+class BackupOutcome:
+    """What the backup step hands on: the sheet before the migration, and the copy as read."""
+
+    result: StepResult
+    before: Snapshot
+    backup: Snapshot | None  # the copy's snapshot (None: not read, the checkpoint's is before)
+    context: SheetContext  # the sheet as opened; a fresh one when the step started over
+
+
+class BackupStep(Step):
+    name = StepName.BACKUP
+
+    def done_on_sheet(self) -> bool:
+        """The sheet carries this migration's backup stamp."""
+        return self._stamp() is not None
+
+    def run(self) -> BackupOutcome:
+        return self.writer.backup(self)
+
+    def _stamp(self) -> dict[str, Any] | None:
+        return self.writer.stamps.step(self.context.schema.name, self.name)
+
+    def _backup_key(self) -> str | None:
+        return self.context.settings.backup or (self._stamp() or {}).get("backup")
+
+    # the live writer's backup ------------------------------------------------------------
+
+    def make_or_resume(self, sink: SinkOf) -> BackupOutcome:
+        stamp, backup_key = self._stamp(), self._backup_key()
+        checkpoint = self.context.checkpoints.load("backup")  # another migration's: refused
+        if not stamp:
+            return self._make(backup_key, sink)
+        assert backup_key is not None  # a backup stamp always names its copy
+        resumed = self._resume(stamp, backup_key, checkpoint)
+        live = self._live_unless_migrated()
+        changes = _changes(resumed.before, live) if live is not None else ""
+        if live is None or not changes:
+            return resumed
+        return self._start_over(backup_key, changes, live, resumed.before, sink)
+
+    def _resume(
+        self, stamp: dict[str, Any], backup_key: str, checkpoint: Checkpoint | None
+    ) -> BackupOutcome:
+        """The backup an earlier run made: its snapshot from the checkpoint written with this
+        very stamp, else read again from the copy."""
+        context = self.context
+        details = checkpoint.details if checkpoint else {}
+        if details.get("backup") == backup_key and details.get("stamp") == stamp:
+            before = Snapshot.from_dict(details["snapshot"])
+            summary = f"backup {backup_key} made {stamp.get('at')}"
+            return BackupOutcome(
+                StepResult(self.name, StepStatus.DONE, summary), before, before, context
+            )
+        started = utc_now()  # resumed without its checkpoint: the copy is the state before
+        before = context.snapshot_of(context.gateway.other(backup_key), len(context.header))
+        details = {**self._details(backup_key, before), "stamp": stamp}
+        self.writer.save(self.name, started, "found done on the sheet", details)
+        summary = f"backup {backup_key} found on the sheet"
+        return BackupOutcome(
+            StepResult(self.name, StepStatus.DONE, summary), before, before, context
+        )
+
+    def _live_unless_migrated(self) -> Snapshot | None:
+        """The sheet as it is now, unless init was written: once cells are migrated, the backup
+        stays the truth about "before" and a rerun does not compare with it again."""
+        if self.writer.stamps.step(self.context.schema.name, StepName.INIT):
+            return None
+        return self.context.snapshot_of(self.context.gateway, len(self.context.header))
+
+    def _start_over(
+        self, old_key: str, changes: str, live: Snapshot, before: Snapshot, sink: SinkOf
+    ) -> BackupOutcome:
+        """The sheet changed since backup ``old_key`` before any cell of it was migrated (the
+        application's new rows, a key fixed after a failed check): that change is kept. The
+        columns this migration added, still blank, are taken out again with its stamps, and
+        the migration starts over from a new backup; the old copy stays where it is."""
+        undone = self._undo_columns(old_key, changes, live, before)
+        fresh = self.context.reopened()
+        self.writer.seen(fresh.info)
+        made = BackupStep(fresh, self.writer)._make(fresh.settings.backup, sink)
+        removed = " (the columns it had added, still blank, removed)" if undone else ""
+        summary = (
+            f"the sheet changed since backup {old_key} was made ({changes}), before any cell "
+            f"of it was migrated: started over{removed}; {made.result.summary}; {old_key} is kept"
+        )
+        return replace(made, result=replace(made.result, status=StepStatus.RAN, summary=summary))
+
+    def _undo_columns(self, old_key: str, changes: str, live: Snapshot, before: Snapshot) -> bool:
+        """Take the columns step back (blank added columns removed, moved ones put back, the
+        migration's stamps removed) in one batchUpdate; False when it had not run."""
+        name, stamps = self.context.schema.name, self.writer.stamps
+        if stamps.step(name, StepName.COLUMNS) is None or list(live.header) == list(before.header):
+            return False
+        self._refuse_header_unlike_backup(old_key, live, before)
+        added = [column for column in live.header if not before.has_column(column)]
+        filled = [c for c in added if live.column(c).blank_count != live.row_count]
+        if filled:
+            raise SheetStateError(
+                f"the sheet changed since backup {old_key} was made ({changes}), and cells were "
+                f"written into the columns this migration added ({', '.join(filled)}): starting "
+                "over would delete them, so nothing was changed. Copy those cells elsewhere, "
+                "clear them, and run pytest --migrate again: it then takes a new backup and "
+                "starts over."
+            )
+        sheet_id = self.context.sheet.sheet_id
+        requests = layout_requests(sheet_id, list(live.header), list(before.header))
+        requests += stamps.removal_requests(name)
+        self.writer.take_lease()
+        self.writer.write(requests, applied=lambda now: now.step(name, StepName.COLUMNS) is None)
+        return True
+
+    def _refuse_header_unlike_backup(self, old_key: str, live: Snapshot, before: Snapshot) -> None:
+        """Only the columns this migration added may be taken back: every column of the backup
+        must still be there, under its name, and no other column be new."""
+        stamp = self.writer.stamps.step(self.context.schema.name, StepName.COLUMNS) or {}
+        ours = set(stamp.get("added", []))
+        gone = [name for name in before.header if name not in live.header]
+        known = set(before.header) | ours
+        other = [name for name in live.header if name not in known]
+        if gone or other:
+            what = "; ".join(
+                part
+                for part in (
+                    gone and f"gone: {', '.join(gone)}",
+                    other and f"new, and not added by this migration: {', '.join(other)}",
+                )
+                if part
+            )
+            raise SheetStateError(
+                f"the header of {self.context.sheet.title!r} changed since backup {old_key} was "
+                f"made ({what}): nothing was changed. Give the columns back their names from "
+                "the backup (or undo the change) and run pytest --migrate again."
+            )
+
+    def _make(self, backup_key: str | None, sink: SinkOf) -> BackupOutcome:
+        """Step 1 proper: copy the sheet (or check the copy given), and stamp it."""
+        context, writer = self.context, self.writer
+        started = utc_now()
+        if backup_key:
+            context.gateway.file(backup_key)  # exists and readable, or refused before any write
+        writer.take_lease()
+        if backup_key:
+            status = StepStatus.DONE
+            summary = f"backup {backup_key} given; checked against the source"
+            before, copy, local = self._read_source(backup_key, sink(context))
+            self._refuse_backup_unlike_source(backup_key, before, copy)
+        else:
+            backup_key, status, summary, (before, copy, local) = self._copy_source(sink)
+        stamp_details = {
+            "backup": backup_key,
+            "rows": context.data_rows,
+            "from_version": writer.stamps.schema_version,
+            **writer.run_id(),
+        }
+        schema = context.schema.name
+        writer.write_step(writer.stamps.step_requests(schema, self.name, stamp_details), self.name)
+        stamp = writer.stamps.step(schema, self.name)
+        details = {**self._details(backup_key, before), **local, "stamp": stamp}
+        writer.save(self.name, started, status, details)
+        result = StepResult(self.name, status, summary, details=details)
+        return BackupOutcome(result, before, copy, context)
+
+    def _refuse_backup_unlike_source(
+        self, backup_key: str, before: Snapshot, copy: Snapshot | None
+    ) -> None:
+        """A copy given by hand must equal the sheet before anything is changed."""
+        assert copy is not None
+        data = CheckInput(self.context.schema, before, before, copy, "columns")
+        result = check_backup_matches_source(data)
+        if not result.passed:
+            raise SheetStateError(
+                f"--backup {backup_key} is not a copy of the sheet as it is now: {result.message} "
+                "Nothing was changed. Pass a current copy, or leave --backup out and the tool "
+                "makes one."
+            )
+
+    def _details(self, backup_key: str, before: Snapshot) -> dict[str, Any]:
+        rows = self.context.data_rows
+        return {"backup": backup_key, "rows": rows, "snapshot": before.to_dict()}
+
+    def _backup_name(self) -> str:
+        """The same name on every run, so a copy an interrupted run left is found, not remade."""
+        context = self.context
+        return (
+            f"{context.info.title} (backup of {context.gateway.key} worksheet "
+            f"{context.sheet.title} before schema {context.schema.name})"
+        )
+
+    def _copy_source(self, sink: SinkOf) -> tuple[str, StepStatus, str, SourceRead]:
+        """Copy the spreadsheet on Drive, or reuse the copy a run interrupted before its stamp
+        left behind when it still equals the source; read both."""
+        gateway, name = self.context.gateway, self._backup_name()
+        left = gateway.find_copy(name)
+        if left is not None:
+            read = self._read_source(left, sink(self.context))
+            before, copy, _ = read
+            if copy is not None and copy.digest == before.digest:
+                return (
+                    left,
+                    StepStatus.DONE,
+                    f"copy {left} found on Drive by name, equal, reused",
+                    read,
+                )
+        copied = gateway.copy(name)
+        read = self._read_source(copied, sink(self.context))
+        return copied, StepStatus.RAN, f"copied to {copied}", read
+
+    # the recording writer's backup -------------------------------------------------------
+
+    def plan(self, result: RowSink) -> BackupOutcome:
+        """The dry run's backup: the source streamed into the in-memory ``result``; the
+        planned copy is a copy of what was read."""
+        backup_key = self._backup_key()
+        before, _, _ = self._read_source(None, result)
+        if backup_key:
+            step = StepResult(self.name, StepStatus.DONE, f"backup {backup_key} exists")
+        else:
+            title = self.context.info.title
+            step = StepResult(self.name, StepStatus.PLANNED, f"would copy {title!r} on Drive")
+        return BackupOutcome(step, before, before, self.context)
+
+    # reading -----------------------------------------------------------------------------
+
+    def _read_source(self, backup_key: str | None, sink: RowSink) -> SourceRead:
+        """Stream the source (and the backup copy beside it) once, building both snapshots;
+        each chunk of the source also goes to ``sink``. Returns the sink's details."""
+        context = self.context
+        paired = SourceAndCopyBuilder(context.schema, context.header) if backup_key else None
+        source = paired.source if paired else SnapshotBuilder(context.schema, context.header)
+        copy_gateway = context.gateway.other(backup_key) if backup_key else None
+        for chunk, copy_chunk in context.source_and_copy(copy_gateway):  # may cover other rows
+            if paired is not None:  # the copy is digested only where it differs
+                paired.add_rows(chunk, copy_chunk)
+            else:
+                source.add_rows(chunk)
+            sink.write(chunk)
+        before, copy = paired.finish() if paired else (source.finish(), None)
+        context.progress(f"read {context.data_rows:,} rows x {len(context.header)} columns")
+        return before, copy, sink.close()
+
+
+SourceRead = tuple[Snapshot, Snapshot | None, dict[str, Any]]
+"""The source's snapshot, the copy's (None: no copy read), the sink's details."""
+
+
+def _changes(before: Snapshot, now: Snapshot) -> str:
+    """What changed in the columns of ``before`` (the backup) since ('' when nothing did)."""
+    if before.row_count != now.row_count:
+        return f"{before.row_count:,} data rows at the backup, {now.row_count:,} now"
+    changed = [
+        name
+        for name in before.header
+        if not now.has_column(name) or now.column(name).digest != before.column(name).digest
+    ]
+    if not changed:
+        return ""
+    more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
+    return f"cells changed in {', '.join(changed[:3])}{more}"

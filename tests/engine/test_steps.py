@@ -1,0 +1,133 @@
+"""The steps as objects, run by hand against the local server: each says whether it is done on
+the sheet, and a fresh run finds done what an earlier one did."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+
+import pytest
+
+from pytest_sheetmigrate.checks import CheckResult
+from pytest_sheetmigrate.context import SheetContext
+from pytest_sheetmigrate.errors import VerificationError
+from pytest_sheetmigrate.migration import Migration
+from pytest_sheetmigrate.results import StepName, StepStatus, Verification
+from pytest_sheetmigrate.rollback import RollbackStep, rollback
+from pytest_sheetmigrate.settings import Mode
+from pytest_sheetmigrate.steps import BackupStep, ColumnsStep, InitStep, VerifyStep
+from pytest_sheetmigrate.writer import make_writer
+
+OpenMigration = Callable[..., AbstractContextManager[Migration]]
+STEPS = (BackupStep, ColumnsStep, VerifyStep, InitStep)
+
+
+def done_on_sheet(migration: Migration) -> dict[str, bool]:
+    """What each step says of the sheet as a fresh run opens it."""
+    context = SheetContext.open(migration.settings, migration.gateway, migration.schema)
+    writer = make_writer(context)
+    return {step.name: step(context, writer).done_on_sheet() for step in STEPS}
+
+
+def test_the_docstring_s_script_migrates_the_sheet(open_migration: OpenMigration):
+    with open_migration(Mode.MIGRATE) as migration:
+        migration.backup()
+        migration.columns()
+        result = migration.init(migration.verify())
+        migration.close()
+
+        assert (result.step, result.status) == (StepName.INIT, StepStatus.RAN)
+        assert migration.lease is None
+        assert migration.gateway.metadata().stamps.all("sheetmigrate.lease") == []
+
+
+def test_each_step_is_found_done_on_the_sheet_once_it_ran(open_migration: OpenMigration):
+    with open_migration(Mode.MIGRATE) as migration:
+        seen = [done_on_sheet(migration)]
+        migration.backup()
+        seen.append(done_on_sheet(migration))
+        migration.columns()
+        seen.append(done_on_sheet(migration))
+        verification = migration.verify()
+        seen.append(done_on_sheet(migration))
+        migration.init(verification)
+        seen.append(done_on_sheet(migration))
+
+    assert [[name for name, done in step.items() if done] for step in seen] == [
+        [],
+        ["backup"],
+        ["backup", "columns"],
+        ["backup", "columns", "verify"],
+        ["backup", "columns", "verify", "init"],
+    ]
+
+
+def test_a_rerun_finds_every_step_done_and_writes_nothing(
+    open_migration: OpenMigration, live_sheet
+):
+    with open_migration(Mode.MIGRATE) as first:
+        first.backup()
+        first.columns()
+        first.init(first.verify())
+    written = live_sheet.stats()["mutating_requests"]
+
+    with open_migration(Mode.MIGRATE) as rerun:
+        statuses = [rerun.backup().status, rerun.columns().status]
+        verification = rerun.verify()
+        statuses += [verification.status, rerun.init(verification).status]
+
+    assert statuses == [StepStatus.DONE] * 4
+    assert live_sheet.stats()["mutating_requests"] == written, "no write, not even the lease"
+
+
+def test_the_init_step_refuses_a_failed_verification_before_reading_anything(
+    open_migration: OpenMigration, live_sheet
+):
+    with open_migration(Mode.MIGRATE) as migration:
+        failed = CheckResult("row_count_preserved", False, "rows lost")
+        verification = Verification({failed.name: failed}, StepStatus.RAN)
+        requests = live_sheet.stats()["requests"]
+
+        with pytest.raises(VerificationError, match="row_count_preserved"):
+            migration.init(verification)
+
+        assert live_sheet.stats()["requests"] == requests
+
+
+def test_the_rollback_step_is_done_once_no_stamp_of_the_migration_is_left(
+    open_migration: OpenMigration, live_sheet
+):
+    values = live_sheet.values()
+    with open_migration(Mode.MIGRATE) as migration:
+        migration.backup()
+        migration.columns()
+        migration.init(migration.verify())
+    with open_migration(Mode.ROLLBACK) as migration:
+        step = RollbackStep(migration.context, migration.writer)
+        assert not step.done_on_sheet()
+
+        result = rollback(migration)
+
+        assert (result.step, result.status) == (StepName.ROLLBACK, StepStatus.RAN)
+        assert step.done_on_sheet()
+        assert migration.lease is None, "the rollback's write released it"
+    assert live_sheet.values() == values
+
+
+def test_columns_added_by_hand_are_found_done_and_the_step_writes_nothing(
+    open_migration: OpenMigration, live_sheet
+):
+    with open_migration(Mode.MIGRATE) as migration:
+        assert not ColumnsStep(migration.context, migration.writer).done_on_sheet()
+        by_hand = migration.plan.columns_requests()  # what a person could do in the UI
+        migration.gateway.batch_update(by_hand, already_applied=lambda: False)
+    written = live_sheet.stats()["mutating_requests"]
+
+    with open_migration(Mode.MIGRATE) as migration:
+        step = ColumnsStep(migration.context, migration.writer)
+        assert step.done_on_sheet()
+        outcome = step.run()
+
+        assert outcome.result.status is StepStatus.DONE and outcome.result.requests == []
+        assert outcome.layout == migration.schema.header
+    assert live_sheet.stats()["mutating_requests"] == written
