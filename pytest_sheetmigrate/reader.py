@@ -29,7 +29,8 @@ from .a1 import absolute_range_name, column_letter, quoted_title
 from .cell_types import is_blank
 from .errors import SheetStateError
 from .formula_kinds import LOOKUP_CELLS, FormulaKinds
-from .snapshot import Snapshot, SnapshotBuilder, count_data_rows
+from .snapshot import Snapshot, count_data_rows
+from .snapshot_builder import SnapshotBuilder
 from .stamp import COLUMN_MARKER_KEY
 
 if TYPE_CHECKING:

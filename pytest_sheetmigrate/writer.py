@@ -29,7 +29,8 @@ from .local_snapshot import LocalSnapshot, local_snapshot_path
 from .reader import ColumnLayout, SheetReader, first_cells, key_digest
 from .results import StepStatus
 from .settings import Mode
-from .snapshot import Snapshot, SnapshotBuilder, count_data_rows
+from .snapshot import Snapshot, count_data_rows
+from .snapshot_builder import SnapshotBuilder
 from .stamp import Stamps, utc_now
 
 if TYPE_CHECKING:

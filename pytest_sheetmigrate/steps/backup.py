@@ -18,7 +18,8 @@ from ..context import RowSink, SheetContext
 from ..errors import SheetStateError
 from ..plan import layout_requests
 from ..results import StepName, StepResult, StepStatus
-from ..snapshot import Snapshot, SnapshotBuilder, SourceAndCopyBuilder
+from ..snapshot import Snapshot
+from ..snapshot_builder import SnapshotBuilder, SourceAndCopyBuilder
 from ..stamp import utc_now
 from .base import Step
 

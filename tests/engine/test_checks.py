@@ -20,7 +20,8 @@ import pytest_sheetmigrate
 from pytest_sheetmigrate.checks import CHECKS, CheckInput, CheckResult, Stage, run_checks
 from pytest_sheetmigrate.plan import Plan
 from pytest_sheetmigrate.schema import Column, Schema
-from pytest_sheetmigrate.snapshot import Snapshot, SnapshotBuilder, SourceAndCopyBuilder
+from pytest_sheetmigrate.snapshot import Snapshot
+from pytest_sheetmigrate.snapshot_builder import SnapshotBuilder, SourceAndCopyBuilder
 
 SCHEMA = Schema(
     name="3.0",

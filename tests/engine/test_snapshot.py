@@ -10,12 +10,13 @@ from typing import Any
 
 import pytest
 
-from pytest_sheetmigrate import snapshot as snapshot_module
+from pytest_sheetmigrate import snapshot_builder as snapshot_module
 from pytest_sheetmigrate.cell_types import Formula
 from pytest_sheetmigrate.checks import CheckInput, check_existing_data_unchanged
 from pytest_sheetmigrate.errors import CheckpointError, SheetStateError
 from pytest_sheetmigrate.schema import Column, Schema
-from pytest_sheetmigrate.snapshot import Snapshot, SnapshotBuilder, count_data_rows
+from pytest_sheetmigrate.snapshot import Snapshot, count_data_rows
+from pytest_sheetmigrate.snapshot_builder import SnapshotBuilder
 
 SCHEMA = Schema(
     name="3.0",
