@@ -13,7 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from pytest_sheetmigrate.schema import Schema, column_letter
+from pytest_sheetmigrate.a1 import column_letter
+from pytest_sheetmigrate.schema import Schema
 from pytest_sheetmigrate.snapshot import ColumnSummary, Snapshot
 
 Stage = Literal["columns", "init"]

@@ -47,7 +47,7 @@ def open_gateway(
         settings.spreadsheet_key,
         account=account_of(credentials),
         token_endpoint=token_uri_of(credentials),
-        endpoint=base_url or GOOGLE_ENDPOINT,
+        endpoint=without_userinfo(base_url) if base_url else GOOGLE_ENDPOINT,  # for messages
         retry=_retry(settings),
         **_where_keys_came_from(settings),
     )

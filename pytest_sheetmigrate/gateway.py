@@ -1,8 +1,10 @@
 """The sheet gateway: with transport.py, the only module that calls gspread.
 
-Its methods send one request each (a read of ranges, a batchUpdate, the metadata, a Drive copy);
-what to read, in which chunks, is the reader's (reader.py). It counts every request it sends,
-retries what is safe to retry, and turns API refusals into errors that say what to do.
+Its methods send one request each (a read of ranges, a batchUpdate, the metadata, a Drive copy),
+and the few a request needs besides: a read's lookups of the cells that tell a formula from a
+text starting with "=" (formula_kinds.py), the look for a copy whose answer was lost. What to
+read, in which chunks, is the reader's (reader.py). It counts every request it sends, retries
+what is safe to retry, and turns API refusals into errors that say what to do.
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ It decides what is read (the header row, the key column, the data rows, some col
 grid as it is now, the cells as entered), in which ranges and chunks, and fetches the next chunk
 in a background thread while one is digested. Each request goes through the gateway, which
 counts it, retries what is safe to retry (its retry policy) and says what a refusal means. What
-the reader hands out feeds the pure snapshot builders (snapshot.py) and the local backup.
+the reader hands out feeds the pure snapshot builders (snapshot_builder.py) and the local
+backup.
 
 One chunk-size rule (:func:`rows_per_chunk`): a request asks for about ``CHUNK_BYTES`` of answer,
 Google's advice ("To speed up requests, we recommend a 2 MB maximum payload": Sheets API "Usage
@@ -25,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import orjson
 
-from .a1 import absolute_range_name, column_letter, quoted_title
+from .a1 import absolute_range_name, column_letter, quoted_title, rowcol_to_a1
 from .cell_types import is_blank
 from .errors import SheetStateError
 from .formula_kinds import LOOKUP_CELLS, FormulaKinds
@@ -251,8 +252,8 @@ def refuse_merged_header(sheet: SheetInfo) -> None:
     """Refuse a worksheet whose header cells are merged: a column must have its own name."""
     for merge in sheet.merges:
         if merge.get("startRowIndex", 0) == 0:
-            first = column_letter(merge.get("startColumnIndex", 0)) + "1"
-            last = column_letter(merge.get("endColumnIndex", 1) - 1) + "1"
+            first = rowcol_to_a1(1, merge.get("startColumnIndex", 0) + 1)
+            last = rowcol_to_a1(1, merge.get("endColumnIndex", 1))
             raise SheetStateError(
                 f"header cells {first}:{last} of {sheet.title!r} are merged: unmerge them "
                 "(Format > Merge cells > Unmerge) so that every column has its own name"

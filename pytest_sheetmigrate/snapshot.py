@@ -3,9 +3,9 @@ read (reader.py), judged by the cell type rules (cell_types.py).
 
 Feed consecutive chunks of data rows (sheet row 2 first, as read with valueRenderOption=FORMULA)
 to a ``SnapshotBuilder`` (snapshot_builder.py) and ``finish()`` it into a ``Snapshot`` (this
-module): per column (by name) a digest of
-its cells in row order, one short digest per block of 1,000 rows, blank counts and the first few
-rows that break the schema; the key column's blanks and duplicates; a whole-sheet digest.
+module): per column (by name) a digest of its cells in row order, one short digest per block of
+1,000 rows, blank counts and the first few rows that break the schema; the key column's blanks
+and duplicates; a whole-sheet digest.
 
 Memory does not grow with rows, apart from one 8-byte key hash (with its first row, about 100
 bytes as Python ints in a dict) per distinct key and one 16-character block digest per column

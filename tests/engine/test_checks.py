@@ -338,12 +338,9 @@ def test_the_engine_imports_without_pytest_and_gspread_only_in_gateway_and_trans
     assert result.stdout.strip() == "[]"
     package = Path(pytest_sheetmigrate.__file__).parent
     importing = set()
-    for module in [*package.glob("*.py"), *package.glob("plugin/*.py")]:
-        imports = [
-            line.split()[1]
-            for line in module.read_text().splitlines()
-            if line.startswith(("import ", "from "))
-        ]
+    for module in package.rglob("*.py"):  # every subpackage (steps/, plugin/, emulator/ ...)
+        lines = [line.lstrip() for line in module.read_text().splitlines()]
+        imports = [line.split()[1] for line in lines if line.startswith(("import ", "from "))]
         if any(name.split(".")[0] == "gspread" for name in imports):
             importing.add(module.relative_to(package).as_posix())
     assert importing == {"gateway.py", "transport.py"}

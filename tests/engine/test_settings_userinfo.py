@@ -1,13 +1,21 @@
-"""``Settings.target`` (the report header's "where the run points") shows no password given in
-the URL of a Sheets-compatible server (``https://user:password@host/``).
+"""A server URL's ``user:password@`` (``https://user:password@host/``) is never shown: not in
+``Settings.target`` (the report header's "where the run points"), nor in the messages of the
+gateway opened on that server (a 404, a retry's wait, a request that failed every time).
 
-Seen failing before ``settings.without_userinfo``: ``target`` showed ``sheets_api`` as given.
+Seen failing before ``settings.without_userinfo``: ``target`` showed ``sheets_api`` as given; and
+before ``open_gateway`` gave the gateway the URL without it: a 404 said "(404) at
+http://migrator:s3cret@127.0.0.1:...".
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from live_sheet import LiveSheet
+
+from pytest_sheetmigrate.connect import open_gateway
+from pytest_sheetmigrate.errors import SheetAccessError
 from pytest_sheetmigrate.settings import Mode, resolve
 
 GIVEN = {
@@ -22,3 +30,14 @@ def test_the_target_shows_no_password_of_the_server_s_url():
 
     assert "s3cret" not in settings.target
     assert settings.target.startswith("KEY on https://")
+
+
+def test_a_refusal_of_the_server_shows_no_password_of_its_url(live_sheet: LiveSheet):
+    with_password = live_sheet.url.replace("http://", "http://migrator:s3cret@", 1)
+    settings = live_sheet.settings(sheet="no-such-spreadsheet", sheets_api=with_password)
+
+    with open_gateway(settings) as gateway, pytest.raises(SheetAccessError) as refused:
+        gateway.metadata()
+
+    assert "not found (404) at http://127.0.0.1:" in str(refused.value)
+    assert "s3cret" not in str(refused.value) and "s3cret" not in gateway.endpoint
