@@ -98,8 +98,8 @@ def write_rows(client: gspread.Client, spreadsheet_id: str, acknowledged: list[i
         }
         try:
             spreadsheet.values_batch_update(body)
-        except requests.exceptions.ConnectionError:
-            return
+        except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError):
+            return  # the server went away: before the answer, or in the middle of it
         acknowledged.append(row)
         row += 1
 
