@@ -34,9 +34,10 @@ def _names(*kinds: Kind) -> frozenset[str]:
 class SheetsBackend:
     """All spreadsheets of one server, and every state operation on them."""
 
-    # Derived from the operation table (the store journals both kinds).
+    # Derived from the operation table: the writes, and what the store journals (the writes
+    # and the control operations that change the state, ``Kind.journaled``).
     MUTATING: ClassVar[frozenset[str]] = _names(Kind.MUTATING)
-    JOURNALED: ClassVar[frozenset[str]] = _names(Kind.MUTATING, Kind.CONTROL)
+    JOURNALED: ClassVar[frozenset[str]] = _names(*(kind for kind in Kind if kind.journaled))
 
     def __init__(self, *, sharing: bool = False, service_accounts: Iterable[str] = ()) -> None:
         self.state = SheetsState(sharing=sharing, service_accounts=service_accounts)

@@ -370,7 +370,7 @@ class DriveService:
 
     # --- accounts and shared drives (the control API) ----------------------------------------
 
-    def declare_account(self, email: Any = None, type: str = "user") -> dict[str, Any]:  # noqa: A002
+    def declare_account(self, email: object = None, type: str = "user") -> dict[str, Any]:  # noqa: A002
         """Declare an account a service account or a user (sharing mode's accounts)."""
         if not isinstance(email, str) or not email or type not in ACCOUNT_TYPES:
             raise errors.invalid_argument(
@@ -383,7 +383,7 @@ class DriveService:
         return {"email": email, "type": type}
 
     def create_drive(
-        self, name: str = "Shared drive", members: Any = None, drive_id: Any = None
+        self, name: object = "Shared drive", members: Any = None, drive_id: object = None
     ) -> dict[str, Any]:
         """A shared drive with its members (``[{"email", "role"}]``, roles of DRIVE_ROLES); a
         new id unless ``drive_id`` is given."""
@@ -396,12 +396,12 @@ class DriveService:
                 )
             found[member["email"]] = role
         if drive_id:
-            drive_id = str(drive_id)
+            new_id = str(drive_id)
         else:
             # Shared drive ids: 19 characters, "0A" ... "Uk9PVA" (MVKozlov/GMGoogleDrive PR 30).
             middle = "".join(self.state.rng.choice(_DRIVE_ID_ALPHABET) for _ in range(11))
-            drive_id = f"0A{middle}Uk9PVA"
-        if drive_id in self.state.shared_drives or drive_id in self.state.files:
-            raise errors.invalid_argument(f"A shared drive or file with id {drive_id} exists.")
-        self.state.shared_drives[drive_id] = {"id": drive_id, "name": str(name), "members": found}
-        return {"kind": "drive#drive", "id": drive_id, "name": str(name)}
+            new_id = f"0A{middle}Uk9PVA"
+        if new_id in self.state.shared_drives or new_id in self.state.files:
+            raise errors.invalid_argument(f"A shared drive or file with id {new_id} exists.")
+        self.state.shared_drives[new_id] = {"id": new_id, "name": str(name), "members": found}
+        return {"kind": "drive#drive", "id": new_id, "name": str(name)}

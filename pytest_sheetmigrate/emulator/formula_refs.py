@@ -34,7 +34,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import NamedTuple
 
-from .a1 import quote_title
+from .a1 import column_index, column_letters, quote_title
 from .grid import COLUMNS, Change, adjust_span, moved_index
 
 REF_ERROR = "#REF!"
@@ -61,22 +61,15 @@ class _Reference(NamedTuple):
     second: tuple[str, str | None, str, str | None] | None
 
 
+# a1's conversions, cached: formulas copied down a column repeat the same columns.
 @lru_cache(maxsize=4096)
 def _column_index(letters: str) -> int:
-    index = 0
-    for ch in letters.upper():
-        index = index * 26 + ord(ch) - 64
-    return index - 1
+    return column_index(letters.upper())
 
 
 @lru_cache(maxsize=4096)
 def _column_letters(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+    return column_letters(index)
 
 
 def _valid_side(mark: str, letters: str | None, row_mark: str, digits: str | None) -> bool:

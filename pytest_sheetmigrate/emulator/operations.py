@@ -481,9 +481,3 @@ _TABLE = [
 
 OPERATIONS: Mapping[str, Operation] = {operation.name: operation for operation in _TABLE}
 assert len(OPERATIONS) == len(_TABLE), "an operation is named twice"
-
-
-def journaled(name: str) -> bool:
-    """Whether the store journals the operation (it changes the state)."""
-    operation = OPERATIONS.get(name)
-    return operation is not None and operation.kind.journaled

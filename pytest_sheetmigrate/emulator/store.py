@@ -3,14 +3,15 @@
 Every API call goes through :meth:`Store.execute`, which picks the call's random seed and
 timestamp and hands all five things — ``(operation, kwargs, caller, seed, now)`` — to
 ``SheetsBackend.execute``. Because the backend is deterministic in those five, a successful
-*mutating* call is made durable by appending exactly them to the journal and fsyncing it before
-the answer leaves the server. Recovery loads the snapshot and replays the journal.
+call that changes the state (``SheetsBackend.JOURNALED``: the mutating operations and the control
+API's) is made durable by appending exactly them to the journal and fsyncing it before the answer
+leaves the server. Recovery loads the snapshot and replays the journal.
 
 Files in the data directory:
 
 ``state.pickle``
-    ``{"format": 1, "last_seq": n, "state": backend.dump_state()}``, replaced atomically
-    (temp file, fsync, ``os.replace``, fsync of the directory).
+    ``{"format": 2, "last_seq": n, "state": backend.dump_state()}``, replaced atomically
+    (temp file, fsync, ``os.replace``, fsync of the directory); format 1 is still read.
 ``journal.bin``
     records ``[seq: u64][length: u32][crc32: u32][pickle payload]``; ``crc32`` covers
     ``seq`` and the payload. Records with ``seq <= last_seq`` are already in the snapshot (a

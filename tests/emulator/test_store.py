@@ -201,3 +201,131 @@ def test_a_snapshot_of_an_unknown_format_is_refused(tmp_path: Path) -> None:
     (tmp_path / SNAPSHOT_NAME).write_bytes(pickle.dumps({**saved, "format": 3}))
     with pytest.raises(RuntimeError, match="has format 3"):
         open_store(tmp_path)
+
+
+# Every journaled operation with the keyword arguments the server before issue 12 journaled for
+# it (its HTTP parsers, the seeding of the control API and of the embedded demo): a data folder
+# written then must replay. ``{made}`` / ``{copy}`` / ``{perm}`` are filled in from earlier answers.
+FIXED = "1fixedspreadsheet"  # the embedded demo creates its spreadsheet with a fixed id
+OLD_JOURNAL: list[tuple[str, dict[str, Any]]] = [
+    ("emulator_declare_account", {"email": "robot@x", "type": "service_account"}),
+    ("emulator_create_drive", {"name": "D", "members": [{"email": "a@x", "role": "reader"}]}),
+    ("emulator_create_drive", {"name": "E", "members": None, "drive_id": "0Afixed"}),
+    ("spreadsheets_create", {"body": {"properties": {"title": "Demo"}}, "spreadsheet_id": FIXED}),
+    ("spreadsheets_create", {"body": {"properties": {"title": "Seeded"}}, "seeded": True}),
+    ("spreadsheets_create", {"body": {"properties": {"title": "API"}}, "fields": None}),
+    (
+        "spreadsheets_batch_update",
+        {"spreadsheet_id": FIXED, "body": {"requests": [{"addSheet": {}}]}, "fields": None},
+    ),
+    (
+        "values_update",
+        {
+            "spreadsheet_id": FIXED,
+            "range": "Sheet1!A1",
+            "body": {"values": [["a", "b"], ["1", "2"]]},
+            "value_input_option": "RAW",
+            "include_values_in_response": None,
+            "response_value_render_option": None,
+            "response_date_time_render_option": None,
+            "fields": None,
+        },
+    ),
+    (
+        "values_append",
+        {
+            "spreadsheet_id": FIXED,
+            "range": "Sheet1!A1",
+            "body": {"values": [["3", "4"]]},
+            "value_input_option": "USER_ENTERED",
+            "insert_data_option": "INSERT_ROWS",
+            "include_values_in_response": True,
+            "response_value_render_option": "FORMULA",
+            "response_date_time_render_option": None,
+            "fields": None,
+        },
+    ),
+    ("values_clear", {"spreadsheet_id": FIXED, "range": "Sheet1!B3", "fields": None}),
+    (
+        "values_batch_update",
+        {
+            "spreadsheet_id": FIXED,
+            "body": {"valueInputOption": "RAW", "data": [{"range": "C1", "values": [["c"]]}]},
+            "fields": None,
+        },
+    ),
+    ("values_batch_clear", {"spreadsheet_id": FIXED, "body": {"ranges": ["C1"]}, "fields": None}),
+    (
+        "values_batch_update_by_data_filter",
+        {
+            "spreadsheet_id": FIXED,
+            "body": {
+                "valueInputOption": "RAW",
+                "data": [{"dataFilter": {"a1Range": "D1"}, "values": [["d"]]}],
+            },
+            "fields": None,
+        },
+    ),
+    (
+        "drive_files_create",
+        {
+            "body": {"name": "Made", "mimeType": "application/vnd.google-apps.spreadsheet"},
+            "supports_all_drives": None,
+            "fields": None,
+        },
+    ),
+    (
+        "sheets_copy_to",
+        {
+            "spreadsheet_id": FIXED,
+            "sheet_id": 0,
+            "body": {"destinationSpreadsheetId": "{made}"},
+            "fields": None,
+        },
+    ),
+    (
+        "drive_files_copy",
+        {"file_id": FIXED, "body": {"name": "Copy"}, "supports_all_drives": True, "fields": None},
+    ),
+    (
+        "drive_permissions_create",
+        {"file_id": "{copy}", "body": {"type": "user", "role": "writer", "emailAddress": "b@x"}},
+    ),
+    ("drive_permissions_delete", {"file_id": "{copy}", "permission_id": "{perm}"}),
+    ("drive_files_import", {"file_id": "{made}", "data": "x,y\n5,6\n", "content_type": "text/csv"}),
+    ("drive_files_delete", {"file_id": "{copy}"}),
+]
+
+
+def _filled(value: Any, found: dict[str, str]) -> Any:
+    if isinstance(value, str):
+        return value.format(**found)
+    if isinstance(value, dict):
+        return {k: _filled(v, found) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_filled(v, found) for v in value]
+    return value
+
+
+def test_a_journal_of_every_operation_as_the_earlier_server_wrote_it_replays(
+    tmp_path: Path,
+) -> None:
+    assert {name for name, _ in OLD_JOURNAL} == SheetsBackend.JOURNALED
+    store = open_store(tmp_path)
+    found: dict[str, str] = {}
+    keys = {"drive_files_create": "made", "drive_files_copy": "copy"}
+    for operation, kwargs in OLD_JOURNAL:
+        answer = store.execute(operation, _filled(kwargs, found), None)
+        if operation in keys:
+            found[keys[operation]] = answer["id"]
+        if operation == "drive_permissions_create":
+            found["perm"] = answer["id"]
+    before = store.backend.dump_state()
+    # No close(): as after a crash, only the journal holds the writes.
+    replayed = open_store(tmp_path)
+    assert replayed.backend.dump_state() == before
+    imported = replayed.execute(
+        "values_get", {"spreadsheet_id": found["made"], "range": "A1:B2"}, None
+    )
+    assert [list(row) for row in imported["values"]] == [["x", "y"], ["5", "6"]]
+    assert replayed.execute("drive_files_list", {}, None)["files"]

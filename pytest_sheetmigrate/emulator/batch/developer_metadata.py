@@ -35,9 +35,9 @@ def create_developer_metadata(context: BatchContext, body: dict[str, Any]) -> di
     existing = {m["metadataId"] for m in context.spreadsheet.developer_metadata}
     metadata_id = requested.get("metadataId")
     if metadata_id is None:
-        metadata_id = context.backend.new_int_id()
+        metadata_id = context.state.new_int_id()
         while metadata_id in existing:
-            metadata_id = context.backend.new_int_id()
+            metadata_id = context.state.new_int_id()
     elif int(metadata_id) in existing:
         raise RequestError(f"Developer metadata with ID {metadata_id} already exists.")
     item: dict[str, Any] = {"metadataId": int(metadata_id), "metadataKey": requested["metadataKey"]}

@@ -20,7 +20,7 @@ from .registry import BatchContext, RequestError, field_mask, kind
 def add_protected_range(context: BatchContext, body: dict[str, Any]) -> dict[str, Any]:
     requested = masks.strip_nulls(body.get("protectedRange") or {})
     sheet, _ = context.box(requested.get("range") or {})
-    protected: dict[str, Any] = {"protectedRangeId": context.backend.new_int_id()}
+    protected: dict[str, Any] = {"protectedRangeId": context.state.new_int_id()}
     grid_range = dict(requested.get("range") or {})
     grid_range["sheetId"] = sheet.sheet_id
     protected["range"] = grid_range
@@ -36,7 +36,7 @@ def add_protected_range(context: BatchContext, body: dict[str, Any]) -> dict[str
     reply = {**copy.deepcopy(protected), "range": render_grid_range(grid_range)}
     # The reply echoes the editors asked for; what is stored (and read back) also lists the
     # spreadsheet's owner, even for a warning-only range (recordings).
-    owner = context.spreadsheet.owner or context.backend.caller or LOCAL_ACCOUNT
+    owner = context.spreadsheet.owner or context.state.caller or LOCAL_ACCOUNT
     stored = copy.deepcopy(protected["editors"])
     stored["users"] = [owner, *(u for u in stored.get("users", []) if u != owner)]
     protected["editors"] = stored
@@ -80,7 +80,7 @@ def add_named_range(context: BatchContext, body: dict[str, Any]) -> dict[str, An
     name = str(requested.get("name", ""))
     _check_name(context, name)
     sheet, _ = context.box(requested.get("range") or {})
-    named_id = requested.get("namedRangeId") or str(context.backend.new_int_id())
+    named_id = requested.get("namedRangeId") or str(context.state.new_int_id())
     grid_range = dict(requested.get("range") or {})
     grid_range["sheetId"] = sheet.sheet_id
     named = {"namedRangeId": str(named_id), "name": name, "range": grid_range}

@@ -27,8 +27,9 @@ from ..ranges import grid_limit_error
 from ..spreadsheet import Spreadsheet
 
 
-class Backend(Protocol):
-    """What a request kind asks of the backend: the caller and new ids (its random source)."""
+class State(Protocol):
+    """What a request kind asks of the server's state (``SheetsState``): the caller and new ids
+    (from the current operation's random source)."""
 
     @property
     def caller(self) -> str | None: ...
@@ -44,9 +45,9 @@ class RequestError(Exception):
 
 @dataclass
 class BatchContext:
-    """What a request kind works on: the backend (caller, new ids) and the transaction's copy."""
+    """What a request kind works on: the state (caller, new ids) and the transaction's copy."""
 
-    backend: Backend
+    state: State
     spreadsheet: Spreadsheet
 
     def sheet(self, sheet_id: Any) -> Sheet:
@@ -129,7 +130,7 @@ def apply_request(context: BatchContext, index: int, request: dict[str, Any]) ->
             "Cannot find field."
         )
     # Outside the try: Google's refusal names no request (see protection.py).
-    protection.check_request(context.spreadsheet, context.backend.caller, name, body or {})
+    protection.check_request(context.spreadsheet, context.state.caller, name, body or {})
     try:
         reply = function(context, body or {})
         refusal = context.spreadsheet.over_limits()  # checked per request, to name it

@@ -69,7 +69,7 @@ def add_sheet(context: BatchContext, body: dict[str, Any]) -> dict[str, Any]:
     requested = masks.strip_nulls(body.get("properties") or {})
     sheet_id = requested.get("sheetId")
     if sheet_id is None:
-        sheet_id = context.backend.new_sheet_id(spreadsheet)
+        sheet_id = context.state.new_sheet_id(spreadsheet)
     title = requested.get("title")
     if title is None:
         n = len(spreadsheet.sheets) + 1
@@ -121,7 +121,7 @@ def duplicate_sheet(context: BatchContext, body: dict[str, Any]) -> dict[str, An
     copied = source.clone()
     new_id = body.get("newSheetId")
     if new_id is None:
-        new_id = context.backend.new_sheet_id(spreadsheet)
+        new_id = context.state.new_sheet_id(spreadsheet)
     elif spreadsheet.sheet_by_id(int(new_id)) is not None:
         raise RequestError(f"A sheet with the id {new_id} already exists.")
     title = body.get("newSheetName") or _copy_title(spreadsheet, source.title)
