@@ -242,6 +242,31 @@ def test_a_read_only_run_refuses_to_write(live_sheet: LiveSheet, open_migration:
     assert writes(live_sheet) == 0
 
 
+def test_a_script_s_own_write_may_refuse_to_be_sent_again(
+    live_sheet: LiveSheet, open_migration: OpenMigration
+):
+    refused = []
+
+    def refuse() -> None:
+        refused.append("before the resend")
+        raise ConcurrentChangeError("the sheet changed while the write waited")
+
+    with open_migration() as migration:
+        migration.take_lease()
+        live_sheet.faults({"kind": "http_500", "at": 1})  # the write's first send
+        with pytest.raises(ConcurrentChangeError, match="the sheet changed while the write"):
+            migration.write(
+                [create_metadata_request("app.note", "written once", 0)],
+                applied=lambda stamps: False,
+                before_resend=refuse,
+            )
+        live_sheet.faults()
+
+    assert refused == ["before the resend"]
+    assert "app.note" not in [item["metadataKey"] for item in live_sheet.metadata()]
+    assert leases(live_sheet) == []
+
+
 # -- steps done by hand before the tool ran ------------------------------------------------------
 
 
