@@ -180,5 +180,11 @@ class Migration:
         step: str = "write",
         applied: Callable[[Stamps], bool],
         release: bool = False,
+        before_resend: Callable[[], None] | None = None,
     ) -> None:
-        self.writer.write(requests, step=step, applied=applied, release=release)
+        """One all-or-nothing batchUpdate with the lease's renewal (writer.py): ``applied``
+        tells from the stamps whether a write whose answer was lost went through,
+        ``before_resend`` may refuse to send it again."""
+        self.writer.write(
+            requests, step=step, applied=applied, release=release, before_resend=before_resend
+        )

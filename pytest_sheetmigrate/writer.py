@@ -31,7 +31,7 @@ from .results import StepStatus
 from .settings import Mode
 from .snapshot import Snapshot, count_data_rows
 from .snapshot_builder import SnapshotBuilder
-from .stamp import Stamps, utc_now
+from .stamp import Stamps, step_key, utc_now
 
 if TYPE_CHECKING:
     from .steps.backup import BackupOutcome, BackupStep
@@ -94,14 +94,23 @@ class Writer(ABC):
         release: bool = False,
         before_resend: Callable[[], None] | None = None,
     ) -> None:
-        """Write a step: its answer lost, the step's stamp tells whether it was applied."""
-        schema = self.context.schema.name
+        """Write a step: its answer lost, the step's stamp tells whether it was applied, the
+        very stamp ``requests`` create (an older one of the step, which they replace, stays
+        when they were not applied: a backup started over, columns moved again)."""
+        key = step_key(self.context.schema.name, step)
+        created = [
+            metadata.get("metadataValue")
+            for request in requests
+            if (metadata := request.get("createDeveloperMetadata", {}).get("developerMetadata"))
+            and metadata.get("metadataKey") == key
+        ]
+
+        def applied(stamps: Stamps) -> bool:
+            found = stamps.get(key)
+            return found is not None and (not created or found[1] in created)
+
         self.write(
-            requests,
-            step=step,
-            applied=lambda stamps: stamps.step(schema, step) is not None,
-            release=release,
-            before_resend=before_resend,
+            requests, step=step, applied=applied, release=release, before_resend=before_resend
         )
 
     def save_detected(self, step: str) -> None:

@@ -26,8 +26,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class InitOutcome:
-    """What the init step hands on: the columns it wrote, and the sheet it read to find them
-    (None: it read none; the verification's is the latest)."""
+    """What the init step hands on: the columns it wrote, and the latest sheet read before its
+    write: the verification's, or the one it read to find its columns (None: neither)."""
 
     result: StepResult
     initialised: list[str]

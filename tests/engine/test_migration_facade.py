@@ -242,6 +242,31 @@ def test_a_read_only_run_refuses_to_write(live_sheet: LiveSheet, open_migration:
     assert writes(live_sheet) == 0
 
 
+def test_a_script_s_own_write_may_refuse_to_be_sent_again(
+    live_sheet: LiveSheet, open_migration: OpenMigration
+):
+    refused = []
+
+    def refuse() -> None:
+        refused.append("before the resend")
+        raise ConcurrentChangeError("the sheet changed while the write waited")
+
+    with open_migration() as migration:
+        migration.take_lease()
+        live_sheet.faults({"kind": "http_500", "at": 1})  # the write's first send
+        with pytest.raises(ConcurrentChangeError, match="the sheet changed while the write"):
+            migration.write(
+                [create_metadata_request("app.note", "written once", 0)],
+                applied=lambda stamps: False,
+                before_resend=refuse,
+            )
+        live_sheet.faults()
+
+    assert refused == ["before the resend"]
+    assert "app.note" not in [item["metadataKey"] for item in live_sheet.metadata()]
+    assert leases(live_sheet) == []
+
+
 # -- steps done by hand before the tool ran ------------------------------------------------------
 
 
@@ -541,6 +566,46 @@ def test_a_rerun_after_rows_were_added_starts_over_from_a_new_backup_and_keeps_t
     assert backup.details["backup"] != old
     assert verification.passed and init.status is StepStatus.RAN
     assert_migrated(live_sheet, [*demo_keys(), NEW_KEY])
+
+
+def stopped_before_columns(sheet: LiveSheet, checkpoints: Path) -> None:
+    """A run whose columns step was refused: rows were added after its backup."""
+    with opened(sheet, checkpoint_dir=checkpoints) as migration:
+        stop_before("columns", sheet, migration)
+
+
+def backup_stamp_write(sheets_server: EmulatorServer, live_sheet: LiveSheet) -> int:
+    """The number, counted from the start of a rerun's backup step that starts over, of the
+    write of its new backup stamp (its second batchUpdate: the first takes the lease)."""
+    rehearsal = reseeded(live_sheet, [demo.header(), *demo.rows(DEMO_ROWS)])
+    checkpoints = live_sheet.folder / "rehearsal"
+    stopped_before_columns(rehearsal, checkpoints)
+    with opened(rehearsal, checkpoint_dir=checkpoints) as migration:
+        sheets_server.interleave(0, None)  # count and record from here
+        migration.backup()
+    routes = list(sheets_server.app.interleaving.requests)
+    sheets_server.app.interleaving.clear()
+    return [n for n, route in enumerate(routes, 1) if route.endswith(":batchUpdate")][1]
+
+
+def test_a_lost_answer_to_a_new_backup_stamp_is_not_taken_for_the_old_stamp(
+    sheets_server: EmulatorServer, live_sheet: LiveSheet, open_migration: OpenMigration
+):
+    write = backup_stamp_write(sheets_server, live_sheet)
+    stopped_before_columns(live_sheet, live_sheet.folder / "logs" / "checkpoints")
+    old = Stamps.parse(live_sheet.metadata(), 0).step("3.0", "backup")
+    assert old is not None
+
+    with open_migration() as rerun:
+        live_sheet.faults({"kind": "http_500", "at": write})  # not applied: the old stamp stays
+        backup = rerun.backup()
+        live_sheet.faults()
+
+    assert backup.summary.startswith(f"the sheet changed since backup {old['backup']} was made")
+    stamp = Stamps.parse(live_sheet.metadata(), 0).step("3.0", "backup")
+    assert stamp is not None and stamp["backup"] == backup.details["backup"] != old["backup"]
+    assert backup.details["stamp"] == stamp, "the checkpoint's stamp is the sheet's"
+    assert leases(live_sheet) == []
 
 
 def test_a_repeated_key_fixed_after_the_failed_check_is_migrated_by_the_rerun(
