@@ -72,7 +72,7 @@ def test_the_documented_script_stops_with_the_message_of_a_setup_mistake(live_sh
         timeout=120,
     )
 
-    assert done.returncode == 1
+    assert done.returncode == 4, "a setup mistake: the exit code pytest would give it"
     [said] = done.stderr.splitlines()  # the message alone, no traceback
     assert said.startswith("the migration stopped: ") and "no-such-spreadsheet" in said
     assert live_sheet.stats()["mutating_requests"] == 0
