@@ -80,7 +80,9 @@ class RunReporter:
         return result
 
     @pytest.hookimpl(trylast=True)  # after other plugins': its duration is pytest's
-    def pytest_terminal_summary(self, terminalreporter, exitstatus: int) -> None:  # type: ignore[no-untyped-def]
+    def pytest_terminal_summary(
+        self, terminalreporter: pytest.TerminalReporter, exitstatus: int
+    ) -> None:
         record, config = self.record, self.config
         if record.setup_mistake:
             terminalreporter.write_line(
