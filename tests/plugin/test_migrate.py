@@ -9,6 +9,7 @@ import re
 import shutil
 from pathlib import Path
 
+from pytest_jsonreport.plugin import JSONReport
 from sheet_project import DEMO_ROWS, SUITE, Project, demo_values
 
 from pytest_sheetmigrate import demo
@@ -92,6 +93,26 @@ def test_the_results_file_gives_the_session_duration_pytest_gives(project: Proje
     pytests = re.search(r" in ([0-9.]+)s", result.outlines[-1])
     assert ours is not None and pytests is not None, result.outlines[-1]
     assert abs(float(pytests[1]) - float(ours[1])) <= 0.05  # measured from the session's start
+
+
+def test_a_json_report_plugin_given_to_pytest_main_is_the_one_the_reports_are_built_from(
+    project: Project,
+):
+    # pytest-json-report's documented direct use: its JSONReport passed to pytest.main. A second
+    # one registered by sheetmigrate would add its hooks twice (a crash) and drop the user's file.
+    mine = JSONReport()
+
+    result = project.pytester.runpytest(
+        "-p", "no:cacheprovider", "-W", "ignore::pytest.PytestAssertRewriteWarning",
+        "--migrate", "--json-report-file=mine.json", plugins=[mine],
+    )  # fmt: skip
+
+    items = STEP_ITEMS + suite_size(project)
+    assert result.ret == 0, result.stdout.str()
+    assert mine.report is not None and mine.report["summary"]["passed"] == items
+    assert json.loads((project.path / "mine.json").read_text())["summary"]["passed"] == items
+    report = json.loads((project.path / "logs/migration/verification_report.json").read_text())
+    assert (report["checks_passed"], report["tests"]["passed"]) == (7, items)
 
 
 def test_validation_passes_on_a_migrated_sheet_and_writes_nothing(project: Project):
