@@ -92,11 +92,10 @@ class RunReporter:
             )
         if self.run.problem is not None or not self.run.touched_sheet:
             return  # an ordinary test run that never touched a sheet
-        plan = self.run.migration.plan if self.run.migration is not None else None
-        lines = step_lines(record, plan, bodies=config.get_verbosity() > 0)
-        if lines or record.warnings:
+        if record.steps or record.warnings:  # a run stopped before its first step: no plan
+            plan = self.run.migration.plan if self.run.migration is not None else None
             terminalreporter.section("sheetmigrate")
-            for line in lines:
+            for line in step_lines(record, plan, bodies=config.get_verbosity() > 0):
                 terminalreporter.write_line(line)
             for warning in record.warnings:
                 terminalreporter.write_line(f"warning: {warning}", yellow=True)
