@@ -9,6 +9,7 @@ import re
 import shutil
 from pathlib import Path
 
+import pytest
 from pytest_jsonreport.plugin import JSONReport
 from sheet_project import DEMO_ROWS, SUITE, Project, demo_values
 
@@ -184,6 +185,20 @@ def test_runs_that_verify_nothing_keep_the_last_migration_s_report_in_place(proj
     assert (report["mode"], report["checks_passed"]) == ("migrate", 7)
     modes = [run.name.rsplit("-", 1)[1] for run in sorted((top.parent / "runs").iterdir())]
     assert modes == ["migrate", "validate"]  # --collect-only ran nothing and wrote nothing
+
+
+def test_a_migration_stopped_before_its_checks_keeps_the_last_report_in_place(project: Project):
+    project.run("--migrate")
+    top = project.path / "logs/migration/verification_report.json"
+    migrated = top.read_text()
+    (project.path / "tests" / "v3.0" / "test_broken.py").write_text("def test_broken(:\n")
+
+    result = project.run("--migrate")  # a collection error: no step, no check ran
+
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    assert top.read_text() == migrated
+    stopped = sorted((top.parent / "runs").iterdir())[-1]  # its own folder has its report
+    assert json.loads((stopped / "verification_report.json").read_text())["checks_passed"] == 0
 
 
 def test_the_local_backup_holds_every_row_as_read_with_its_sha256(project: Project):
