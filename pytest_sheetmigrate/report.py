@@ -5,10 +5,11 @@
   (``pytest tests/v3.0``) runs no check: its report says so with ``"checks_total": 0``.
 - ``final_test_results.txt``: each test's outcome and the session's summary line.
 
-Every run writes both into a folder of its own, ``runs/<started>-<mode>/``; a run that ran the
-checks (a migration, a dry run) also writes them at the top of the report directory, where the
-docs say they are. So a run that verified nothing (``pytest tests/v3.0``) never overwrites the
-evidence of the last one that did.
+Every run writes both into a folder of its own, ``runs/<started>-<mode>/``; a run that reached
+the checks (a migration or a dry run that ran them, or skipped them after a step that did not
+pass) also writes them at the top of the report directory, where the docs say they are. So a run
+that verified nothing (``pytest tests/v3.0``, a run interrupted or stopped before its checks)
+never overwrites the evidence of the last one that did.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def write_reports(report_dir: Path, record: RunRecord, summary_line: str) -> lis
     }
     stamp = started.replace("-", "").replace(":", "")
     folders = [_new_folder(report_dir / "runs", f"{stamp}-{record.mode.replace(' ', '_')}")]
-    if checks:
+    if record.checks_reached:
         folders.append(report_dir)
     written = []
     for folder in folders:

@@ -99,6 +99,7 @@ class RunRecord:
     warnings: list[str] = field(default_factory=list)
     errors: list[RecordedError] = field(default_factory=list)
     request_log: RequestLog | None = None
+    checks_reached: bool = False  # the checks ran, or the session reported them as not run
     outcome: RunOutcome = RunOutcome.RUNNING
     started: float = field(default_factory=time.time)
 
@@ -152,6 +153,7 @@ class RunRecord:
                 check.message = f"not run: {error}"
 
     def record_checks(self, verification: Verification) -> None:
+        self.checks_reached = True
         self.checks = [
             CheckRecord(name, "passed" if result.passed else "failed", result.message)
             for name, result in verification.results.items()

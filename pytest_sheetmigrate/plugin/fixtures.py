@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import pytest
 from _pytest.outcomes import Failed
 
-from ..errors import FOUND_IN_THE_RUN, SheetMigrateError
+from ..errors import SheetMigrateError
 from ..gateway import Client
 from ..migration import Migration
 from ..plan import Plan
@@ -29,13 +29,13 @@ T = TypeVar("T")
 
 
 class StepFailed(Failed):
-    """An item failed by a ``SheetMigrateError``: its message, no traceback, its exit code."""
+    """An item failed by a ``SheetMigrateError``: its message, no traceback (the run records
+    the error, and the session's exit code follows from the record)."""
 
     __module__ = "builtins"  # as pytest's Failed: the summary line says "StepFailed: ..."
 
-    def __init__(self, message: str, exit_code: int = FOUND_IN_THE_RUN) -> None:
+    def __init__(self, message: str) -> None:
         super().__init__(message, pytrace=False)
-        self.exit_code = exit_code
 
 
 def reported(run: Run, where: str, action: Callable[[], T]) -> T:
@@ -44,7 +44,7 @@ def reported(run: Run, where: str, action: Callable[[], T]) -> T:
         with run.recorded(where):
             return action()
     except SheetMigrateError as error:
-        raise StepFailed(str(error), error.exit_code) from None
+        raise StepFailed(str(error)) from None
 
 
 @pytest.fixture(scope="session")

@@ -97,7 +97,8 @@ def pytest_configure(config: pytest.Config) -> None:
         refuse_a_suite_python_files_misses(config, _suite_paths(config))
     config.stash[RUN] = run
     config.pluginmanager.register(RunReporter(config, run), "sheetmigrate-run-reporter")
-    if not config.option.json_report:  # the user's own --json-report feeds the record as well
+    if not any(isinstance(plugin, JSONReport) for plugin in config.pluginmanager.get_plugins()):
+        # The user's own (--json-report, or one given to pytest.main) feeds the record as well.
         config.option.json_report_file = None  # "--json-report-file=none": kept in memory only
         config.pluginmanager.register(JSONReport(config), "sheetmigrate-json-report")
 

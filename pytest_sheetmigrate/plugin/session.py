@@ -21,8 +21,10 @@ from ..errors import SETUP_MISTAKE, LocalWriteError, SheetMigrateError
 from ..report import session_duration, step_lines, write_reports
 from ..run import Run, RunOutcome
 from ..settings import Mode
+from . import builtin_tests
 
 RUN = pytest.StashKey[Run]()
+CHECK_ITEMS = f"sheetmigrate::{builtin_tests.test_step_3_verify.__name__}["
 OUTCOMES: dict[int, RunOutcome] = {
     pytest.ExitCode.OK: RunOutcome.PASSED,
     pytest.ExitCode.INTERRUPTED: RunOutcome.INTERRUPTED,
@@ -54,6 +56,8 @@ class RunReporter:
         called once the session is over, before our reports are written)."""
         for test in json_report.get("tests", []):
             self.record.record_test(test["nodeid"], test["outcome"])
+            if test["nodeid"].startswith(CHECK_ITEMS):  # skipped after a step that did not pass
+                self.record.checks_reached = True
         self.record.deselected = json_report.get("summary", {}).get("deselected", 0)
 
     @pytest.hookimpl(wrapper=True)
@@ -80,7 +84,9 @@ class RunReporter:
         return result
 
     @pytest.hookimpl(trylast=True)  # after other plugins': its duration is pytest's
-    def pytest_terminal_summary(self, terminalreporter, exitstatus: int) -> None:  # type: ignore[no-untyped-def]
+    def pytest_terminal_summary(
+        self, terminalreporter: pytest.TerminalReporter, exitstatus: int
+    ) -> None:
         record, config = self.record, self.config
         if record.setup_mistake:
             terminalreporter.write_line(
@@ -90,11 +96,10 @@ class RunReporter:
             )
         if self.run.problem is not None or not self.run.touched_sheet:
             return  # an ordinary test run that never touched a sheet
-        plan = self.run.migration.plan if self.run.migration is not None else None
-        lines = step_lines(record, plan, bodies=config.get_verbosity() > 0)
-        if lines or record.warnings:
+        if record.steps or record.warnings:  # a run stopped before its first step: no plan
+            plan = self.run.migration.plan if self.run.migration is not None else None
             terminalreporter.section("sheetmigrate")
-            for line in lines:
+            for line in step_lines(record, plan, bodies=config.get_verbosity() > 0):
                 terminalreporter.write_line(line)
             for warning in record.warnings:
                 terminalreporter.write_line(f"warning: {warning}", yellow=True)

@@ -22,18 +22,18 @@ def script_of(doc: Path) -> str:
     return code
 
 
-def test_the_documented_script_migrates_the_sheet_and_validates_it(live_sheet: LiveSheet):
+def run_the_script(live_sheet: LiveSheet, sheet: str) -> subprocess.CompletedProcess[str]:
+    """The documented script, run in the sheet's folder with ``SHEETMIGRATE_SHEET=sheet``."""
     script = live_sheet.folder / "migrate_sheet.py"
     script.write_text(script_of(DOC), encoding="utf-8")
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
-        "SHEETMIGRATE_SHEET": live_sheet.key,
+        "SHEETMIGRATE_SHEET": sheet,
         "SHEETMIGRATE_SCHEMA": str(SCHEMA),
         "SHEETMIGRATE_API": live_sheet.url,
     }
-
-    done = subprocess.run(
+    return subprocess.run(
         [sys.executable, str(script)],
         cwd=live_sheet.folder,
         env=env,
@@ -41,6 +41,10 @@ def test_the_documented_script_migrates_the_sheet_and_validates_it(live_sheet: L
         text=True,
         timeout=120,
     )
+
+
+def test_the_documented_script_migrates_the_sheet_and_validates_it(live_sheet: LiveSheet):
+    done = run_the_script(live_sheet, live_sheet.key)
 
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
@@ -53,26 +57,9 @@ def test_the_documented_script_migrates_the_sheet_and_validates_it(live_sheet: L
 
 
 def test_the_documented_script_stops_with_the_message_of_a_setup_mistake(live_sheet: LiveSheet):
-    script = live_sheet.folder / "migrate_sheet.py"
-    script.write_text(script_of(DOC), encoding="utf-8")
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "SHEETMIGRATE_SHEET": "no-such-spreadsheet",
-        "SHEETMIGRATE_SCHEMA": str(SCHEMA),
-        "SHEETMIGRATE_API": live_sheet.url,
-    }
+    done = run_the_script(live_sheet, "no-such-spreadsheet")
 
-    done = subprocess.run(
-        [sys.executable, str(script)],
-        cwd=live_sheet.folder,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-    assert done.returncode == 1
+    assert done.returncode == 4, "a setup mistake: the exit code pytest would give it"
     [said] = done.stderr.splitlines()  # the message alone, no traceback
     assert said.startswith("the migration stopped: ") and "no-such-spreadsheet" in said
     assert live_sheet.stats()["mutating_requests"] == 0

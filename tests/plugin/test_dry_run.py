@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from sheet_project import DEMO_ROWS, Project
+from sheet_state import FAST_RETRIES
 
 
 def test_a_dry_run_sends_no_mutating_request_and_leaves_no_checkpoint(project: Project):
@@ -66,3 +67,18 @@ def test_dry_run_and_rollback_together_are_refused_before_anything_is_read(proje
     assert result.ret == 4
     result.stderr.fnmatch_lines(["*--dry-run and --rollback cannot be combined*"])
     assert project.api.stats()["requests"] == 0
+
+
+def test_a_dry_run_stopped_before_its_first_step_shows_no_plan(project: Project):
+    # Every request from the fourth on (the first after the three reads that open the migration:
+    # metadata, header, key column) is dropped: the backup step fails, no step ran. A plan shown
+    # then would end "writes it would send: none, the sheet is already at this schema".
+    project.api.faults({"kind": "blackout", "at": 4})
+
+    result = project.run("--migrate", "--dry-run", *FAST_RETRIES)
+
+    project.api.clear_faults()
+    assert result.ret == 1
+    result.stdout.fnmatch_lines(["ERROR sheetmigrate::test_step_1_backup - StepFailed: *"])
+    text = result.stdout.str()
+    assert "plan for 'Operaciones'" not in text and "writes it would send" not in text

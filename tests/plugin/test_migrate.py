@@ -9,6 +9,8 @@ import re
 import shutil
 from pathlib import Path
 
+import pytest
+from pytest_jsonreport.plugin import JSONReport
 from sheet_project import DEMO_ROWS, SUITE, Project, demo_values
 
 from pytest_sheetmigrate import demo
@@ -94,6 +96,26 @@ def test_the_results_file_gives_the_session_duration_pytest_gives(project: Proje
     assert abs(float(pytests[1]) - float(ours[1])) <= 0.05  # measured from the session's start
 
 
+def test_a_json_report_plugin_given_to_pytest_main_is_the_one_the_reports_are_built_from(
+    project: Project,
+):
+    # pytest-json-report's documented direct use: its JSONReport passed to pytest.main. A second
+    # one registered by sheetmigrate would add its hooks twice (a crash) and drop the user's file.
+    mine = JSONReport()
+
+    result = project.pytester.runpytest(
+        "-p", "no:cacheprovider", "-W", "ignore::pytest.PytestAssertRewriteWarning",
+        "--migrate", "--json-report-file=mine.json", plugins=[mine],
+    )  # fmt: skip
+
+    items = STEP_ITEMS + suite_size(project)
+    assert result.ret == 0, result.stdout.str()
+    assert mine.report is not None and mine.report["summary"]["passed"] == items
+    assert json.loads((project.path / "mine.json").read_text())["summary"]["passed"] == items
+    report = json.loads((project.path / "logs/migration/verification_report.json").read_text())
+    assert (report["checks_passed"], report["tests"]["passed"]) == (7, items)
+
+
 def test_validation_passes_on_a_migrated_sheet_and_writes_nothing(project: Project):
     project.run("--migrate")
     project.api.reset_stats()
@@ -163,6 +185,20 @@ def test_runs_that_verify_nothing_keep_the_last_migration_s_report_in_place(proj
     assert (report["mode"], report["checks_passed"]) == ("migrate", 7)
     modes = [run.name.rsplit("-", 1)[1] for run in sorted((top.parent / "runs").iterdir())]
     assert modes == ["migrate", "validate"]  # --collect-only ran nothing and wrote nothing
+
+
+def test_a_migration_stopped_before_its_checks_keeps_the_last_report_in_place(project: Project):
+    project.run("--migrate")
+    top = project.path / "logs/migration/verification_report.json"
+    migrated = top.read_text()
+    (project.path / "tests" / "v3.0" / "test_broken.py").write_text("def test_broken(:\n")
+
+    result = project.run("--migrate")  # a collection error: no step, no check ran
+
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    assert top.read_text() == migrated
+    stopped = sorted((top.parent / "runs").iterdir())[-1]  # its own folder has its report
+    assert json.loads((stopped / "verification_report.json").read_text())["checks_passed"] == 0
 
 
 def test_the_local_backup_holds_every_row_as_read_with_its_sha256(project: Project):
