@@ -22,7 +22,7 @@ from typing import Any
 
 from .errors import CheckpointError
 
-STEPS = ("backup", "columns", "verify", "init")
+STEPS = ("backup", "columns", "verify", "init", "test")
 
 
 def step_file_name(step: str) -> str:

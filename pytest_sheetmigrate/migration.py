@@ -17,7 +17,7 @@ cache, and only then acts.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from .checkpoints import CheckpointStore
@@ -31,7 +31,15 @@ from .schema import Schema
 from .settings import Settings
 from .snapshot import Snapshot
 from .stamp import Stamps
-from .steps import BackupOutcome, BackupStep, ColumnsStep, InitOutcome, InitStep, VerifyStep
+from .steps import (
+    BackupOutcome,
+    BackupStep,
+    ColumnsStep,
+    InitOutcome,
+    InitStep,
+    TestStep,
+    VerifyStep,
+)
 from .writer import Writer, make_writer
 
 
@@ -80,6 +88,10 @@ class Migration:
     def init(self, verification: Verification) -> StepResult:
         self.initialised = InitStep(self.context, self.writer).run(verification, self.layout)
         return self.initialised.result
+
+    def test(self, outcomes: Mapping[str, str]) -> StepResult:
+        """Step 5: the validation suite's outcome (each test's, by name), in its checkpoint."""
+        return TestStep(self.context, self.writer).run(outcomes)
 
     def close(self) -> InterruptedWrite | None:
         """Release the lease if the run still holds it; says whether a write a Ctrl-C left in

@@ -32,7 +32,7 @@ from .steps.base import Step
 if TYPE_CHECKING:
     from .migration import Migration
 
-CHECKPOINTS_ROLLED_BACK = ("init", "verify", "columns", "backup")
+CHECKPOINTS_ROLLED_BACK = ("test", "init", "verify", "columns", "backup")
 
 
 def rollback(migration: Migration, *, force: bool = False) -> StepResult:

@@ -331,6 +331,11 @@ class Run:
         passed)."""
         return self._step(StepName.INIT, lambda migration: migration.init(verification))
 
+    def test(self) -> StepResult:
+        """Step 5: the validation suite's outcome, as recorded, kept in the step's checkpoint."""
+        outcomes = dict(self.record.tests)
+        return self._step(StepName.TEST, lambda migration: migration.test(outcomes))
+
     def rollback(self) -> StepResult:
         """The worksheet restored from the backup, proven equal by digest."""
         force = self.force_rollback

@@ -19,6 +19,7 @@ import pytest
 
 from ..errors import SETUP_MISTAKE, LocalWriteError, SheetMigrateError
 from ..report import session_duration, step_lines, write_reports
+from ..results import StepName
 from ..run import Run, RunOutcome
 from ..settings import Mode
 from . import builtin_tests
@@ -96,6 +97,7 @@ class RunReporter:
             )
         if self.run.problem is not None or not self.run.touched_sheet:
             return  # an ordinary test run that never touched a sheet
+        self._test_step(terminalreporter, exitstatus)
         if record.steps or record.warnings:  # a run stopped before its first step: no plan
             plan = self.run.migration.plan if self.run.migration is not None else None
             terminalreporter.section("sheetmigrate")
@@ -118,6 +120,20 @@ class RunReporter:
         terminalreporter.write_line(f"sheetmigrate: reports written to {written}")
         if exitstatus == pytest.ExitCode.OK and record.mode is Mode.DRY_RUN:
             terminalreporter.write_line("sheetmigrate: dry run: nothing was written to the sheet")
+
+    def _test_step(self, terminalreporter: pytest.TerminalReporter, exitstatus: int) -> None:
+        """Step 5, once the suite ran after every other step: its outcome in the checkpoint."""
+        record = self.record
+        ran_after_init = record.step(StepName.INIT) is not None and record.tests
+        if not ran_after_init or record.step(StepName.TEST) is not None:
+            return
+        if exitstatus == pytest.ExitCode.INTERRUPTED or self.config.option.collectonly:
+            return
+        try:
+            self.run.test()
+        except SheetMigrateError as error:
+            record.record_error(StepName.TEST, error)
+            terminalreporter.write_line(f"sheetmigrate: {error}", red=True)
 
 
 def relative(path: Path, config: pytest.Config) -> str:

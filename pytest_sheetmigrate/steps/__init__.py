@@ -2,13 +2,14 @@
 
 Each step answers ``done_on_sheet()`` (is it done, as the sheet says?) and ``run(...)``, which
 builds its requests, hands them to the writer and returns its typed outcome, the next step's
-input: backup → columns → verify → init (and rollback, rollback.py). A new kind of step (a
+input: backup → columns → verify → init → test (and rollback, rollback.py). A new kind of step (a
 rename, a drop, a transform) is one more class here.
 """
 
 from .backup import BackupOutcome, BackupStep
 from .columns import ColumnsOutcome, ColumnsStep
 from .init import InitOutcome, InitStep
+from .suite import TestStep
 from .verify import VerifyStep
 
 __all__ = [
@@ -18,5 +19,6 @@ __all__ = [
     "ColumnsStep",
     "InitOutcome",
     "InitStep",
+    "TestStep",
     "VerifyStep",
 ]

@@ -75,6 +75,7 @@ def test_each_step_has_its_numbered_file_name():
         "step_2_columns.json",
         "step_3_verify.json",
         "step_4_init.json",
+        "step_5_test.json",
     ]
 
 
@@ -195,6 +196,7 @@ def test_a_migration_leaves_one_sealed_checkpoint_per_step_bound_to_its_sheet(
 ):
     with open_migration(Mode.MIGRATE) as migration:
         migrate(migration)
+        migration.test({"test_the_migrated_sheet": "passed"})  # step 5: the suite's outcome
 
     directory = live_sheet.folder / "logs" / "checkpoints"
     assert sorted(p.name for p in directory.iterdir()) == [step_file_name(s) for s in STEPS]

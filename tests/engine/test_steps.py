@@ -3,6 +3,7 @@ the sheet, and a fresh run finds done what an earlier one did."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 
@@ -131,3 +132,28 @@ def test_columns_added_by_hand_are_found_done_and_the_step_writes_nothing(
         assert outcome.result.status is StepStatus.DONE and outcome.result.requests == []
         assert outcome.layout == migration.schema.header
     assert live_sheet.stats()["mutating_requests"] == written
+
+
+def test_the_test_step_keeps_the_suite_s_outcome_in_its_checkpoint_and_a_dry_run_keeps_none(
+    open_migration: OpenMigration, live_sheet
+):
+    checkpoint = live_sheet.settings().checkpoint_dir / "step_5_test.json"
+    with open_migration(Mode.DRY_RUN) as migration:
+        migration.backup()
+        migration.columns()
+        migration.init(migration.verify())
+        planned = migration.test({"test_a": "passed"})
+    assert (planned.step, planned.status) == (StepName.TEST, StepStatus.PLANNED)
+    assert not checkpoint.exists(), "a dry run leaves no checkpoint"
+
+    with open_migration(Mode.MIGRATE) as migration:
+        migration.backup()
+        migration.columns()
+        migration.init(migration.verify())
+        result = migration.test({"test_a": "passed", "test_b": "failed"})
+
+    assert (result.status, result.summary) == (StepStatus.RAN, "1 failed, 1 passed")
+    saved = json.loads(checkpoint.read_text())
+    assert saved["details"]["passed"] is False
+    assert saved["details"]["tests"] == {"passed": 1, "failed": 1}
+    assert saved["details"]["after_init"] == migration.stamps.step("3.0", StepName.INIT)["at"]

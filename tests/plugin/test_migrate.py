@@ -67,10 +67,32 @@ def test_migrate_writes_a_checkpoint_per_step(project: Project):
         "step_2_columns.json",
         "step_3_verify.json",
         "step_4_init.json",
+        "step_5_test.json",
     ]
     backup = json.loads((project.path / "logs/checkpoints/step_1_backup.json").read_text())
     assert backup["spreadsheet"] == project.sheet
     assert backup["details"]["rows"] == DEMO_ROWS
+    test = json.loads((project.path / "logs/checkpoints/step_5_test.json").read_text())
+    init = json.loads((project.path / "logs/checkpoints/step_4_init.json").read_text())
+    assert test["details"]["passed"] is True
+    assert test["details"]["tests"]["passed"] > 0 and set(test["details"]["tests"]) == {"passed"}
+    assert test["details"]["after_init"] is not None
+    assert test["started"] >= init["finished"]
+
+
+def test_a_suite_that_fails_on_the_migrated_sheet_is_recorded_in_the_test_step(
+    project: Project,
+):
+    suite = project.path / "tests" / "v3.0" / "test_fails_on_purpose.py"
+    suite.write_text("def test_the_application_wants_more():\n    assert False\n")
+
+    result = project.run("--migrate")
+
+    assert result.ret == 1
+    result.stdout.fnmatch_lines(["test * ran * 1 failed, * passed"])
+    test = json.loads((project.path / "logs/checkpoints/step_5_test.json").read_text())
+    assert test["details"]["passed"] is False
+    assert test["details"]["tests"]["failed"] == 1
 
 
 def test_the_reports_give_the_checks_and_pytests_summary_line(project: Project):
