@@ -137,13 +137,6 @@ class RunRecord:
             counts["deselected"] = self.deselected
         return counts
 
-    def record_test(self, name: str, outcome: str) -> None:
-        """One phase of a test: ``passed`` (or no outcome) never overrides a worse one."""
-        if outcome in ("passed", ""):
-            self.tests.setdefault(name, "passed")
-        else:
-            self.tests[name] = outcome
-
     def record_error(self, where: str, error: SheetMigrateError) -> None:
         """An error met by the run; checks it left unrun say so, as an error if verify met it."""
         self.errors.append(RecordedError(where, str(error), error.exit_code))

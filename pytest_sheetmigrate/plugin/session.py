@@ -56,7 +56,7 @@ class RunReporter:
         """Each test's outcome as pytest-json-report summarised the session (its public hook,
         called once the session is over, before our reports are written)."""
         for test in json_report.get("tests", []):
-            self.record.record_test(test["nodeid"], test["outcome"])
+            self.record.tests[test["nodeid"]] = test["outcome"]  # its phases merged already
             if test["nodeid"].startswith(CHECK_ITEMS):  # skipped after a step that did not pass
                 self.record.checks_reached = True
         self.record.deselected = json_report.get("summary", {}).get("deselected", 0)

@@ -83,7 +83,7 @@ def test_a_rollback_after_a_migration_restores_the_sheet(live_sheet: LiveSheet):
 
 def test_the_reports_are_written_from_the_record(live_sheet: LiveSheet):
     record = commands.migrate(live_sheet.settings())
-    record.record_test("tests/v3.0/test_operaciones.py::test_one", "passed")
+    record.tests["tests/v3.0/test_operaciones.py::test_one"] = "passed"
     report_dir = live_sheet.folder / "reports"
 
     written = write_reports(report_dir, record, "1 passed in 0.50s")
