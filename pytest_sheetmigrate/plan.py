@@ -27,8 +27,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from pytest_sheetmigrate.a1 import column_letter
+from pytest_sheetmigrate.cell_types import CellValue
 from pytest_sheetmigrate.errors import SchemaError, SheetStateError
-from pytest_sheetmigrate.schema import CellValue, Schema, check_header_cells, column_letter
+from pytest_sheetmigrate.schema import Schema, check_header_cells
 
 MAX_COLUMNS: Final = 18_278
 """Columns a Google Sheets worksheet holds at most (column ZZZ)."""

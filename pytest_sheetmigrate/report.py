@@ -19,11 +19,11 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from .a1 import column_letter
 from .errors import LocalWriteError
 from .plan import Plan
 from .results import StepResult
 from .run import RunRecord
-from .schema import column_letter
 from .settings import Mode
 
 

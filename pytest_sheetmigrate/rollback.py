@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from . import lease
+from .a1 import column_letter
 from .checks import (
     CheckInput,
     check_existing_data_unchanged,
@@ -25,7 +26,7 @@ from .errors import SheetStateError, VerificationError
 from .plan import layout_requests
 from .reader import SheetReader
 from .results import StepName, StepResult, StepStatus
-from .schema import Schema, column_letter
+from .schema import Schema
 from .snapshot import Snapshot
 from .steps.base import Step
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..a1 import column_letter
 from ..context import SheetContext
 from ..results import StepName, StepResult, StepStatus
-from ..schema import column_letter
 from ..stamp import Stamps, column_marker_request, utc_now
 from .base import Step
 

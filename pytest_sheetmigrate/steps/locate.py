@@ -7,9 +7,9 @@ the column is gone, renamed, or not told apart from another.
 
 from __future__ import annotations
 
+from ..a1 import column_letter
 from ..errors import ConcurrentChangeError
 from ..reader import ColumnLayout
-from ..schema import column_letter
 
 
 def column_now(layout: ColumnLayout, name: str, title: str) -> int:
