@@ -304,8 +304,9 @@ class _ColumnTracker:
                 return
             flags = list(map(ERROR_VALUES.__contains__, cells))
         else:
-            # Normalised, a non-text cell matches iff its kind can match the column's type.
-            wrong_kinds = kinds - MATCHING_KINDS[self.type]
+            # Normalised, a non-text cell matches iff its kind can match the column's type. A
+            # formula is not judged: the FORMULA read gives its text, not its computed value.
+            wrong_kinds = kinds - MATCHING_KINDS[self.type] - {Formula}
             bad_texts = self.texts.bad_among(cells) if str in kinds else set()
             if not wrong_kinds and not bad_texts:
                 return

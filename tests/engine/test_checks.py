@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 import pytest_sheetmigrate
+from pytest_sheetmigrate.cell_types import Formula
 from pytest_sheetmigrate.checks import CHECKS, CheckInput, CheckResult, Stage, run_checks
 from pytest_sheetmigrate.plan import Plan
 from pytest_sheetmigrate.schema import Column, Schema
@@ -320,6 +321,27 @@ def test_values_match_types_fails_naming_the_column_rows_values_and_type() -> No
     assert precio + "3 ('n/a'), 8 ('#DIV/0!')" in message
     assert "column \"Ocupado_Por\": 1 cell not a string, at row 12 ('#REF!')" in message
     assert "fix those cells, or the column's type there" in message
+
+
+def test_a_formula_in_a_typed_column_is_not_judged_by_its_text_and_is_counted_as_such() -> None:
+    """Issue 13 item 6: a number column computed by formulas (``=J2*K2``) never fails for being a
+    formula. The FORMULA read gives the text, not the computed value, so such cells are reported
+    as not judged; a text or an error value beside them still fails."""
+
+    def formulas(rows: list[Row]) -> None:
+        for sheet_row in range(2, 12):
+            set_cell(sheet_row, "Precio", Formula(f"=B{sheet_row}*2"))(rows)
+
+    result = CHECKS["values_match_types"](check_input("columns", formulas))
+    assert result.passed, result.message
+    assert 'not judged: 10 formula cells in "Precio"' in result.message
+
+    def formulas_and_text(rows: list[Row]) -> None:
+        formulas(rows)
+        set_cell(30, "Precio", "n/a")(rows)
+
+    message = failure("values_match_types", check_input("columns", formulas_and_text))
+    assert "column \"Precio\": 1 cell not a number, at row 30 ('n/a')" in message
 
 
 def test_values_match_types_fails_on_blank_cells_of_a_required_column() -> None:
