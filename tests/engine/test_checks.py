@@ -253,6 +253,41 @@ def test_existing_data_unchanged_fails_naming_the_column_and_first_rows() -> Non
     assert "Expected every column to hold exactly its values from before" in message
 
 
+def _with_formulas(text: str, header: Sequence[str]) -> Callable[[list[Row]], None]:
+    """Put a formula of ``text`` (``{row}``: its row) into column "Precio" of every row."""
+
+    def edit(rows: list[Row]) -> None:
+        for row_number, row in enumerate(rows, start=2):
+            row[header.index("Precio")] = Formula(text.format(row=row_number))
+
+    return edit
+
+
+def test_existing_data_unchanged_compares_with_the_formulas_relocated_as_google_rewrites_them() -> (
+    None
+):
+    """Issue 13 item 1: Google rewrites ``=B2*2`` to ``=A2*2`` when the plan moves column B to A
+    (the expected snapshot is built by the plan's relocation); the check compares the sheet
+    after with that, so the relocated formula passes and the unrelocated one fails."""
+    before_rows = live_rows()
+    _with_formulas("=B{row}*2", LIVE_HEADER)(before_rows)
+    builder = SnapshotBuilder(SCHEMA, LIVE_HEADER, relocate=lambda text: text.replace("B", "A"))
+    builder.add_rows(before_rows)
+    before, expected = builder.finish(), builder.expected()
+
+    def after(formula: str) -> CheckInput:
+        rows = migrated_rows("columns")
+        _with_formulas(formula, SCHEMA.header)(rows)
+        return CheckInput(
+            SCHEMA, before, snap(SCHEMA.header, rows), before, "columns", expected=expected
+        )
+
+    assert CHECKS["existing_data_unchanged"](after("=A{row}*2")).passed
+    message = failure("existing_data_unchanged", after("=B{row}*2"))
+    assert 'column "Precio": rows 2-1,001' in message
+    assert "formulas as Google relocates them" in message
+
+
 def test_existing_data_unchanged_fails_when_a_column_is_gone() -> None:
     header = [name for name in SCHEMA.header if name != "Precio"]
 
