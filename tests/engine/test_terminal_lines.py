@@ -3,6 +3,8 @@ line, the steps' section with its warnings, and the closing lines once the repor
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -105,3 +107,15 @@ def test_the_summary_line_is_pytests_with_the_runs_duration():
     started = time.time() - 75.5
     assert summary_line(["2 passed", "1 skipped"], started).startswith("2 passed, 1 skipped in 75.")
     assert summary_line(["2 passed"], started).endswith("s (0:01:15)")
+
+
+def test_what_left_the_plugin_imports_without_pytest():
+    code = (
+        "import sys\n"
+        "import pytest_sheetmigrate.report, pytest_sheetmigrate.completeness\n"
+        "import pytest_sheetmigrate.refusals, pytest_sheetmigrate.suite_files\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pytest', '_pytest')))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
