@@ -137,8 +137,7 @@ def check_existing_data_unchanged(data: CheckInput) -> CheckResult:
             False,
             f"existing data changed after the {data.stage} step: {_first_few(problems)}. "
             "Expected every column to hold exactly its values from before, wherever it moved "
-            "(formulas as Google relocates them). "
-            + _changed_data_advice(data.stage),
+            "(formulas as Google relocates them). " + _changed_data_advice(data.stage),
         )
     return CheckResult(name, True, _summary(before) + " compared")
 

@@ -130,9 +130,7 @@ class SnapshotBuilder:
             return
         moved, changed = [], False
         for row in rows:
-            new_row = [
-                Formula(relocate(cell)) if type(cell) is Formula else cell for cell in row
-            ]
+            new_row = [Formula(relocate(cell)) if type(cell) is Formula else cell for cell in row]
             changed = changed or new_row != list(row)  # a Formula equals its text
             moved.append(new_row)
         if self._expected is None:

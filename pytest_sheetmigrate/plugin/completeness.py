@@ -1,4 +1,4 @@
-"""A migration that did not run every step never exits 0 (completeness.py in the engine says why):
+"""A migration that did not run every step never exits 0 (steps_not_run.py in the engine says why):
 after the items ran, a built-in step that neither passed nor failed is reported as one failed
 item, ``sheetmigrate::migration``, saying which step did not run and why.
 """
@@ -9,7 +9,7 @@ from collections.abc import Generator
 
 import pytest
 
-from ..completeness import NODE_ID, Outcome, not_finished, steps_not_run
+from ..steps_not_run import NODE_ID, Outcome, not_finished, steps_not_run
 
 
 class StepsMustAllRun:

@@ -1,5 +1,5 @@
 """The refusals at configure time that need pytest's internals to detect; their messages are the
-engine's (refusals.py, suite_files.py). Each raises a ``ConfigError``: a usage error."""
+engine's (refusal_messages.py, suite_files.py). Each raises a ``ConfigError``: a usage error."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from _pytest.pathlib import fnmatch_ex
 
-from ..refusals import parallel_workers_refused, rootdir_taken_refused, space_form
+from ..refusal_messages import parallel_workers_refused, rootdir_taken_refused, space_form
 from ..settings import Mode
 from ..suite_files import refuse_python_files_missing_the_suite
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pytest_sheetmigrate.errors import SETUP_MISTAKE
-from pytest_sheetmigrate.refusals import (
+from pytest_sheetmigrate.refusal_messages import (
     parallel_workers_refused,
     rootdir_taken_refused,
     space_form,

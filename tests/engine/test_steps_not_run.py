@@ -3,7 +3,7 @@ decision behind the failed item ``sheetmigrate::migration``."""
 
 from __future__ import annotations
 
-from pytest_sheetmigrate.completeness import not_finished, steps_not_run
+from pytest_sheetmigrate.steps_not_run import not_finished, steps_not_run
 
 STEPS = ["sheetmigrate::test_step_1_backup", "sheetmigrate::test_step_2_columns"]
 SUITE = ["v3.0/test_rows.py::test_one"]

@@ -112,8 +112,8 @@ def test_the_summary_line_is_pytests_with_the_runs_duration():
 def test_what_left_the_plugin_imports_without_pytest():
     code = (
         "import sys\n"
-        "import pytest_sheetmigrate.report, pytest_sheetmigrate.completeness\n"
-        "import pytest_sheetmigrate.refusals, pytest_sheetmigrate.suite_files\n"
+        "import pytest_sheetmigrate.report, pytest_sheetmigrate.steps_not_run\n"
+        "import pytest_sheetmigrate.refusal_messages, pytest_sheetmigrate.suite_files\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pytest', '_pytest')))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
