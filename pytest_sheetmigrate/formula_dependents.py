@@ -105,6 +105,9 @@ class _Step:
     maps: Mapping[str, Callable[[int], int]]
     changed_axes: frozenset[str]
     requests: Sequence[Mapping[str, Any]]
+    horizons: Mapping[str, int]
+    """Per axis, an index past which every index moves by the same count: checking up to it
+    (inclusive) is checking the whole axis."""
 
     def on_changed(self, reference: Reference | None) -> bool:
         return reference is not None and reference.on(self.own, self.changed)
@@ -124,7 +127,7 @@ class _Step:
         first, last, _ = reference.extent(axis)
         start = self.new_first(reference, axis)
         mapped = self.maps[axis]
-        end = AXIS_LIMIT if last is None else last + 1
+        end = min(AXIS_LIMIT if last is None else last + 1, self.horizons[axis] + 1)
         return any(mapped(index) - start != index - first for index in range(first, end))
 
 
@@ -139,7 +142,8 @@ def find_dependents(
     run on ``changed_sheet_title``; empty when its meaning survives the step."""
     maps = {COLUMNS: index_map(requests, COLUMNS), ROWS: index_map(requests, ROWS)}
     axes = frozenset(axis for axis in (COLUMNS, ROWS) if dimension_changes(requests, axis))
-    step = _Step(tab, changed_sheet_title, maps, axes, requests)
+    horizons = {axis: _horizon(dimension_changes(requests, axis)) for axis in (COLUMNS, ROWS)}
+    step = _Step(tab, changed_sheet_title, maps, axes, requests, horizons)
     try:
         parsed = read_formula(formula)
     except UnreadableFormulaError as error:
@@ -160,6 +164,13 @@ def find_dependents(
     if axes:
         _check(parsed, step, report)
     return report.findings
+
+
+def _horizon(changes: list[tuple[Any, ...]]) -> int:
+    """An index beyond every index the changes name, even after the inserts before them."""
+    named = max((index for change in changes for index in change[1:]), default=0)
+    inserted = sum(change[2] for change in changes if change[0] == "insert")
+    return named + inserted + 1
 
 
 class _Report:
