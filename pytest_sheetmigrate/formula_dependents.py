@@ -11,12 +11,16 @@ unreadable, never guessed.
 Sources: Google relocates references but not numbers or strings ("the column index (4) in the
 VLOOKUP hasn't changed. It's now searching in a different table", PerfectXL, "Structure changes:
 columns and rows"; INDIRECT's text "is not adjusted like a normal reference"; QUERY's string is
-its own syntax, sheets.wiki "QUERY"; google-behaviour.md). That QUERY over a range names the
-sheet's own column letters and ``ColN`` counts from the data's first column is the Query
-Language reference's (developers.google.com/chart/interactive/docs/querylanguage, "Column
-identifiers"); which column a position names after the step is ``formula_relocation``'s
-prediction. A position is judged exactly when it is a literal: ``VLOOKUP(k, A:Z, 3)`` with
-columns inserted at F still names column C and is not reported.
+its own syntax, sheets.wiki "QUERY"; google-behaviour.md). QUERY over a range names the
+sheet's own column letters: "column IDs in a spreadsheet are always letters" (Query Language
+reference, developers.google.com/chart/interactive/docs/querylanguage), "the physical column
+name is always used ... when columns are inserted/remove[d] prior to the range, the QUERY fails
+since the columns are different" (demmings/gsSQL issue 3); "QUERY can accept either "Col"
+notation or "A, B" notation" (support.google.com/docs/answer/3093343), ``ColN`` counting from
+the data's first column (unverified beyond the name). Which column a position names after the
+step is ``formula_relocation``'s prediction. A position is judged exactly when it is a
+literal: ``VLOOKUP(k, A:Z, 3)`` with columns inserted at F still names column C and is not
+reported.
 """
 
 from __future__ import annotations

@@ -118,6 +118,11 @@ CASES = [
     ),  # fmt: skip
     case(TILLER, "=J2 *  K2 + 1", TWO_AT_F, "=L2 *  M2 + 1"),
     case(TILLER, "=A2", insert(0), "=B2"),
+    case(UNVERIFIED, "=sum(h2)+a2", TWO_AT_F, "=sum(J2)+a2"),
+    case(UNVERIFIED, "=Data!H2:Data!H3", TWO_AT_F, "=Data!H2:Data!H3", own=SUMMARY),
+    case(TILLER, "=SUM(Data!$A$1:$Z$99)", TWO_AT_F, "=SUM(Data!$A$1:$AB$99)", own=SUMMARY),
+    case(TILLER, "=Data!2:2", TWO_AT_F, "=Data!2:2", own=SUMMARY),
+    case(TILLER, "=Prices*2", TWO_AT_F, "=Prices*2"),
     case(JEGSWORKS, "=SUM(A2:Z2)+Z3", insert(26, 2), "=SUM(A2:Z2)+Z3"),
     case(DEVELOPER_METADATA, "=A2+B2+C2+D2", move(0, 3), "=C2+A2+B2+D2"),
     case(DEVELOPER_METADATA, "=H2&C2", move(7, 2), "=C2&D2"),
