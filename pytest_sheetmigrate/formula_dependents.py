@@ -182,6 +182,11 @@ class _Report:
         self.tab, self.cell, self.formula = tab, cell, formula
         self.findings: list[Finding] = []
 
+    def add_reference(self, text: str, why: str, what_to_do: str) -> None:
+        self.findings.append(
+            Finding(self.tab, self.cell, self.formula, "", None, text, MAY_SHIFT, why, what_to_do)
+        )
+
     def add(self, call: Call, index: int | None, verdict: str, why: str, what_to_do: str) -> None:
         text = "" if index is None else call.arguments[index].text.strip()
         number = None if index is None else index + 1
@@ -193,6 +198,7 @@ class _Report:
 
 
 def _check(parsed: ParsedFormula, step: _Step, report: _Report) -> None:
+    _check_moved_ranges(parsed, step, report)
     consistent_matches: set[int] = set()
     for call in parsed.calls:
         for position in POSITION_FUNCTIONS.get(call.name, ()):
@@ -229,6 +235,47 @@ def _reference(argument: Argument) -> Reference | None:
 
 def _name(axis: str, index: int) -> str:
     return f"column {column_letter(index)}" if axis == COLUMNS else f"row {index + 1}"
+
+
+# -- ranges whose cells a move changes --------------------------------------------------------
+
+
+def _check_moved_ranges(parsed: ParsedFormula, step: _Step, report: _Report) -> None:
+    """A range whose corners follow their cells while a move takes columns out of it or puts
+    old columns into it (``SUM(A:E)`` with J moved to C): its cells are not the same ones.
+    New, inserted columns entering it are not reported (they hold nothing yet)."""
+    if COLUMNS not in step.changed_axes:
+        return
+    for operand in parsed.ranges:
+        reference = parse_reference(operand.text)
+        if not step.on_changed(reference):
+            continue
+        assert reference is not None
+        first, last, anchored = reference.extent(COLUMNS)
+        if anchored or last is None:
+            continue
+        leaving, entering = _membership_change(first, last, step)
+        if leaving or entering:
+            report.add_reference(
+                operand.text,
+                f"a move changes its cells: {_letters(leaving)} leave it, {_letters(entering)} "
+                "enter it (Google relocates the corners, not the columns between; unverified)",
+                "check the range after the migration, or reference the columns by header",
+            )
+
+
+def _membership_change(first: int, last: int, step: _Step) -> tuple[list[int], list[int]]:
+    """Old columns that leave the range's span after the step, and old columns that enter it."""
+    mapped = step.maps[COLUMNS]
+    low, high = sorted((mapped(first), mapped(last)))
+    end = min(AXIS_LIMIT, max(step.horizons[COLUMNS], last) + 2)
+    leaving = [c for c in range(first, last + 1) if not low <= mapped(c) <= high]
+    entering = [c for c in range(end) if not first <= c <= last and low <= mapped(c) <= high]
+    return leaving, entering
+
+
+def _letters(columns: list[int]) -> str:
+    return ", ".join(column_letter(c) for c in columns) or "none"
 
 
 # -- positions into a range ---------------------------------------------------------------------

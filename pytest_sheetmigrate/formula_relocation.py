@@ -45,7 +45,8 @@ COLUMNS: Final = "COLUMNS"
 ROWS: Final = "ROWS"
 
 _CORNER = re.compile(r"(\$?)([A-Za-z]{1,3})?(\$?)([0-9]+)?")
-_BARE_TITLE = re.compile(r"[A-Za-z0-9_.]+")
+_BARE_TITLE = re.compile(r"[\w.]+")
+"""A tab title written without quotes (letters of any script, digits, ``_`` and ``.``)."""
 
 
 @dataclass(frozen=True)

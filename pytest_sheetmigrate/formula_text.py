@@ -11,10 +11,14 @@ it is reported, never guessed.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from pytest_sheetmigrate.errors import SheetStateError
+
+_NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+"""A number literal, signed (a name such as ``inf`` or ``nan`` is not one)."""
 
 
 class UnreadableFormulaError(SheetStateError):
@@ -48,10 +52,8 @@ class Argument:
     @property
     def number(self) -> float | None:
         """The argument's value when it is a plain number (``9``, ``-1``), else None."""
-        try:
-            return float(self.text.strip())
-        except ValueError:
-            return None
+        text = self.text.strip()
+        return float(text) if _NUMBER.fullmatch(text) else None
 
     @property
     def string(self) -> str | None:

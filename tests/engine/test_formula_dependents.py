@@ -113,6 +113,10 @@ CORPUS = [
     Case('=SUMIF(Data!A:A, "x", Data!H:H)', None),
     Case("=LARGE(Data!A2:Z2, 3)", None),
     Case("=Data!J2*Data!K2", None),  # plain references: relocated, meaning kept
+    Case("=SUM(Data!B2:H2)", None),  # grows by the inserted (empty) columns only
+    Case("=SUM(Data!A:Z)", None, requests=J_TO_C),  # J moves inside the range
+    Case("=SUM(Data!A:E)", MAY_SHIFT, requests=J_TO_C),  # J enters it, E leaves it
+    Case("=SUM(J2:K2)", MAY_SHIFT, own="Data", requests=J_TO_C),  # its corner moves away
     Case('=IFERROR(VLOOKUP(A2, Data!A:Z, 9, FALSE), "")', CHANGES, "VLOOKUP"),
     Case("=VLOOKUP(A2, Data!A:Z, 9", UNREADABLE),
 ]

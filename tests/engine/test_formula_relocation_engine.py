@@ -10,11 +10,12 @@ shape ``plan.Plan.columns_requests()`` gives them: 0-based indexes, ends exclusi
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import gspread
 import pytest
-from live_sheet import SCHEMA
+from live_sheet import SCHEMA, LiveSheet
 
 from pytest_sheetmigrate import demo
 from pytest_sheetmigrate.emulator import EmulatorServer
@@ -206,3 +207,48 @@ def test_the_demo_plans_requests_relocate_the_total_column() -> None:
     assert relocate("=J2*K2", "Operaciones", "Operaciones", requests) == "=L2*M2"
     assert letter_map(requests, 5) == {}
     assert letter_map(requests, 66)["J"] == "L"
+
+
+def test_the_plans_own_requests_relocate_as_the_local_server_does(
+    sheets_server: EmulatorServer, tmp_path: Path
+) -> None:
+    """A demo sheet whose header is out of schema order (moves) and lacks three columns
+    (inserts): the plan's batch, sent as the columns step sends it, relocates formulas in the
+    tab itself and in a summary tab exactly as predicted."""
+    header = demo.header()
+    order = [header.index("Cantidad"), *[i for i, n in enumerate(header) if n != "Cantidad"]]
+    order.append(order.pop(order.index(header.index("ID"))))
+    rows = [[row[i] for i in order] for row in demo.rows(5)]
+    live = LiveSheet.seeded(sheets_server.url, tmp_path, values=[[header[i] for i in order], *rows])
+    spreadsheet = live.spreadsheet()
+    data = spreadsheet.worksheet(demo.WORKSHEET)
+    summary = spreadsheet.add_worksheet(SUMMARY, rows=10, cols=10)
+    title = demo.WORKSHEET
+    formulas = [
+        f"={title}!A2*{title}!K2",
+        f"=SUM({title}!A:Z)",
+        f"=VLOOKUP(B2, '{title}'!B:BN, 9, FALSE)",
+        f"={title}!$C$2&{title}!BN2",
+        f"=SUM({title}!H2:H)",
+        f"=COUNTA({title}!1:1)",
+    ]
+    summary.update([formulas], "A1", value_input_option="USER_ENTERED")
+    own_cell = (2, header.index("Observaciones"))
+    own = "=A2*K2+$J$2"
+    data.update([[own]], gspread.utils.rowcol_to_a1(own_cell[0], own_cell[1] + 1),
+                value_input_option="USER_ENTERED")  # fmt: skip
+
+    live_header = [header[i] for i in order]
+    plan = Plan.build(load_schema(SCHEMA), live_header, data.id, 5, len(live_header))
+    assert plan.moves and plan.inserts
+    requests = plan.columns_requests()
+    spreadsheet.batch_update({"requests": requests})
+
+    render = gspread.utils.ValueRenderOption.formula
+    width = gspread.utils.rowcol_to_a1(1, len(formulas))
+    answered = summary.get(f"A1:{width}", value_render_option=render)[0]
+    assert answered == [relocate(f, SUMMARY, title, requests) for f in formulas]
+    assert answered[0] != formulas[0]  # the prediction is not the identity
+    moved = index_map(requests)(own_cell[1])
+    cell = gspread.utils.rowcol_to_a1(own_cell[0], moved + 1)
+    assert data.get(cell, value_render_option=render) == [[relocate(own, title, title, requests)]]
