@@ -80,6 +80,8 @@ _QUERY_KEYWORD_TEXT: Final = (
     "timeofday timestamp true where with"
 )
 _QUERY_KEYWORDS: Final = frozenset(_QUERY_KEYWORD_TEXT.split())
+_ARRAY_OF_NUMBERS = re.compile(r"\{\s*[0-9]+(\s*[,;]\s*[0-9]+)*\s*\}")
+_R1C1_COLUMN = re.compile(r"C([0-9]+)")
 _REFERENCE_PIECE = re.compile(r"\$?[A-Za-z]{1,3}\$?[0-9]*(:\$?[A-Za-z]{1,3}\$?[0-9]*)?")
 
 
@@ -341,10 +343,18 @@ def _check_one_position(
     if number is not None:
         _check_literal_position(call, index, int(number), position, reference, step, report)
         return
+    if argument.string is not None:
+        return  # a header name (DGET's field): found wherever the column moved
+    if _ARRAY_OF_NUMBERS.fullmatch(argument.text.strip()):
+        for value in argument.numbers:  # {2, 9}: each a position
+            _check_literal_position(call, index, int(value), position, reference, step, report)
+        return
     inner = argument.call
     matched = inner is not None and inner.name in MATCH_FUNCTIONS
     if matched and _match_consistent(inner, reference, axis, step):  # type: ignore[arg-type]
         consistent_matches.add(id(inner))
+        return
+    if inner is not None and _index_function_consistent(inner, reference, axis, step):
         return
     if step.reshaped(reference, axis):
         report.add(
@@ -355,6 +365,16 @@ def _check_one_position(
             "which an insert or move falls inside; the value is not relocated",
             "check it after the migration, or compute it with MATCH over the same range's header",
         )
+
+
+def _index_function_consistent(inner: Call, reference: Reference, axis: str, step: _Step) -> bool:
+    """``COLUMN(Data!I1)`` (``ROW`` along rows) as a position: relocated with its cell, so it
+    stays right while the range it indexes into starts where it did (at column A, typically)."""
+    if inner.name != ("COLUMN" if axis == COLUMNS else "ROW") or len(inner.arguments) != 1:
+        return False
+    cell = _reference(inner.arguments[0])
+    same_tab = cell is not None and cell.on(step.own, reference.sheet or step.own)
+    return same_tab and step.new_first(reference, axis) == reference.extent(axis)[0]
 
 
 def reference_text(call: Call, position: PositionArgument) -> str:
@@ -447,6 +467,9 @@ def _check_indirect(call: Call, step: _Step, report: _Report) -> None:
         return
     argument = call.arguments[0]
     text = argument.string
+    if text is not None and _r1c1(call):
+        _check_r1c1(call, text, step, report)
+        return
     if text is not None:
         reference = parse_reference(text)
         if step.on_changed(reference) and _moved_reference(reference, step):  # type: ignore[arg-type]
@@ -470,6 +493,43 @@ def _check_indirect(call: Call, step: _Step, report: _Report) -> None:
             + (" and names the migrated tab" if pieces else " (from another cell)")
             + "; Google does not relocate it",
             "check which cells it names after the migration",
+        )
+
+
+def _r1c1(call: Call) -> bool:
+    """INDIRECT's second argument FALSE (or 0): the text is R1C1."""
+    if len(call.arguments) < 2:
+        return False
+    flag = call.arguments[1].text.strip().upper()
+    return flag in ("FALSE", "0")
+
+
+def _check_r1c1(call: Call, text: str, step: _Step, report: _Report) -> None:
+    """An absolute R1C1 text (``Data!R2C8``) naming a column that moves; a relative one
+    (``R[1]C[2]``) or one that does not read is "may shift" when it is on the migrated tab."""
+    sheet, _, cells = text.rpartition("!")
+    title = sheet.strip("'").replace("''", "'") if sheet else step.own
+    if title.casefold() != step.changed.casefold():
+        return
+    columns = [int(found) for found in _R1C1_COLUMN.findall(cells)]
+    if not columns or "[" in cells:
+        report.add(
+            call,
+            0,
+            MAY_SHIFT,
+            f'the R1C1 text "{text}" is not relocated',
+            "check which cells it names after the migration",
+        )
+        return
+    moved = [c for c in columns if step.moves(COLUMNS, c - 1)]
+    if moved:
+        after = ", ".join(f"C{c} -> C{step.maps[COLUMNS](c - 1) + 1}" for c in moved)
+        report.add(
+            call,
+            0,
+            CHANGES,
+            f'the R1C1 text "{text}" names columns that move ({after}); it is not relocated',
+            f"rewrite it with {after}",
         )
 
 
