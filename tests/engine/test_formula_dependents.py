@@ -13,13 +13,16 @@ from typing import Any, NamedTuple
 
 import pytest
 
+from pytest_sheetmigrate.emulator import EmulatorServer
 from pytest_sheetmigrate.formula_dependents import CHANGES, MAY_SHIFT, UNREADABLE, find_dependents
 from pytest_sheetmigrate.formula_functions import POSITION_FUNCTIONS, RANGE_ONLY_FUNCTIONS
 from pytest_sheetmigrate.range_dependents import find_range_dependents
+from pytest_sheetmigrate.transport import sheets_client
 
 
-def insert(start: int, count: int = 1) -> list[dict[str, Any]]:
-    span = {"sheetId": 7, "dimension": "COLUMNS", "startIndex": start, "endIndex": start + count}
+def insert(start: int, count: int = 1, sheet_id: int = 7) -> list[dict[str, Any]]:
+    end = start + count
+    span = {"sheetId": sheet_id, "dimension": "COLUMNS", "startIndex": start, "endIndex": end}
     return [{"insertDimension": {"range": span, "inheritFromBefore": start > 0}}]
 
 
@@ -213,6 +216,8 @@ def _grid(start: int, end: int, sheet_id: int = 7) -> dict[str, Any]:
     return {"sheetId": sheet_id, "startColumnIndex": start, "endColumnIndex": end}
 
 
+VALIDATED = {"dataValidation": {"condition": {"type": "BOOLEAN"}}}
+ONE_OF_H = {"condition": {"type": "ONE_OF_RANGE", "values": [{"userEnteredValue": "=Data!H2:H"}]}}
 SPREADSHEET: dict[str, Any] = {
     "namedRanges": [
         {"namedRangeId": "a", "name": "Prices", "range": _grid(0, 26)},
@@ -247,7 +252,7 @@ SPREADSHEET: dict[str, Any] = {
             "data": [
                 {
                     "startColumn": 0,
-                    "rowData": [{"values": [{}, {}, {}, {}, {"dataValidation": {}}]}],
+                    "rowData": [{"values": [{}, {"dataValidation": ONE_OF_H}, {}, {}, VALIDATED]}],
                 }
             ],
         }
@@ -265,6 +270,7 @@ def test_objects_whose_ranges_an_insert_falls_inside_are_reported() -> None:
         ("filter view", "Open", MAY_SHIFT),  # sorts by column I, which moves
         ("basic filter", "basic filter", CHANGES),
         ("data validation", "column E", MAY_SHIFT),  # inserted right after it, inheriting
+        ("data validation", "column B", MAY_SHIFT),  # its list is H2:H, which moves
     }
     prices = next(f for f in findings if f.name == "Prices")
     assert prices.columns == "A:Z" and "F, G" in prices.why
@@ -273,3 +279,34 @@ def test_objects_whose_ranges_an_insert_falls_inside_are_reported() -> None:
 def test_objects_are_quiet_when_the_columns_go_after_the_last() -> None:
     spreadsheet = {"namedRanges": [{"name": "Prices", "range": _grid(0, 26)}], "sheets": []}
     assert find_range_dependents(spreadsheet, 7, "Data", insert(26, 2)) == []
+
+
+def test_objects_read_from_the_local_servers_answer(sheets_server: EmulatorServer) -> None:
+    """The finder reads ``spreadsheets.get`` as the server answers it (the shapes of Google's
+    discovery document): a named range, a conditional format, a protected range, a rule."""
+    spreadsheet = sheets_client(sheets_server.url).create("Objects")
+    sheet = spreadsheet.sheet1
+    sheet.update_title("Data")
+    sheet.resize(rows=20, cols=26)
+    grid = {"sheetId": sheet.id, "startRowIndex": 0, "endRowIndex": 20}
+    spreadsheet.batch_update(
+        {
+            "requests": [
+                {"addNamedRange": {"namedRange": {"name": "Prices", "range": {
+                    **grid, "startColumnIndex": 0, "endColumnIndex": 26}}}},
+                {"addConditionalFormatRule": {"index": 0, "rule": {
+                    "ranges": [{**grid, "startColumnIndex": 0, "endColumnIndex": 3}],
+                    "booleanRule": {"condition": {"type": "NOT_BLANK"},
+                                    "format": {"textFormat": {"bold": True}}}}}},
+                {"addProtectedRange": {"protectedRange": {"description": "locked", "range": {
+                    **grid, "startColumnIndex": 4, "endColumnIndex": 8}}}},
+            ]
+        }
+    )  # fmt: skip
+    fields = "namedRanges,sheets(properties,conditionalFormats,protectedRanges,filterViews)"
+    answer = spreadsheet.fetch_sheet_metadata({"fields": fields})
+    findings = find_range_dependents(answer, sheet.id, "Data", insert(5, 2, sheet.id))
+    assert {(f.kind, f.name) for f in findings} == {
+        ("named range", "Prices"),
+        ("protected range", "locked"),  # E:H grows: the new F, G are protected
+    }  # the conditional format, A:C, is left of the insertion
