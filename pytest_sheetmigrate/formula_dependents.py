@@ -54,6 +54,7 @@ from pytest_sheetmigrate.formula_relocation import (
     parse_reference,
     relocate,
 )
+from pytest_sheetmigrate.formula_shapes import Shapes, shape_key
 from pytest_sheetmigrate.formula_text import (
     Argument,
     Call,
@@ -177,6 +178,47 @@ def _horizon(changes: list[tuple[Any, ...]]) -> int:
     named = max((index for change in changes for index in change[1:]), default=0)
     inserted = sum(change[2] for change in changes if change[0] == "insert")
     return named + inserted + 1
+
+
+class DependentsScanner:
+    """``find_dependents`` for the many formulas of one spreadsheet under one step.
+
+    A column step's findings do not depend on the row numbers inside references (only on
+    columns, numbers and strings), so a formula whose shape (``formula_shapes``), tab and
+    digits outside its references match an earlier formula that had no findings has none
+    either and is not analysed again: a formula column copied down costs one analysis.
+    """
+
+    def __init__(self, changed_sheet_title: str, requests: Sequence[Mapping[str, Any]]) -> None:
+        self.changed = changed_sheet_title
+        self.requests = list(requests)
+        self._shapes = Shapes()
+        self._quiet: set[tuple[Any, ...]] = set()
+        self._cacheable = not dimension_changes(self.requests, ROWS)
+
+    def find(self, formula: str, tab: str, cell: str) -> list[Finding]:
+        """The findings for ``formula`` in ``tab``!``cell``."""
+        key = self._key(formula, tab)
+        if key is not None and key in self._quiet:
+            return []
+        findings = find_dependents(formula, tab, cell, self.changed, self.requests)
+        if key is not None and not findings:
+            self._quiet.add(key)
+        return findings
+
+    def _key(self, formula: str, tab: str) -> tuple[Any, ...] | None:
+        if not self._cacheable:
+            return None
+        try:
+            pieces, shape, _ = self._shapes.operands(formula)
+        except UnreadableFormulaError:
+            return None
+        if shape is None:
+            return None
+        kept = tuple(
+            piece for i, piece in enumerate(pieces) if i % 2 and i not in shape.operand_digits
+        )
+        return (tab.casefold(), shape_key(pieces), kept)
 
 
 class _Report:

@@ -39,7 +39,8 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from pytest_sheetmigrate.a1 import column_letter
-from pytest_sheetmigrate.formula_text import read_formula
+from pytest_sheetmigrate.formula_shapes import Shapes
+from pytest_sheetmigrate.formula_text import RangeOperand, read_formula
 
 COLUMNS: Final = "COLUMNS"
 ROWS: Final = "ROWS"
@@ -250,9 +251,35 @@ def relocate(
     Raises ``UnreadableFormulaError`` when the formula does not tokenize.
     """
     maps = {COLUMNS: index_map(requests, COLUMNS), ROWS: index_map(requests, ROWS)}
-    parsed = read_formula(formula)
+    operands = read_formula(formula).ranges
+    return _rewritten(formula, operands, own_sheet_title, changed_sheet_title, maps)
+
+
+class Relocator:
+    """``relocate`` for the many formulas of one step: the index maps built once, and one
+    tokenization per formula shape (``formula_shapes``: formulas copied down a column)."""
+
+    def __init__(self, changed_sheet_title: str, requests: Sequence[Mapping[str, Any]]) -> None:
+        self.changed = changed_sheet_title
+        self._maps = {COLUMNS: index_map(requests, COLUMNS), ROWS: index_map(requests, ROWS)}
+        self._shapes = Shapes()
+
+    def relocate(self, formula: str, own_sheet_title: str) -> str:
+        """``formula`` (in the tab ``own_sheet_title``) after the step; raises
+        ``UnreadableFormulaError`` when it does not tokenize."""
+        _, _, operands = self._shapes.operands(formula)
+        return _rewritten(formula, operands, own_sheet_title, self.changed, self._maps)
+
+
+def _rewritten(
+    formula: str,
+    operands: Iterable[RangeOperand],
+    own_sheet_title: str,
+    changed_sheet_title: str,
+    maps: Mapping[str, Callable[[int], int]],
+) -> str:
     edits: list[tuple[int, int, str]] = []
-    for operand in parsed.ranges:
+    for operand in operands:
         reference = parse_reference(operand.text)
         if reference is None or not reference.on(own_sheet_title, changed_sheet_title):
             continue

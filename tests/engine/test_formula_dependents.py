@@ -14,7 +14,13 @@ from typing import Any, NamedTuple
 import pytest
 
 from pytest_sheetmigrate.emulator import EmulatorServer
-from pytest_sheetmigrate.formula_dependents import CHANGES, MAY_SHIFT, UNREADABLE, find_dependents
+from pytest_sheetmigrate.formula_dependents import (
+    CHANGES,
+    MAY_SHIFT,
+    UNREADABLE,
+    DependentsScanner,
+    find_dependents,
+)
 from pytest_sheetmigrate.formula_functions import POSITION_FUNCTIONS, RANGE_ONLY_FUNCTIONS
 from pytest_sheetmigrate.range_dependents import find_range_dependents
 from pytest_sheetmigrate.transport import sheets_client
@@ -310,3 +316,20 @@ def test_objects_read_from_the_local_servers_answer(sheets_server: EmulatorServe
         ("named range", "Prices"),
         ("protected range", "locked"),  # E:H grows: the new F, G are protected
     }  # the conditional format, A:C, is left of the insertion
+
+
+@pytest.mark.parametrize("case", CORPUS, ids=[f"{i:02d} {c.formula}" for i, c in enumerate(CORPUS)])
+def test_the_scanner_agrees_with_find_dependents_on_copies(case: Case) -> None:
+    """A formula copied down (other row numbers in its references) gets, from the scanner that
+    skips quiet shapes, exactly what ``find_dependents`` gives it alone."""
+    scanner = DependentsScanner("Data", case.requests)
+    for row in (2, 3, 40, 100_000):
+        copy = case.formula.replace("A2", f"A{row}").replace("B1", f"B{row}")
+        alone = find_dependents(copy, case.own, f"C{row}", "Data", case.requests)
+        assert scanner.find(copy, case.own, f"C{row}") == alone
+
+
+def test_the_scanner_tells_tabs_apart_by_the_digits_in_their_titles() -> None:
+    scanner = DependentsScanner("Data2025", TWO_AT_F)
+    assert scanner.find("=VLOOKUP(A2, Data2024!A:Z, 9)", "Summary", "A1") == []
+    assert len(scanner.find("=VLOOKUP(A2, Data2025!A:Z, 9)", "Summary", "A1")) == 1

@@ -20,6 +20,7 @@ from live_sheet import SCHEMA, LiveSheet
 from pytest_sheetmigrate import demo
 from pytest_sheetmigrate.emulator import EmulatorServer
 from pytest_sheetmigrate.formula_relocation import (
+    Relocator,
     column_positions,
     index_map,
     inverse_positions,
@@ -252,3 +253,22 @@ def test_the_plans_own_requests_relocate_as_the_local_server_does(
     moved = index_map(requests)(own_cell[1])
     cell = gspread.utils.rowcol_to_a1(own_cell[0], moved + 1)
     assert data.get(cell, value_render_option=render) == [[relocate(own, title, title, requests)]]
+
+
+@pytest.mark.parametrize(("formula", "own", "changed", "requests", "expected"), CASES)
+def test_the_relocator_agrees_with_relocate_on_copies(
+    formula: str, own: str, changed: str, requests: Requests, expected: str
+) -> None:
+    """One tokenization per shape: copies of the case's formula down a column (other row
+    numbers) relocate as each would alone; the first copy is the case's own."""
+    relocator = Relocator(changed, requests(0))
+    assert relocator.relocate(formula, own) == expected
+    for row in (3, 10, 999, 123456):
+        copy = formula.replace("2", str(row))
+        assert relocator.relocate(copy, own) == relocate(copy, own, changed, requests(0))
+
+
+def test_tabs_whose_titles_differ_in_digits_are_not_copies() -> None:
+    relocator = Relocator("Data2025", TWO_AT_F(0))
+    assert relocator.relocate("=Data2024!H2", SUMMARY) == "=Data2024!H2"
+    assert relocator.relocate("=Data2025!H2", SUMMARY) == "=Data2025!J2"
