@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from pytest_sheetmigrate.a1 import column_letter
-from pytest_sheetmigrate.formula_dependents import CHANGES, MAY_SHIFT
+from pytest_sheetmigrate.formula_findings import CHANGES, MAY_SHIFT
 from pytest_sheetmigrate.formula_relocation import COLUMNS, dimension_changes, index_map, relocate
 from pytest_sheetmigrate.formula_text import UnreadableFormulaError
 
