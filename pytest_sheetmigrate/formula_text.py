@@ -132,7 +132,9 @@ def read_formula(formula: str) -> ParsedFormula:
     position = 1
     for token in tokens:
         start = formula.find(token.value, position)
-        if start < 0:
+        # The tokenizer folds runs of white space into one token: only white space may be
+        # skipped between two tokens.
+        if start < 0 or formula[position:start].strip():
             raise UnreadableFormulaError(f"{formula!r}: cannot place token {token.value!r}")
         end = start + len(token.value)
         position = end

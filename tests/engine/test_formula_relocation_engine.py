@@ -272,3 +272,17 @@ def test_tabs_whose_titles_differ_in_digits_are_not_copies() -> None:
     relocator = Relocator("Data2025", TWO_AT_F(0))
     assert relocator.relocate("=Data2024!H2", SUMMARY) == "=Data2024!H2"
     assert relocator.relocate("=Data2025!H2", SUMMARY) == "=Data2025!J2"
+
+
+@pytest.mark.parametrize(
+    ("formula", "expected"),
+    [
+        ("=  SUM(  H2 ,  2 )  ", "=  SUM(  J2 ,  2 )  "),
+        ("=SUM(\nH2)", "=SUM(\nJ2)"),
+        ('="H2"&H2&"""H2"""', '="H2"&J2&"""H2"""'),
+        ("={H2,1;2,H3}", "={J2,1;2,J3}"),
+        ("=-H2%+#REF!", "=-J2%+#REF!"),
+    ],
+)
+def test_text_around_references_is_kept_byte_for_byte(formula: str, expected: str) -> None:
+    assert relocate(formula, DATA, DATA, TWO_AT_F(0)) == expected
