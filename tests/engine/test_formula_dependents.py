@@ -14,15 +14,15 @@ from typing import Any, NamedTuple
 import pytest
 
 from pytest_sheetmigrate.emulator import EmulatorServer
-from pytest_sheetmigrate.formula_dependents import (
+from pytest_sheetmigrate.formulas.dependents import (
     CHANGES,
     MAY_SHIFT,
     UNREADABLE,
     DependentsScanner,
     find_dependents,
 )
-from pytest_sheetmigrate.formula_functions import POSITION_FUNCTIONS, RANGE_ONLY_FUNCTIONS
-from pytest_sheetmigrate.range_dependents import find_range_dependents
+from pytest_sheetmigrate.formulas.functions import POSITION_FUNCTIONS, RANGE_ONLY_FUNCTIONS
+from pytest_sheetmigrate.formulas.objects import find_range_dependents
 from pytest_sheetmigrate.transport import sheets_client
 
 

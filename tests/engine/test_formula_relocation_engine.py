@@ -19,7 +19,8 @@ from live_sheet import SCHEMA, LiveSheet
 
 from pytest_sheetmigrate import demo
 from pytest_sheetmigrate.emulator import EmulatorServer
-from pytest_sheetmigrate.formula_relocation import (
+from pytest_sheetmigrate.errors import UnreadableFormulaError
+from pytest_sheetmigrate.formulas.relocation import (
     Relocator,
     column_positions,
     index_map,
@@ -27,7 +28,6 @@ from pytest_sheetmigrate.formula_relocation import (
     letter_map,
     relocate,
 )
-from pytest_sheetmigrate.formula_text import UnreadableFormulaError
 from pytest_sheetmigrate.plan import Plan
 from pytest_sheetmigrate.schema import load_schema
 from pytest_sheetmigrate.transport import sheets_client

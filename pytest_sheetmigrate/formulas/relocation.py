@@ -39,8 +39,8 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from pytest_sheetmigrate.a1 import column_letter
-from pytest_sheetmigrate.formula_shapes import Shapes
-from pytest_sheetmigrate.formula_text import RangeOperand, read_formula
+from pytest_sheetmigrate.formulas.shapes import Shapes
+from pytest_sheetmigrate.formulas.text import RangeOperand, read_formula
 
 COLUMNS: Final = "COLUMNS"
 ROWS: Final = "ROWS"
@@ -257,7 +257,7 @@ def relocate(
 
 class Relocator:
     """``relocate`` for the many formulas of one step: the index maps built once, and one
-    tokenization per formula shape (``formula_shapes``: formulas copied down a column)."""
+    tokenization per formula shape (``formulas.shapes``: formulas copied down a column)."""
 
     def __init__(self, changed_sheet_title: str, requests: Sequence[Mapping[str, Any]]) -> None:
         self.changed = changed_sheet_title

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from pytest_sheetmigrate.formula_relocation import COLUMNS, ROWS
+from pytest_sheetmigrate.formulas.relocation import COLUMNS, ROWS
 
 
 @dataclass(frozen=True)

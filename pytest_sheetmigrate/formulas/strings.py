@@ -1,6 +1,6 @@
 """The dependents checks of strings and numbers that name cells: INDIRECT's text (A1 or
 R1C1), ADDRESS's numbers, QUERY's column letters and ColN, IMPORTRANGE's range text. Google
-rewrites none of them. Sources: formula_dependents.
+rewrites none of them. Sources: dependents.py.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import re
 from typing import Final
 
 from pytest_sheetmigrate.a1 import column_letter
-from pytest_sheetmigrate.formula_findings import (
+from pytest_sheetmigrate.formulas.findings import (
     CHANGES,
     MAY_SHIFT,
     Report,
@@ -19,7 +19,7 @@ from pytest_sheetmigrate.formula_findings import (
     moved_reference,
     named,
 )
-from pytest_sheetmigrate.formula_functions import (
+from pytest_sheetmigrate.formulas.functions import (
     ADDRESS_COLUMN,
     ADDRESS_ROW,
     ADDRESS_SHEET,
@@ -27,7 +27,7 @@ from pytest_sheetmigrate.formula_functions import (
     QUERY_DATA,
     QUERY_STRING,
 )
-from pytest_sheetmigrate.formula_relocation import (
+from pytest_sheetmigrate.formulas.relocation import (
     COLUMNS,
     ROWS,
     Reference,
@@ -35,7 +35,7 @@ from pytest_sheetmigrate.formula_relocation import (
     parse_reference,
     relocate,
 )
-from pytest_sheetmigrate.formula_text import (
+from pytest_sheetmigrate.formulas.text import (
     Argument,
     Call,
     ParsedFormula,

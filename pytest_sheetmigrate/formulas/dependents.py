@@ -3,13 +3,13 @@
 ``find_dependents(formula, tab, cell, changed_sheet_title, requests)`` lists, for one formula,
 each function argument that keeps pointing at the old position while the cells move (issue 13
 items 3 and 7): a column or row number into a range an insert or move falls inside (the table
-in ``formula_functions``), a string naming cells or columns of the migrated tab (INDIRECT,
+in ``formulas.functions``), a string naming cells or columns of the migrated tab (INDIRECT,
 ADDRESS, QUERY, IMPORTRANGE), and an unknown function whose plain numbers stand next to a
 range that changes shape ("may shift"). A formula that does not tokenize is reported as
 unreadable, never guessed. ``DependentsScanner`` does the same for a whole spreadsheet.
-The checks live in ``formula_position_checks`` (numbers into ranges, MATCH, unknown functions,
-ranges a move reshapes) and ``formula_string_checks`` (INDIRECT, ADDRESS, QUERY, IMPORTRANGE);
-``formula_findings`` holds what they report.
+The checks live in ``formulas.positions`` (numbers into ranges, MATCH, unknown functions,
+ranges a move reshapes) and ``formulas.strings`` (INDIRECT, ADDRESS, QUERY, IMPORTRANGE);
+``formulas.findings`` holds what they report.
 
 Sources: Google relocates references but not numbers or strings ("the column index (4) in the
 VLOOKUP hasn't changed. It's now searching in a different table", PerfectXL, "Structure changes:
@@ -21,7 +21,7 @@ name is always used ... when columns are inserted/remove[d] prior to the range, 
 since the columns are different" (demmings/gsSQL issue 3); "QUERY can accept either "Col"
 notation or "A, B" notation" (support.google.com/docs/answer/3093343), ``ColN`` counting from
 the data's first column (unverified beyond the name). Which column a position names after the
-step is ``formula_relocation``'s prediction. A position is judged exactly when it is a
+step is ``formulas.relocation``'s prediction. A position is judged exactly when it is a
 literal: ``VLOOKUP(k, A:Z, 3)`` with columns inserted at F still names column C and is not
 reported.
 """
@@ -31,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pytest_sheetmigrate.formula_findings import (
+from pytest_sheetmigrate.formulas.findings import (
     CHANGES,
     MAY_SHIFT,
     UNREADABLE,
@@ -40,32 +40,32 @@ from pytest_sheetmigrate.formula_findings import (
     StepMaps,
     horizon,
 )
-from pytest_sheetmigrate.formula_functions import (
+from pytest_sheetmigrate.formulas.functions import (
     MATCH_FUNCTIONS,
     POSITION_FUNCTIONS,
     RANGE_ONLY_FUNCTIONS,
     STRING_REFERENCE_FUNCTIONS,
 )
-from pytest_sheetmigrate.formula_position_checks import (
+from pytest_sheetmigrate.formulas.positions import (
     check_match,
     check_moved_ranges,
     check_positions,
     check_unknown,
 )
-from pytest_sheetmigrate.formula_relocation import (
+from pytest_sheetmigrate.formulas.relocation import (
     COLUMNS,
     ROWS,
     dimension_changes,
     index_map,
 )
-from pytest_sheetmigrate.formula_shapes import Shapes, shape_key
-from pytest_sheetmigrate.formula_string_checks import (
+from pytest_sheetmigrate.formulas.shapes import Shapes, shape_key
+from pytest_sheetmigrate.formulas.strings import (
     check_address,
     check_importrange,
     check_indirect,
     check_query,
 )
-from pytest_sheetmigrate.formula_text import (
+from pytest_sheetmigrate.formulas.text import (
     ParsedFormula,
     UnreadableFormulaError,
     read_formula,
@@ -113,7 +113,7 @@ class DependentsScanner:
     """``find_dependents`` for the many formulas of one spreadsheet under one step.
 
     A column step's findings do not depend on the row numbers inside references (only on
-    columns, numbers and strings), so a formula whose shape (``formula_shapes``), tab and
+    columns, numbers and strings), so a formula whose shape (``formulas.shapes``), tab and
     digits outside its references match an earlier formula that had no findings has none
     either and is not analysed again: a formula column copied down costs one analysis.
     """

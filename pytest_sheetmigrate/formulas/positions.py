@@ -1,6 +1,6 @@
 """The dependents checks of positions: column and row numbers into ranges (the table's
 VLOOKUP, INDEX, OFFSET, CHOOSECOLS ...), MATCH results, unknown functions with numbers next to
-a range that changes shape, and ranges whose cells a move changes. Sources: formula_dependents.
+a range that changes shape, and ranges whose cells a move changes. Sources: dependents.py.
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from pytest_sheetmigrate.a1 import column_letter
-from pytest_sheetmigrate.formula_findings import (
+from pytest_sheetmigrate.formulas.findings import (
     AXIS_LIMIT,
     CHANGES,
     MAY_SHIFT,
@@ -18,16 +18,16 @@ from pytest_sheetmigrate.formula_findings import (
     argument_reference,
     named,
 )
-from pytest_sheetmigrate.formula_functions import (
+from pytest_sheetmigrate.formulas.functions import (
     MATCH_FUNCTIONS,
     PositionArgument,
 )
-from pytest_sheetmigrate.formula_relocation import (
+from pytest_sheetmigrate.formulas.relocation import (
     COLUMNS,
     Reference,
     parse_reference,
 )
-from pytest_sheetmigrate.formula_text import (
+from pytest_sheetmigrate.formulas.text import (
     Argument,
     Call,
     ParsedFormula,

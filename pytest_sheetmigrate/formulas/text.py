@@ -15,14 +15,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from pytest_sheetmigrate.errors import SheetStateError
+from pytest_sheetmigrate.errors import UnreadableFormulaError
 
 _NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 """A number literal, signed (a name such as ``inf`` or ``nan`` is not one)."""
-
-
-class UnreadableFormulaError(SheetStateError):
-    """A formula the tokenizer cannot read (unbalanced, or not a formula)."""
 
 
 @dataclass(frozen=True)

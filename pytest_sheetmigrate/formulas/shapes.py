@@ -2,7 +2,7 @@
 tokenization serves them all.
 
 ``=J2*K2``, ``=J3*K3`` ... share the shape ``=J#*K#``. ``Shapes.operands(formula)`` gives the
-range operands of a formula, tokenizing (``formula_text.read_formula``) only the first formula
+range operands of a formula, tokenizing (``text.read_formula``) only the first formula
 of each shape and placing the others' operands by their digit runs: the tokenizer never puts a
 boundary inside a run of digits, and changing a run of digits for another (a row number, a
 number literal, digits in a string) changes no token's kind. A formula whose operand boundary
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 from typing import Final
 
-from pytest_sheetmigrate.formula_text import RangeOperand, read_formula
+from pytest_sheetmigrate.formulas.text import RangeOperand, read_formula
 
 _DIGITS: Final = re.compile(r"([0-9]+)")
 

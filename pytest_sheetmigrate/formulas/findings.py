@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from pytest_sheetmigrate.a1 import column_letter
-from pytest_sheetmigrate.formula_relocation import COLUMNS, ROWS, Reference, parse_reference
-from pytest_sheetmigrate.formula_text import Argument, Call, RangeOperand
+from pytest_sheetmigrate.formulas.relocation import COLUMNS, ROWS, Reference, parse_reference
+from pytest_sheetmigrate.formulas.text import Argument, Call, RangeOperand
 
 CHANGES: Final = "changes"
 """The argument now names another column or row: certain."""

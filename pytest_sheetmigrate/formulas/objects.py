@@ -40,9 +40,9 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from pytest_sheetmigrate.a1 import column_letter
-from pytest_sheetmigrate.formula_findings import CHANGES, MAY_SHIFT
-from pytest_sheetmigrate.formula_relocation import COLUMNS, dimension_changes, index_map, relocate
-from pytest_sheetmigrate.formula_text import UnreadableFormulaError
+from pytest_sheetmigrate.errors import UnreadableFormulaError
+from pytest_sheetmigrate.formulas.findings import CHANGES, MAY_SHIFT
+from pytest_sheetmigrate.formulas.relocation import COLUMNS, dimension_changes, index_map, relocate
 
 UNBOUNDED: Final = 18_278
 """The column past the last a Google sheet has (an unbounded GridRange ends there)."""
