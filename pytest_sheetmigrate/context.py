@@ -7,6 +7,7 @@ step's own results are not kept here: each step returns them to the next (steps/
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
@@ -14,7 +15,7 @@ from typing import Any, Protocol
 from .checkpoints import CheckpointStore
 from .errors import SheetStateError
 from .gateway import SheetGateway, SheetInfo, SpreadsheetInfo
-from .plan import Plan
+from .plan import Plan, formula_relocation_from
 from .reader import SheetReader, first_cells, key_digest, refuse_merged_header
 from .schema import Schema
 from .settings import Settings
@@ -127,3 +128,10 @@ class SheetContext:
         """The worksheet of this spreadsheet (or of a copy) as it is now, over every row
         (reader.py; ``width``: the columns expected)."""
         return SheetReader(gateway).snapshot(self.schema, self.sheet.title, width)
+
+    def backup_snapshots(self, copy: SheetGateway, width: int) -> tuple[Snapshot, Snapshot]:
+        """A backup copy's worksheet, and the same with its formulas relocated as the columns
+        step makes Google rewrite them (the step's requests follow from the copy's header)."""
+        schema = self.schema
+        relocation = functools.partial(formula_relocation_from, schema)
+        return SheetReader(copy).snapshots(schema, self.sheet.title, width, relocation)

@@ -23,13 +23,15 @@ Not covered here: cells right of the header (they shift right with the inserts, 
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Final
 
 from pytest_sheetmigrate.a1 import column_letter
-from pytest_sheetmigrate.cell_types import CellValue
-from pytest_sheetmigrate.errors import SchemaError, SheetStateError
+from pytest_sheetmigrate.cell_types import CellValue, Formula
+from pytest_sheetmigrate.errors import SchemaError, SheetStateError, UnreadableFormulaError
+from pytest_sheetmigrate.formulas.relocation import Relocator
 from pytest_sheetmigrate.schema import Schema, check_header_cells
 
 MAX_COLUMNS: Final = 18_278
@@ -208,12 +210,38 @@ class Plan:
         return header
 
     def apply_to_row(self, row: Sequence[CellValue]) -> list[CellValue]:
-        """A data row after the columns step; cells right of the header keep their order."""
+        """A data row after the columns step; cells right of the header keep their order, and
+        each formula is rewritten as Google relocates it (:attr:`formula_relocation`)."""
         width = len(self.live_header)
         padded = list(row[:width])
         padded += [""] * (width + 1 - len(padded))  # index ``width`` is the inserted blank
         result = [padded[width if i is None else i] for i in self._source_of_target]
-        return result + list(row[width:])
+        result += row[width:]
+        relocate = self.formula_relocation
+        if relocate is not None and Formula in set(map(type, result)):
+            result = [Formula(relocate(v)) if type(v) is Formula else v for v in result]
+        return result
+
+    @cached_property
+    def formula_relocation(self) -> Callable[[str], str] | None:
+        """A formula of the worksheet as Google rewrites it when the columns step's requests
+        move and insert columns (formulas/relocation.py); None when the step moves nothing. A
+        formula the tokenizer cannot read is kept as it is: the verification then shows what
+        Google made of it."""
+        if not self.moves and not self.inserts:
+            return None
+        title, relocator = (
+            self.schema.worksheet,
+            Relocator(self.schema.worksheet, self.columns_requests()),
+        )
+
+        def relocate(formula: str) -> str:
+            try:
+                return relocator.relocate(formula, title)
+            except UnreadableFormulaError:
+                return formula
+
+        return relocate
 
     def apply_defaults_to_row(
         self, row: Sequence[CellValue], columns: Sequence[str] | None = None
@@ -246,6 +274,13 @@ class Plan:
             "startIndex": start,
             "endIndex": end,
         }
+
+
+def formula_relocation_from(schema: Schema, header: Sequence[str]) -> Callable[[str], str] | None:
+    """How the columns step relocates the formulas of a worksheet whose header is ``header``
+    (a backup's: the step's requests follow from it and the schema alone)."""
+    plan = Plan.build(schema, header, sheet_id=0, data_row_count=0, grid_column_count=len(header))
+    return plan.formula_relocation
 
 
 def layout_requests(sheet_id: int, current: list[str], target: list[str]) -> list[dict[str, Any]]:

@@ -20,7 +20,7 @@ import hashlib
 import itertools
 import queue
 import threading
-from collections.abc import Generator, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
@@ -39,6 +39,9 @@ if TYPE_CHECKING:
     from .schema import Schema
 
 T = TypeVar("T")
+
+Relocation = Callable[[Sequence[str]], Callable[[str], str] | None]
+"""For the header a snapshot reads, how the columns step relocates the formulas under it."""
 _END = object()
 
 CHUNK_BYTES = 2 * 1024 * 1024
@@ -179,7 +182,15 @@ class SheetReader:
         return ColumnLayout(header, found, ids, blanks)
 
     def snapshot(self, schema: Schema, title: str, width: int) -> Snapshot:
-        """The worksheet ``title`` as it is now, header row included, streamed into a snapshot.
+        """The worksheet ``title`` as it is now, streamed into a snapshot (:meth:`snapshots`)."""
+        return self.snapshots(schema, title, width)[0]
+
+    def snapshots(
+        self, schema: Schema, title: str, width: int, relocation: Relocation | None = None
+    ) -> tuple[Snapshot, Snapshot]:
+        """The worksheet ``title`` as it is now, header row included, streamed into a snapshot;
+        and the same with its formulas relocated by ``relocation(header)`` (the source's own
+        snapshot without one).
 
         The rows read are those of the grid as it is now (one metadata request): a row deleted
         since the start would otherwise put the range past the grid (a 400). Data rows end at
@@ -191,12 +202,12 @@ class SheetReader:
         chunks = prefetched(self.rows(title, 1, grid_rows, width))
         first: list[list[Any]] = next(chunks, [[]])
         header = [str(cell) for cell in first_row(first)]
-        builder = SnapshotBuilder(schema, header)
+        builder = SnapshotBuilder(schema, header, relocation(header) if relocation else None)
         if schema.key in header:
             key_index = header.index(schema.key)
             for rows in data_rows_only(itertools.chain([first[1:]], chunks), key_index):
                 builder.add_rows(rows)
-        return builder.finish()
+        return builder.finish(), builder.expected()
 
     def with_columns_read_again(
         self, schema: Schema, title: str, after: Snapshot, names: list[str]

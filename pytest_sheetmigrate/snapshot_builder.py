@@ -173,8 +173,13 @@ class SourceAndCopyBuilder:
     a copy that differs in any cell has the snapshot a separate ``SnapshotBuilder`` gives it.
     """
 
-    def __init__(self, schema: Schema, header: Sequence[str]) -> None:
-        self.source = SnapshotBuilder(schema, header)
+    def __init__(
+        self,
+        schema: Schema,
+        header: Sequence[str],
+        relocate: Callable[[str], str] | None = None,
+    ) -> None:
+        self.source = SnapshotBuilder(schema, header, relocate)
         self.copy_builder: SnapshotBuilder | None = None
         """None while every copy row so far is identical to its source row."""
         self._source_rows: list[Sequence[CellValue]] = []  # rows not yet paired

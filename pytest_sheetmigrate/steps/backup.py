@@ -34,6 +34,9 @@ class BackupOutcome:
     before: Snapshot
     backup: Snapshot | None  # the copy's snapshot (None: not read, the checkpoint's is before)
     context: SheetContext  # the sheet as opened; a fresh one when the step started over
+    expected: Snapshot | None = None
+    """``before`` with its formulas relocated as the columns step makes Google rewrite them
+    (None: the same as ``before``)."""
 
 
 class BackupStep(Step):
@@ -76,17 +79,19 @@ class BackupStep(Step):
         details = checkpoint.details if checkpoint else {}
         if details.get("backup") == backup_key and details.get("stamp") == stamp:
             before = Snapshot.from_dict(details["snapshot"])
+            expected = Snapshot.from_dict(details["expected"]) if "expected" in details else None
             summary = f"backup {backup_key} made {stamp.get('at')}"
             return BackupOutcome(
-                StepResult(self.name, StepStatus.DONE, summary), before, before, context
+                StepResult(self.name, StepStatus.DONE, summary), before, before, context, expected
             )
         started = utc_now()  # resumed without its checkpoint: the copy is the state before
-        before = context.snapshot_of(context.gateway.other(backup_key), len(context.header))
-        details = {**self._details(backup_key, before), "stamp": stamp}
+        copy = context.gateway.other(backup_key)
+        before, expected = context.backup_snapshots(copy, len(context.header))
+        details = {**self._details(backup_key, before, expected), "stamp": stamp}
         self.writer.save(self.name, started, "found done on the sheet", details)
         summary = f"backup {backup_key} found on the sheet"
         return BackupOutcome(
-            StepResult(self.name, StepStatus.DONE, summary), before, before, context
+            StepResult(self.name, StepStatus.DONE, summary), before, before, context, expected
         )
 
     def _live_unless_migrated(self) -> Snapshot | None:
@@ -171,10 +176,10 @@ class BackupStep(Step):
         if backup_key:
             status = StepStatus.DONE
             summary = f"backup {backup_key} given; checked against the source"
-            before, copy, local = self._read_source(backup_key, sink(context))
+            before, copy, local, expected = self._read_source(backup_key, sink(context))
             self._refuse_backup_unlike_source(backup_key, before, copy)
         else:
-            backup_key, status, summary, (before, copy, local) = self._copy_source(sink)
+            backup_key, status, summary, (before, copy, local, expected) = self._copy_source(sink)
         stamp_details = {
             "backup": backup_key,
             "rows": context.data_rows,
@@ -184,10 +189,10 @@ class BackupStep(Step):
         schema = context.schema.name
         writer.write_step(writer.stamps.step_requests(schema, self.name, stamp_details), self.name)
         stamp = writer.stamps.step(schema, self.name)
-        details = {**self._details(backup_key, before), **local, "stamp": stamp}
+        details = {**self._details(backup_key, before, expected), **local, "stamp": stamp}
         writer.save(self.name, started, status, details)
         result = StepResult(self.name, status, summary, details=details)
-        return BackupOutcome(result, before, copy, context)
+        return BackupOutcome(result, before, copy, context, expected)
 
     def _refuse_backup_unlike_source(
         self, backup_key: str, before: Snapshot, copy: Snapshot | None
@@ -203,9 +208,14 @@ class BackupStep(Step):
                 "makes one."
             )
 
-    def _details(self, backup_key: str, before: Snapshot) -> dict[str, Any]:
+    def _details(
+        self, backup_key: str, before: Snapshot, expected: Snapshot | None = None
+    ) -> dict[str, Any]:
         rows = self.context.data_rows
-        return {"backup": backup_key, "rows": rows, "snapshot": before.to_dict()}
+        details = {"backup": backup_key, "rows": rows, "snapshot": before.to_dict()}
+        if expected is not None and expected is not before:  # formulas the step relocates
+            details["expected"] = expected.to_dict()
+        return details
 
     def _backup_name(self) -> str:
         """The same name on every run, so a copy an interrupted run left is found, not remade."""
@@ -222,7 +232,7 @@ class BackupStep(Step):
         left = gateway.find_copy(name)
         if left is not None:
             read = self._read_source(left, sink(self.context))
-            before, copy, _ = read
+            before, copy, _, _ = read
             if copy is not None and copy.digest == before.digest:
                 return (
                     left,
@@ -240,13 +250,13 @@ class BackupStep(Step):
         """The dry run's backup: the source streamed into the in-memory ``result``; the
         planned copy is a copy of what was read."""
         backup_key = self._backup_key()
-        before, _, _ = self._read_source(None, result)
+        before, _, _, expected = self._read_source(None, result)
         if backup_key:
             step = StepResult(self.name, StepStatus.DONE, f"backup {backup_key} exists")
         else:
             title = self.context.info.title
             step = StepResult(self.name, StepStatus.PLANNED, f"would copy {title!r} on Drive")
-        return BackupOutcome(step, before, before, self.context)
+        return BackupOutcome(step, before, before, self.context, expected)
 
     # reading -----------------------------------------------------------------------------
 
@@ -254,8 +264,9 @@ class BackupStep(Step):
         """Stream the source (and the backup copy beside it) once, building both snapshots;
         each chunk of the source also goes to ``sink``. Returns the sink's details."""
         context = self.context
-        paired = SourceAndCopyBuilder(context.schema, context.header) if backup_key else None
-        source = paired.source if paired else SnapshotBuilder(context.schema, context.header)
+        schema, header, relocate = context.schema, context.header, context.plan.formula_relocation
+        paired = SourceAndCopyBuilder(schema, header, relocate) if backup_key else None
+        source = paired.source if paired else SnapshotBuilder(schema, header, relocate)
         copy_gateway = context.gateway.other(backup_key) if backup_key else None
         for chunk, copy_chunk in context.source_and_copy(copy_gateway):  # may cover other rows
             if paired is not None:  # the copy is digested only where it differs
@@ -265,11 +276,12 @@ class BackupStep(Step):
             sink.write(chunk)
         before, copy = paired.finish() if paired else (source.finish(), None)
         context.progress(f"read {context.data_rows:,} rows x {len(context.header)} columns")
-        return before, copy, sink.close()
+        return before, copy, sink.close(), source.expected()
 
 
-SourceRead = tuple[Snapshot, Snapshot | None, dict[str, Any]]
-"""The source's snapshot, the copy's (None: no copy read), the sink's details."""
+SourceRead = tuple[Snapshot, Snapshot | None, dict[str, Any], Snapshot]
+"""The source's snapshot, the copy's (None: no copy read), the sink's details, and the source's
+with its formulas relocated by the plan (the source's own when none changes)."""
 
 
 def _changes(before: Snapshot, now: Snapshot) -> str:

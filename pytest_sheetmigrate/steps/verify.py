@@ -38,6 +38,7 @@ class VerifyStep(Step):
             after=after,
             backup=backup.backup,
             stage="columns",
+            expected=backup.expected,
         )
         results = {result.name: result for result in run_checks(check_input)}
         verification = Verification(results, self.writer.status, after=after)

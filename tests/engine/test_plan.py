@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from pytest_sheetmigrate.cell_types import Formula
 from pytest_sheetmigrate.errors import SchemaError, SheetStateError
 from pytest_sheetmigrate.plan import MAX_CELLS, MAX_COLUMNS, Plan
 from pytest_sheetmigrate.schema import Column, Schema
@@ -330,3 +331,29 @@ def test_the_cell_limit_counts_the_other_tabs_of_the_spreadsheet() -> None:
     assert f"would have {MAX_CELLS + 11 * 3:,} cells" in message
     assert '("Archivo") hold' in message
     assert "or tabs" in message
+
+
+def test_a_planned_row_has_its_formulas_relocated_as_google_rewrites_them() -> None:
+    """Issue 13 item 1: the dry run's planned result relocates formulas like the real run, so the
+    two agree. Live ``TAG_SPOOL, Precio, Total`` gains ``Ocupado_Por`` and ``Fecha_Ocupacion`` at
+    C:D, so ``Total``'s ``=B2*2`` keeps pointing at Precio (B) and one into a cross-tab range past
+    the insertion, and a reference right of the inserted columns, move two columns right."""
+    schema = make_schema(
+        Column("TAG_SPOOL", "string", required=True),
+        Column("Precio", "number"),
+        Column("Ocupado_Por", "string"),
+        Column("Fecha_Ocupacion", "date"),
+        Column("Total", "number"),
+    )
+    plan = Plan.build(schema, ["TAG_SPOOL", "Precio", "Total"], SHEET_ID, 1, 4)
+    row = ["T-1", 3, Formula("=B2*2+C2"), Formula("=SUM(Operaciones!A:C)&$C$2")]
+    assert plan.apply_to_row(row) == [
+        "T-1",
+        3,
+        "",
+        "",
+        "=B2*2+E2",
+        "=SUM(Operaciones!A:E)&$E$2",
+    ]
+    assert all(type(cell) is Formula for cell in plan.apply_to_row(row)[4:])
+    assert Plan.build(schema, schema.header, SHEET_ID, 1, 5).formula_relocation is None
