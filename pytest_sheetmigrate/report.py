@@ -22,8 +22,8 @@ from pathlib import Path
 from .a1 import column_letter
 from .errors import LocalWriteError
 from .plan import Plan
+from .record import RunRecord
 from .results import StepResult
-from .run import RunRecord
 from .settings import Mode
 
 

@@ -18,9 +18,10 @@ from typing import Any
 import pytest
 
 from ..errors import SETUP_MISTAKE, LocalWriteError, SheetMigrateError
+from ..record import RunOutcome
 from ..report import session_duration, step_lines, write_reports
 from ..results import StepName
-from ..run import Run, RunOutcome
+from ..run import Run
 from ..settings import Mode
 from . import builtin_tests
 
@@ -99,7 +100,7 @@ class RunReporter:
             return  # an ordinary test run that never touched a sheet
         self._test_step(terminalreporter, exitstatus)
         if record.steps or record.warnings:  # a run stopped before its first step: no plan
-            plan = self.run.migration.plan if self.run.migration is not None else None
+            plan = self.run.plan if self.run.opened else None
             terminalreporter.section("sheetmigrate")
             for line in step_lines(record, plan, bodies=config.get_verbosity() > 0):
                 terminalreporter.write_line(line)
