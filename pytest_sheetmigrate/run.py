@@ -8,10 +8,12 @@ present, defaults written), then the checkpoint cache, and only then acts. Drive
 script (or use commands.py, one function per command)::
 
     run = Run.checked(settings)
-    run.backup()
-    run.columns()
-    run.init(run.verify())
-    run.close()
+    try:
+        run.backup()
+        run.columns()
+        run.init(run.verify())
+    finally:
+        run.close()
 
 The pytest plugin keeps one ``Run`` per session and maps its record to items, terminal lines and
 reports.

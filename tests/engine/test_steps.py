@@ -33,10 +33,12 @@ def done_on_sheet(run: Run) -> dict[str, bool]:
 def test_the_docstring_s_script_migrates_the_sheet(live_sheet):
     settings = live_sheet.settings(Mode.MIGRATE)
     run = Run.checked(settings)
-    run.backup()
-    run.columns()
-    result = run.init(run.verify())
-    run.close()
+    try:
+        run.backup()
+        run.columns()
+        result = run.init(run.verify())
+    finally:
+        run.close()
 
     assert (result.step, result.status) == (StepName.INIT, StepStatus.RAN)
     assert run.writer.lease is None
