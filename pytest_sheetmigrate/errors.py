@@ -20,7 +20,8 @@ retries exhausted).
     ├── LocalWriteError                 4   a report or local snapshot cannot be written
     ├── SheetStateError                 1   the sheet is not what the migration can work on
     │   ├── ConcurrentChangeError       1   rows or columns changed while the migration ran
-    │   └── LockHeldError               1   another run holds the migration lease
+    │   ├── LockHeldError               1   another run holds the migration lease
+    │   └── UnreadableFormulaError      1   a formula the tokenizer cannot read
     ├── TransientApiError               1   429 / 5xx / dropped connection, retries exhausted
     └── VerificationError               1   a check found lost or changed data
 """
@@ -70,6 +71,10 @@ class ConcurrentChangeError(SheetStateError):
 
 class LockHeldError(SheetStateError):
     """Another run holds the migration lease."""
+
+
+class UnreadableFormulaError(SheetStateError):
+    """A formula the tokenizer cannot read (unbalanced, or not a formula)."""
 
 
 class CheckpointError(SheetMigrateError):

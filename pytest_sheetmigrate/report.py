@@ -10,21 +10,87 @@ the checks (a migration or a dry run that ran them, or skipped them after a step
 pass) also writes them at the top of the report directory, where the docs say they are. So a run
 that verified nothing (``pytest tests/v3.0``, a run interrupted or stopped before its checks)
 never overwrites the evidence of the last one that did.
+
+The session's ``header_line``, and the lines of its end, in order: ``setup_mistake_lines``, then
+``step_section`` (the steps, the plan of a dry run, warnings), then ``closing_lines`` (the reports
+written, a dry run's last word). ``Line`` carries the colour pytest's terminal gives it.
 """
 
 from __future__ import annotations
 
 import json
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from .a1 import column_letter
-from .errors import LocalWriteError
+from .errors import SETUP_MISTAKE, LocalWriteError
 from .plan import Plan
 from .record import RunRecord
 from .results import StepResult
-from .settings import Mode
+from .schema import Schema
+from .settings import Mode, Settings, shown_path
+
+
+@dataclass(frozen=True)
+class Line:
+    """A line of the session's end, and its colour (``red``, ``yellow``) if any."""
+
+    text: str
+    colour: str | None = None
+
+
+def header_line(settings: Settings, schema: Schema) -> str:
+    """The session's header line: the target, the worksheet, the schema and the mode."""
+    shown = shown_path(schema.path, settings.rootdir)
+    return (
+        f"sheetmigrate: {settings.target}, worksheet {schema.worksheet!r}, "
+        f"schema {schema.name} ({shown}), mode: {settings.mode.value}"
+    )
+
+
+def setup_mistake_lines(record: RunRecord) -> list[Line]:
+    """The exit code of a setup mistake, and what to do about it."""
+    if not record.setup_mistake:
+        return []
+    return [
+        Line(
+            f"sheetmigrate: exit code {SETUP_MISTAKE}: a setup mistake stopped the run (its "
+            "message is above): fix it and run the same command again",
+            "red",
+        )
+    ]
+
+
+def step_section(record: RunRecord, plan: Plan | None, *, bodies: bool) -> list[Line]:
+    """The section of the steps and warnings; none for a run stopped before its first step."""
+    if not (record.steps or record.warnings):
+        return []
+    lines = [Line(line) for line in step_lines(record, plan, bodies=bodies)]
+    return lines + [Line(f"warning: {warning}", "yellow") for warning in record.warnings]
+
+
+def closing_lines(
+    record: RunRecord, report_dir: Path, summary: str, rootdir: Path, *, passed: bool
+) -> list[Line]:
+    """Write the reports (``summary``: pytest's summary line); the lines that say where, or why
+    they could not be written (recorded as the error of ``reports``)."""
+    try:
+        paths = write_reports(report_dir, record, summary)
+    except LocalWriteError as error:
+        record.record_error("reports", error)
+        return [Line(f"sheetmigrate: {error}", "red")]
+    written = ", ".join(shown_path(path, rootdir) for path in paths[-2:])
+    lines = [Line(f"sheetmigrate: reports written to {written}")]
+    if passed and record.mode is Mode.DRY_RUN:
+        lines.append(Line("sheetmigrate: dry run: nothing was written to the sheet"))
+    return lines
+
+
+def summary_line(parts: list[str], started: float) -> str:
+    """pytest's summary line (``parts``: "2 passed", ...) with the run's duration."""
+    return ", ".join(parts) + f" in {session_duration(time.time() - started)}"
 
 
 def write_reports(report_dir: Path, record: RunRecord, summary_line: str) -> list[Path]:

@@ -92,6 +92,16 @@ OPTIONS = (
     ),
 )
 
+FLAGS = {
+    "migrate": "migrate the sheet for real: backup, columns, verify, init, then the suite",
+    "dry_run": "with --migrate: read, plan and verify in memory; send no write at all",
+    "rollback": "restore the worksheet from the migration's backup and remove its stamps",
+    "force_rollback": "with --rollback: restore the backup even though the rows changed since "
+    "the migration",
+    "break_lock": "remove another run's migration lease first (only when that run is dead)",
+}
+"""The mode flags (``--migrate``, ``--dry-run`` ...) and their help texts: ``run.Flags``' fields."""
+
 Lookup = Callable[[Option], str | None]
 
 
@@ -220,6 +230,14 @@ def resolve_path(raw: str, rootdir: Path) -> Path:
     or ini key): ``~`` is the home directory, and a relative path is relative to the rootdir."""
     path = Path(raw).expanduser()
     return path if path.is_absolute() else rootdir / path
+
+
+def shown_path(path: Path, rootdir: Path) -> str:
+    """``path`` as messages show it: relative to the rootdir when it is under it."""
+    try:
+        return str(path.relative_to(rootdir))
+    except ValueError:
+        return str(path)
 
 
 def _positive_seconds(raw: str, flag: str) -> float:

@@ -8,7 +8,7 @@ backup copy side by side, digesting the copy only where its rows differ (``ident
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from hashlib import blake2b
 from itertools import chain, compress, count, islice, repeat, zip_longest
 from operator import eq, ne
@@ -44,10 +44,23 @@ TEXT_VERDICTS: Final = 10_000
 
 
 class SnapshotBuilder:
-    """Builds a ``Snapshot`` from consecutive chunks of data rows, in bounded memory."""
+    """Builds a ``Snapshot`` from consecutive chunks of data rows, in bounded memory.
 
-    def __init__(self, schema: Schema, header: Sequence[str]) -> None:
+    Given ``relocate`` (a formula's text as Google rewrites it under a structure change), it also
+    builds :meth:`expected`: the same rows with every formula relocated, the sheet a structure
+    change must leave. That twin is forked at the first chunk where a formula changes, so a sheet
+    whose formulas stay as they are is digested once.
+    """
+
+    def __init__(
+        self,
+        schema: Schema,
+        header: Sequence[str],
+        relocate: Callable[[str], str] | None = None,
+    ) -> None:
         check_header_cells(header, schema.worksheet)
+        self._relocate = relocate
+        self._expected: SnapshotBuilder | None = None
         self._worksheet = schema.worksheet
         self._header = tuple(header)
         verdicts = {kind: _TextVerdicts(kind) for kind in COLUMN_TYPES}
@@ -60,6 +73,7 @@ class SnapshotBuilder:
         self._keys = _KeyTracker()
         self._row_count = 0
         self._finished = False
+        self._snapshot: Snapshot | None = None
 
     def add_rows(self, rows: Sequence[Sequence[CellValue]]) -> None:
         """Digest the next chunk of data rows; ragged rows are padded with blanks."""
@@ -67,6 +81,8 @@ class SnapshotBuilder:
             raise RuntimeError("add_rows() after finish()")
         if not rows:
             return
+        if self._relocate is not None:
+            self._add_relocated(rows, self._relocate)
         width = len(self._header)
         columns = list(zip_longest(*rows, fillvalue=""))
         if len(columns) > width:
@@ -83,22 +99,53 @@ class SnapshotBuilder:
         self._row_count += n
 
     def finish(self) -> Snapshot:
+        if self._finished and self._snapshot is not None:
+            return self._snapshot
         self._finished = True
         summaries = tuple(tracker.finish() for tracker in self._trackers)
         keys = None if self._key_index is None else self._keys.finish(self._key_column)
-        return Snapshot(
+        self._snapshot = Snapshot(
             header=self._header,
             row_count=self._row_count,
             columns=summaries,
             keys=keys,
             digest=sheet_digest(self._header, self._row_count, summaries),
         )
+        return self._snapshot
+
+    def expected(self) -> Snapshot:
+        """After :meth:`finish`: the snapshot of the rows with their formulas relocated (the
+        same snapshot when no formula changed, or without ``relocate``)."""
+        if not self._finished:
+            raise RuntimeError("expected() before finish()")
+        if self._expected is None:
+            return self.finish()
+        return self._expected.finish()
+
+    def _add_relocated(
+        self, rows: Sequence[Sequence[CellValue]], relocate: Callable[[str], str]
+    ) -> None:
+        """Feed the twin ``rows`` with their formulas relocated (forked on the first change)."""
+        if self._expected is None and Formula not in set(map(type, chain.from_iterable(rows))):
+            return
+        moved, changed = [], False
+        for row in rows:
+            new_row = [Formula(relocate(cell)) if type(cell) is Formula else cell for cell in row]
+            changed = changed or new_row != list(row)  # a Formula equals its text
+            moved.append(new_row)
+        if self._expected is None:
+            if not changed:
+                return
+            self._expected = self.fork()
+        self._expected.add_rows(moved)
 
     def fork(self) -> SnapshotBuilder:
-        """An independent builder that has taken the same rows as this one so far."""
+        """An independent builder that has taken the same rows as this one so far (without
+        the relocated twin)."""
         if self._finished:
             raise RuntimeError("fork() after finish()")
         twin = copy.copy(self)
+        twin._relocate = twin._expected = None
         twin._trackers = [tracker.fork() for tracker in self._trackers]
         twin._keys = self._keys.fork()
         return twin
@@ -304,8 +351,9 @@ class _ColumnTracker:
                 return
             flags = list(map(ERROR_VALUES.__contains__, cells))
         else:
-            # Normalised, a non-text cell matches iff its kind can match the column's type.
-            wrong_kinds = kinds - MATCHING_KINDS[self.type]
+            # Normalised, a non-text cell matches iff its kind can match the column's type. A
+            # formula is not judged: the FORMULA read gives its text, not its computed value.
+            wrong_kinds = kinds - MATCHING_KINDS[self.type] - {Formula}
             bad_texts = self.texts.bad_among(cells) if str in kinds else set()
             if not wrong_kinds and not bad_texts:
                 return

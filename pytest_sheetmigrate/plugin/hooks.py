@@ -14,8 +14,9 @@ import pytest
 from pytest_jsonreport.plugin import JSONReport
 
 from ..errors import SheetMigrateError
+from ..report import header_line
 from ..run import Flags, Run
-from ..settings import OPTIONS, Mode, Option
+from ..settings import FLAGS, OPTIONS, Mode, Option
 from . import builtin_rollback, builtin_tests, builtin_validate
 from .completeness import StepsMustAllRun
 from .refusals import (
@@ -23,16 +24,8 @@ from .refusals import (
     refuse_parallel_workers,
     refuse_values_taken_for_the_rootdir,
 )
-from .session import RUN, RunReporter, announce, relative
+from .session import RUN, RunReporter, announce
 
-FLAGS = {
-    "migrate": "migrate the sheet for real: backup, columns, verify, init, then the suite",
-    "dry_run": "with --migrate: read, plan and verify in memory; send no write at all",
-    "rollback": "restore the worksheet from the migration's backup and remove its stamps",
-    "force_rollback": "with --rollback: restore the backup even though the rows changed since "
-    "the migration",
-    "break_lock": "remove another run's migration lease first (only when that run is dead)",
-}
 CONFIGURING_ENV = ("SHEETMIGRATE_SHEET", "SHEETMIGRATE_SCHEMA")
 SHEET_FIXTURES = frozenset({"migrated_sheet", "live_rows", "sheetmigrate_migration"})
 
@@ -85,16 +78,16 @@ def pytest_configure(config: pytest.Config) -> None:
             Path(config.rootpath),
             progress=lambda line: announce(config, line),
         )
+        if run.mode is not Mode.VALIDATE:
+            refuse_parallel_workers(config, run.mode)
+            config.pluginmanager.register(StepsMustAllRun(config), StepsMustAllRun.NAME)
+            if config.args_source != pytest.Config.ArgsSource.ARGS:
+                # pytest --migrate with no paths runs the validation suite beside the schema file.
+                config.args = [str(run.schema.path.parent)]
+        if run.mode in (Mode.MIGRATE, Mode.DRY_RUN):
+            refuse_a_suite_python_files_misses(config)
     except SheetMigrateError as error:
         raise pytest.UsageError(str(error)) from None
-    if run.mode is not Mode.VALIDATE:
-        refuse_parallel_workers(config, run.mode)
-        config.pluginmanager.register(StepsMustAllRun(config), StepsMustAllRun.NAME)
-        if config.args_source != pytest.Config.ArgsSource.ARGS:
-            # pytest --migrate with no paths runs the validation suite beside the schema file.
-            config.args = [str(run.schema.path.parent)]
-    if run.mode in (Mode.MIGRATE, Mode.DRY_RUN):
-        refuse_a_suite_python_files_misses(config, _suite_paths(config))
     config.stash[RUN] = run
     config.pluginmanager.register(RunReporter(config, run), "sheetmigrate-run-reporter")
     if not any(isinstance(plugin, JSONReport) for plugin in config.pluginmanager.get_plugins()):
@@ -103,23 +96,13 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(JSONReport(config), "sheetmigrate-json-report")
 
 
-def _suite_paths(config: pytest.Config) -> list[Path]:
-    """The files and folders the session collects its suite from (``path::test`` as ``path``)."""
-    where = config.invocation_params.dir
-    return [where / arg.split("::")[0] for arg in config.args if not arg.startswith("-")]
-
-
 def pytest_report_header(config: pytest.Config) -> list[str]:
     run = config.stash.get(RUN, None)
     if run is None:
         return []
     if run.problem is not None:
         return [f"sheetmigrate: not configured ({run.problem})"]
-    settings, schema = run.settings, run.schema
-    return [
-        f"sheetmigrate: {settings.target}, worksheet {schema.worksheet!r}, "
-        f"schema {schema.name} ({relative(schema.path, config)}), mode: {run.mode.value}"
-    ]
+    return [header_line(run.settings, run.schema)]
 
 
 @pytest.hookimpl(trylast=True)

@@ -12,17 +12,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Generator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from ..errors import SETUP_MISTAKE, LocalWriteError, SheetMigrateError
+from ..errors import SheetMigrateError
 from ..record import RunOutcome
-from ..report import session_duration, step_lines, write_reports
+from ..report import Line, closing_lines, setup_mistake_lines, step_section, summary_line
 from ..results import StepName
 from ..run import Run
-from ..settings import Mode
 from . import builtin_tests
 
 RUN = pytest.StashKey[Run]()
@@ -89,38 +87,24 @@ class RunReporter:
     def pytest_terminal_summary(
         self, terminalreporter: pytest.TerminalReporter, exitstatus: int
     ) -> None:
-        record, config = self.record, self.config
-        if record.setup_mistake:
-            terminalreporter.write_line(
-                f"sheetmigrate: exit code {SETUP_MISTAKE}: a setup mistake stopped the run (its "
-                "message is above): fix it and run the same command again",
-                red=True,
-            )
-        if self.run.problem is not None or not self.run.touched_sheet:
+        run, record, config = self.run, self.record, self.config
+        _write(terminalreporter, setup_mistake_lines(record))
+        if run.problem is not None or not run.touched_sheet:
             return  # an ordinary test run that never touched a sheet
         self._test_step(terminalreporter, exitstatus)
-        if record.steps or record.warnings:  # a run stopped before its first step: no plan
-            plan = self.run.plan if self.run.opened else None
+        plan = run.plan if run.opened else None
+        section = step_section(record, plan, bodies=config.get_verbosity() > 0)
+        if section:
             terminalreporter.section("sheetmigrate")
-            for line in step_lines(record, plan, bodies=config.get_verbosity() > 0):
-                terminalreporter.write_line(line)
-            for warning in record.warnings:
-                terminalreporter.write_line(f"warning: {warning}", yellow=True)
+            _write(terminalreporter, section)
         if config.option.collectonly:
             return  # --collect-only ran nothing: it reports nothing
         parts, _ = terminalreporter.build_summary_stats_line()
-        duration = session_duration(time.time() - record.started)
-        summary = ", ".join(text for text, _ in parts) + f" in {duration}"
-        try:
-            paths = write_reports(self.run.settings.report_dir, record, summary)
-        except LocalWriteError as error:
-            terminalreporter.write_line(f"sheetmigrate: {error}", red=True)
-            record.record_error("reports", error)
-            return
-        written = ", ".join(relative(path, config) for path in paths[-2:])
-        terminalreporter.write_line(f"sheetmigrate: reports written to {written}")
-        if exitstatus == pytest.ExitCode.OK and record.mode is Mode.DRY_RUN:
-            terminalreporter.write_line("sheetmigrate: dry run: nothing was written to the sheet")
+        summary = summary_line([text for text, _ in parts], record.started)
+        passed = exitstatus == pytest.ExitCode.OK
+        settings = run.settings
+        lines = closing_lines(record, settings.report_dir, summary, settings.rootdir, passed=passed)
+        _write(terminalreporter, lines)
 
     def _test_step(self, terminalreporter: pytest.TerminalReporter, exitstatus: int) -> None:
         """Step 5, once the suite ran after every other step: its outcome in the checkpoint."""
@@ -137,8 +121,6 @@ class RunReporter:
             terminalreporter.write_line(f"sheetmigrate: {error}", red=True)
 
 
-def relative(path: Path, config: pytest.Config) -> str:
-    try:
-        return str(path.relative_to(config.rootpath))
-    except ValueError:
-        return str(path)
+def _write(terminalreporter: pytest.TerminalReporter, lines: list[Line]) -> None:
+    for line in lines:
+        terminalreporter.write_line(line.text, **({line.colour: True} if line.colour else {}))

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 import pytest_sheetmigrate
+from pytest_sheetmigrate.cell_types import Formula
 from pytest_sheetmigrate.checks import CHECKS, CheckInput, CheckResult, Stage, run_checks
 from pytest_sheetmigrate.plan import Plan
 from pytest_sheetmigrate.schema import Column, Schema
@@ -252,6 +253,41 @@ def test_existing_data_unchanged_fails_naming_the_column_and_first_rows() -> Non
     assert "Expected every column to hold exactly its values from before" in message
 
 
+def _with_formulas(text: str, header: Sequence[str]) -> Callable[[list[Row]], None]:
+    """Put a formula of ``text`` (``{row}``: its row) into column "Precio" of every row."""
+
+    def edit(rows: list[Row]) -> None:
+        for row_number, row in enumerate(rows, start=2):
+            row[header.index("Precio")] = Formula(text.format(row=row_number))
+
+    return edit
+
+
+def test_existing_data_unchanged_compares_with_the_formulas_relocated_as_google_rewrites_them() -> (
+    None
+):
+    """Issue 13 item 1: Google rewrites ``=B2*2`` to ``=A2*2`` when the plan moves column B to A
+    (the expected snapshot is built by the plan's relocation); the check compares the sheet
+    after with that, so the relocated formula passes and the unrelocated one fails."""
+    before_rows = live_rows()
+    _with_formulas("=B{row}*2", LIVE_HEADER)(before_rows)
+    builder = SnapshotBuilder(SCHEMA, LIVE_HEADER, relocate=lambda text: text.replace("B", "A"))
+    builder.add_rows(before_rows)
+    before, expected = builder.finish(), builder.expected()
+
+    def after(formula: str) -> CheckInput:
+        rows = migrated_rows("columns")
+        _with_formulas(formula, SCHEMA.header)(rows)
+        return CheckInput(
+            SCHEMA, before, snap(SCHEMA.header, rows), before, "columns", expected=expected
+        )
+
+    assert CHECKS["existing_data_unchanged"](after("=A{row}*2")).passed
+    message = failure("existing_data_unchanged", after("=B{row}*2"))
+    assert 'column "Precio": rows 2-1,001' in message
+    assert "formulas as Google relocates them" in message
+
+
 def test_existing_data_unchanged_fails_when_a_column_is_gone() -> None:
     header = [name for name in SCHEMA.header if name != "Precio"]
 
@@ -320,6 +356,27 @@ def test_values_match_types_fails_naming_the_column_rows_values_and_type() -> No
     assert precio + "3 ('n/a'), 8 ('#DIV/0!')" in message
     assert "column \"Ocupado_Por\": 1 cell not a string, at row 12 ('#REF!')" in message
     assert "fix those cells, or the column's type there" in message
+
+
+def test_a_formula_in_a_typed_column_is_not_judged_by_its_text_and_is_counted_as_such() -> None:
+    """Issue 13 item 6: a number column computed by formulas (``=J2*K2``) never fails for being a
+    formula. The FORMULA read gives the text, not the computed value, so such cells are reported
+    as not judged; a text or an error value beside them still fails."""
+
+    def formulas(rows: list[Row]) -> None:
+        for sheet_row in range(2, 12):
+            set_cell(sheet_row, "Precio", Formula(f"=B{sheet_row}*2"))(rows)
+
+    result = CHECKS["values_match_types"](check_input("columns", formulas))
+    assert result.passed, result.message
+    assert 'not judged: 10 formula cells in "Precio"' in result.message
+
+    def formulas_and_text(rows: list[Row]) -> None:
+        formulas(rows)
+        set_cell(30, "Precio", "n/a")(rows)
+
+    message = failure("values_match_types", check_input("columns", formulas_and_text))
+    assert "column \"Precio\": 1 cell not a number, at row 30 ('n/a')" in message
 
 
 def test_values_match_types_fails_on_blank_cells_of_a_required_column() -> None:

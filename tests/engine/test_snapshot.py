@@ -301,3 +301,37 @@ def test_an_empty_sheet_has_a_snapshot_too() -> None:
 )
 def test_data_rows_end_at_the_last_non_blank_key(keys: list[object], expected: int) -> None:
     assert count_data_rows(keys) == expected
+
+
+def _relocated_builder(rows: Sequence[Sequence[Any]], chunk: int) -> SnapshotBuilder:
+    def shift_c_to_e(text: str) -> str:  # a stand-in for the plan's relocation
+        return text.replace("C", "E")
+
+    builder = SnapshotBuilder(SCHEMA, HEADER, relocate=shift_c_to_e)
+    for start in range(0, len(rows), chunk):
+        builder.add_rows([list(row) for row in rows[start : start + chunk]])
+    builder.finish()
+    return builder
+
+
+@pytest.mark.parametrize("chunk", [7, 1_000])
+def test_the_expected_snapshot_has_the_formulas_relocated_and_the_source_keeps_its_own(
+    chunk: int,
+) -> None:
+    rows = [[f"T-{i}", 1.5, "2024-01-02", "", 0] for i in range(40)]
+    for i in range(20, 40):  # formulas from row 22 on: the twin forks in a later chunk
+        rows[i][3] = Formula(f"=C{i + 2}")
+    builder = _relocated_builder(rows, chunk)
+    relocated = [
+        row[:3] + [Formula(f"=E{i + 2}") if i >= 20 else ""] + [0] for i, row in enumerate(rows)
+    ]
+    assert builder.finish() == snapshot(rows)  # the source as read
+    assert builder.expected() == snapshot(relocated)  # as the structure change must leave it
+    assert builder.expected().column("Nota").digest != builder.finish().column("Nota").digest
+    assert builder.expected().column("Precio") == builder.finish().column("Precio")
+
+
+def test_without_a_formula_that_changes_the_expected_snapshot_is_the_source_s() -> None:
+    rows = [[f"T-{i}", 1.5, "2024-01-02", Formula("=A2"), 0] for i in range(30)]
+    builder = _relocated_builder(rows, 10)
+    assert builder.expected() is builder.finish()
