@@ -2,8 +2,9 @@
 ``dry_run``, ``validate`` and ``rollback``.
 
 Each takes ``Settings`` (built directly, or with ``settings.resolve``), sets the command's mode
-on them, runs its steps in order on a ``run.Run`` and returns the run's ``RunRecord``. A problem
-raises the ``errors.py`` exception whose message says the fix; the lease is released either way.
+on them, runs its steps in order on a ``run.Run`` and returns the run's ``RunRecord``
+(record.py). A problem raises the ``errors.py`` exception whose message says the fix; the lease
+is released either way.
 ``progress`` hears the lines the pytest session shows (``backup ran: ...``). The validation
 suite is not run here: it is pytest code, run by ``pytest --migrate`` or ``pytest tests/v3.0``.
 docs/scripting.md has a script that a test runs.
@@ -16,7 +17,8 @@ from contextlib import contextmanager
 from dataclasses import replace
 
 from .errors import SheetStateError
-from .run import Progress, Run, RunOutcome, RunRecord, quiet
+from .record import RunOutcome, RunRecord
+from .run import Progress, Run, quiet
 from .settings import Mode, Settings
 
 

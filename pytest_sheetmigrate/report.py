@@ -27,8 +27,8 @@ from pathlib import Path
 from .a1 import column_letter
 from .errors import SETUP_MISTAKE, LocalWriteError
 from .plan import Plan
+from .record import RunRecord
 from .results import StepResult
-from .run import RunRecord
 from .schema import Schema
 from .settings import Mode, Settings, shown_path
 

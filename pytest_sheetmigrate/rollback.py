@@ -11,7 +11,7 @@ digests hold each cell's kind (snapshot.py), so a formula that comes back as tex
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from . import lease
 from .a1 import column_letter
@@ -30,15 +30,7 @@ from .schema import Schema
 from .snapshot import Snapshot
 from .steps.base import Step
 
-if TYPE_CHECKING:
-    from .migration import Migration
-
 CHECKPOINTS_ROLLED_BACK = ("test", "init", "verify", "columns", "backup")
-
-
-def rollback(migration: Migration, *, force: bool = False) -> StepResult:
-    """Roll back the migration ``migration`` was opened on (``force``: even over changed rows)."""
-    return RollbackStep(migration.context, migration.writer).run(force=force)
 
 
 class RollbackStep(Step):

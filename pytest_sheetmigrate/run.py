@@ -1,156 +1,62 @@
-"""A run of one command against the engine, and its record: no pytest here.
+"""A run of one command on one worksheet, without pytest: the engine's one layer over the steps.
 
-``Run`` is the engine's session: it opens the gateway (``connect.open_gateway``, which hears the
-run's progress callback) and the ``Migration``, runs each step and records it in its
-``RunRecord``, and closes both. The record holds what the run did: the steps (each
-``StepResult`` with its time and the requests it sent), the seven checks with outcome and
-message, the validation suite's outcomes (the test step, filled by whoever runs the suite), the
-requests used, warnings, errors and the outcome. The pytest plugin keeps one ``Run`` per session
-and maps its record to items, terminal lines and reports; ``commands.py`` runs one from a script.
+``Run`` opens the sheet (the gateway, which hears the run's progress callback; a
+``SheetContext``; the writer, live or recording for a dry run), runs each step object of steps/
+with the earlier steps' typed outcomes, records it in its ``RunRecord`` (record.py) and closes.
+Each step first asks the sheet whether it is already done (its stamp, or its effect: columns
+present, defaults written), then the checkpoint cache, and only then acts. Drive it from a
+script (or use commands.py, one function per command)::
+
+    run = Run.checked(settings)
+    try:
+        run.backup()
+        run.columns()
+        run.init(run.verify())
+    finally:
+        run.close()
+
+The pytest plugin keeps one ``Run`` per session and maps its record to items, terminal lines and
+reports.
 """
 
 from __future__ import annotations
 
 import time
-from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
-from enum import StrEnum
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .checks import CHECKS
 from .connect import open_gateway
-from .errors import SETUP_MISTAKE, ConfigError, SheetMigrateError
-from .gateway import RequestLog, SheetGateway
+from .context import SheetContext
+from .errors import ConfigError, SheetMigrateError
+from .gateway import SheetGateway
 from .in_flight import interrupted_message
-from .migration import Migration
+from .plan import Plan
+from .record import RecordedStep, RunOutcome, RunRecord
 from .results import StepName, StepResult, Verification
-from .rollback import rollback
+from .rollback import RollbackStep
 from .schema import Schema, load_schema
 from .settings import Lookup, Mode, Settings, check_writable_directory, resolve
+from .snapshot import Snapshot
+from .stamp import Stamps
+from .steps import (
+    BackupOutcome,
+    BackupStep,
+    ColumnsStep,
+    InitOutcome,
+    InitStep,
+    TestStep,
+    VerifyStep,
+)
+from .writer import Writer, make_writer
 
 Progress = Callable[[str], None]
-
-MIGRATION_STEPS = (StepName.BACKUP, StepName.COLUMNS, StepName.VERIFY, StepName.INIT)
-ROLLBACK_STEPS = (StepName.ROLLBACK,)
-NOT_RUN = "not run: a step before verify did not pass"
 
 
 def quiet(line: str) -> None:
     """A progress callback that shows nothing."""
-
-
-class RunOutcome(StrEnum):
-    RUNNING = "running"
-    PASSED = "passed"
-    FAILED = "failed"
-    INTERRUPTED = "interrupted"
-
-
-@dataclass
-class RecordedStep:
-    """One step as it ran: its result, how long it took and what it cost."""
-
-    result: StepResult
-    seconds: float = 0.0
-    requests: int = 0  # requests the step sent (reads included)
-    rows: int = 0
-    cells: int = 0
-
-    @property
-    def line(self) -> str:
-        """The progress line: ``columns ran: added ... (2,556 rows, ..., 0.02 s)``."""
-        said = f"{self.result.step} {self.result.status}: {self.result.summary}"
-        if self.result.step is StepName.VERIFY:
-            return said
-        return (
-            f"{said} ({self.rows:,} rows, {self.cells:,} cells, {self.requests} requests, "
-            f"{self.seconds:.2f} s)"
-        )
-
-
-@dataclass
-class CheckRecord:
-    name: str
-    outcome: str  # "passed", "failed", or "skipped" while the verify step has not run
-    message: str
-
-
-@dataclass
-class RecordedError:
-    where: str  # a step, or the test that met it
-    message: str
-    exit_code: int
-
-
-@dataclass
-class RunRecord:
-    mode: Mode
-    target: str = ""
-    spreadsheet: str = ""
-    worksheet: str = ""
-    schema_version: str = ""
-    steps: list[RecordedStep] = field(default_factory=list)
-    checks: list[CheckRecord] = field(default_factory=list)
-    tests: dict[str, str] = field(default_factory=dict)  # the test step: outcome by test name
-    deselected: int = 0
-    warnings: list[str] = field(default_factory=list)
-    errors: list[RecordedError] = field(default_factory=list)
-    request_log: RequestLog | None = None
-    checks_reached: bool = False  # the checks ran, or the session reported them as not run
-    outcome: RunOutcome = RunOutcome.RUNNING
-    started: float = field(default_factory=time.time)
-
-    def __post_init__(self) -> None:
-        if self.mode in (Mode.MIGRATE, Mode.DRY_RUN) and not self.checks:
-            self.checks = [CheckRecord(name, "skipped", NOT_RUN) for name in CHECKS]
-
-    @property
-    def requests(self) -> dict[str, Any]:
-        """The requests used, by kind, with retries (the gateway's ``RequestLog``)."""
-        return self.request_log.to_dict() if self.request_log is not None else {}
-
-    @property
-    def checks_passed(self) -> int:
-        return sum(check.outcome == "passed" for check in self.checks)
-
-    @property
-    def setup_mistake(self) -> bool:
-        """A setup mistake stopped the run (exit code 4: fix it and run again)."""
-        return any(error.exit_code == SETUP_MISTAKE for error in self.errors)
-
-    def step(self, name: StepName) -> RecordedStep | None:
-        return next((step for step in self.steps if step.result.step == name), None)
-
-    def step_running(self) -> StepName | None:
-        """The first of the mode's steps that did not finish (None: they all did)."""
-        order = ROLLBACK_STEPS if self.mode is Mode.ROLLBACK else MIGRATION_STEPS
-        return next((name for name in order if self.step(name) is None), None)
-
-    def test_summary(self) -> dict[str, int]:
-        """The suite's outcome counts and their total (``{"passed": 64, "total": 64}``)."""
-        counts: dict[str, int] = dict(Counter(self.tests.values()))
-        counts["total"] = len(self.tests)
-        if self.deselected:
-            counts["deselected"] = self.deselected
-        return counts
-
-    def record_error(self, where: str, error: SheetMigrateError) -> None:
-        """An error met by the run; checks it left unrun say so, as an error if verify met it."""
-        self.errors.append(RecordedError(where, str(error), error.exit_code))
-        for check in self.checks:
-            if check.message == NOT_RUN:
-                check.outcome = "error" if where == StepName.VERIFY else "skipped"
-                check.message = f"not run: {error}"
-
-    def record_checks(self, verification: Verification) -> None:
-        self.checks_reached = True
-        self.checks = [
-            CheckRecord(name, "passed" if result.passed else "failed", result.message)
-            for name, result in verification.results.items()
-        ]
 
 
 @dataclass(frozen=True)
@@ -187,7 +93,7 @@ class Flags:
 
 
 class Run:
-    """One run of the engine on one worksheet: open, steps, close, all recorded."""
+    """One run of the engine on one worksheet: open, the steps, close, all recorded."""
 
     def __init__(
         self,
@@ -212,7 +118,12 @@ class Run:
             self.record.worksheet, self.record.schema_version = schema.worksheet, schema.name
         self._stack = ExitStack()
         self._gateway: SheetGateway | None = None
-        self.migration: Migration | None = None
+        self._context: SheetContext | None = None
+        self._writer: Writer | None = None
+        self.layout: list[str] = []  # the live sheet's header, as far as this run knows
+        self.backed_up: BackupOutcome | None = None
+        self.verification: Verification | None = None
+        self.initialised: InitOutcome | None = None
         self._closed = False
 
     @classmethod
@@ -263,7 +174,7 @@ class Run:
     @property
     def touched_sheet(self) -> bool:
         """A mode that migrates, or a validation that opened the sheet: it has reports."""
-        return self.mode is not Mode.VALIDATE or self.migration is not None
+        return self.mode is not Mode.VALIDATE or self.opened
 
     @contextmanager
     def recorded(self, where: str) -> Iterator[None]:
@@ -282,64 +193,130 @@ class Run:
         if self.mode is Mode.VALIDATE:  # the first read of the sheet: reports will follow
             check_writable_directory(settings.report_dir, "--report-dir")
 
+    # opening ---------------------------------------------------------------------------------
+
+    @property
     def gateway(self) -> SheetGateway:
+        """The run's one gateway, opened on first use."""
         if self._gateway is None:
             opened = open_gateway(self.settings, notify=self.progress)
             self._gateway = self._stack.enter_context(opened)
             self.record.request_log = self._gateway.log
         return self._gateway
 
-    def open(self) -> Migration:
-        """The migration, opened on first use (three reads: metadata, header, key column)."""
-        if self.migration is None:
-            gateway = self.gateway()
-            self.migration = Migration.open(self.settings, gateway, self.schema)
-            self.record.warnings = self.migration.checkpoints.warnings  # filled as steps load
-        return self.migration
+    @property
+    def opened(self) -> bool:
+        return self._context is not None
+
+    def open(self) -> None:
+        """Open the sheet, if not yet: three reads (metadata, header, key column), and the
+        writer the mode asks for (live, or recording for a dry run)."""
+        self._open()
+
+    def _open(self) -> tuple[SheetContext, Writer]:
+        if self._context is None or self._writer is None:
+            context = SheetContext.open(self.settings, self.gateway, self.schema)
+            self._context, self._writer = context, make_writer(context)
+            self.layout = list(context.header)
+            self.record.warnings = context.checkpoints.warnings  # filled as steps load
+        return self._context, self._writer
+
+    @property
+    def context(self) -> SheetContext:
+        """The sheet as the run opened it (read again if the backup step started over)."""
+        return self._open()[0]
+
+    @property
+    def writer(self) -> Writer:
+        return self._open()[1]
+
+    @property
+    def plan(self) -> Plan:
+        return self.context.plan
+
+    @property
+    def before(self) -> Snapshot | None:
+        """The worksheet before the migration (from the backup step)."""
+        return self.backed_up.before if self.backed_up is not None else None
+
+    # the steps -------------------------------------------------------------------------------
 
     def backup(self) -> StepResult:
         """Step 1: a Drive copy of the spreadsheet and a local compressed snapshot."""
-        return self._step(StepName.BACKUP, lambda migration: migration.backup())
+        return self._step(self._backup)
+
+    def _backup(self) -> StepResult:
+        self.backed_up = BackupStep(self.context, self.writer).run()
+        if self.backed_up.context is not self.context:  # started over on the sheet read again
+            self._context = self.backed_up.context
+            self.layout = list(self._context.header)
+        return self.backed_up.result
 
     def columns(self) -> StepResult:
         """Step 2: the schema's missing columns, in one batchUpdate with the step's stamp."""
-        return self._step(StepName.COLUMNS, lambda migration: migration.columns())
+        return self._step(self._columns)
+
+    def _columns(self) -> StepResult:
+        outcome = ColumnsStep(self.context, self.writer).run()
+        self.layout = outcome.layout
+        return outcome.result
 
     def verify(self) -> Verification:
         """Step 3: the seven checks, over every row."""
-        found: list[Verification] = []
+        self._step(self._verify)
+        assert self.verification is not None
+        self.record.record_checks(self.verification)
+        return self.verification
 
-        def verify(migration: Migration) -> StepResult:
-            found.append(migration.verify())
-            passed = sum(result.passed for result in found[0].results.values())
-            summary = f"{passed} of {len(found[0].results)} checks passed"
-            return StepResult(StepName.VERIFY, found[0].status, summary)
-
-        self._step(StepName.VERIFY, verify)
-        self.record.record_checks(found[0])
-        return found[0]
+    def _verify(self) -> StepResult:
+        found = VerifyStep(self.context, self.writer).run(self.backed_up, self.layout)
+        self.verification = found
+        passed = sum(result.passed for result in found.results.values())
+        summary = f"{passed} of {len(found.results)} checks passed"
+        return StepResult(StepName.VERIFY, found.status, summary)
 
     def init(self, verification: Verification) -> StepResult:
         """Step 4: each added column's default on every data row (only after ``verification``
         passed)."""
-        return self._step(StepName.INIT, lambda migration: migration.init(verification))
+        return self._step(lambda: self._init(verification))
+
+    def _init(self, verification: Verification) -> StepResult:
+        self.initialised = InitStep(self.context, self.writer).run(verification, self.layout)
+        return self.initialised.result
 
     def test(self) -> StepResult:
         """Step 5: the validation suite's outcome, as recorded, kept in the step's checkpoint."""
         outcomes = dict(self.record.tests)
-        return self._step(StepName.TEST, lambda migration: migration.test(outcomes))
+        return self._step(lambda: TestStep(self.context, self.writer).run(outcomes))
 
     def rollback(self) -> StepResult:
         """The worksheet restored from the backup, proven equal by digest."""
         force = self.force_rollback
-        return self._step(StepName.ROLLBACK, lambda migration: rollback(migration, force=force))
+        return self._step(lambda: RollbackStep(self.context, self.writer).run(force=force))
+
+    def _step(self, action: Callable[[], StepResult]) -> StepResult:
+        """Run one step, record it and announce it: rows, cells, requests and time."""
+        log = self.context.gateway.log  # the sheet opened first: its reads are no step's
+        started, sent = time.perf_counter(), log.total
+        result = action()
+        rows = self.context.data_rows
+        step = RecordedStep(
+            result,
+            seconds=time.perf_counter() - started,
+            requests=log.total - sent,
+            rows=rows,
+            cells=rows * len(self.layout),
+        )
+        self.record.steps.append(step)
+        self.progress(step.line)
+        return result
 
     def version_problem(self) -> str | None:
         """Why the live sheet is not at the schema's version (None: it is)."""
-        migration = self.open()
-        schema = migration.schema
-        at = migration.stamps.schema_version or "unknown (no sheetmigrate stamp)"
-        missing = [name for name, _ in migration.plan.columns_to_add]
+        context, stamps = self.context, self.writer.stamps
+        schema = context.schema
+        at = stamps.schema_version or "unknown (no sheetmigrate stamp)"
+        missing = [name for name, _ in context.plan.columns_to_add]
         if not missing and at == schema.name:
             return None
         lacking = f"; it lacks {', '.join(missing)}" if missing else ""
@@ -348,32 +325,66 @@ class Run:
             "Run pytest --migrate to migrate it (pytest --migrate --dry-run shows the plan)."
         )
 
-    def _step(self, name: StepName, action: Callable[[Migration], StepResult]) -> StepResult:
-        """Run one step, record it and announce it: rows, cells, requests and time."""
-        migration = self.open()
-        started, sent = time.perf_counter(), migration.gateway.log.total
-        result = action(migration)
-        step = RecordedStep(
-            result,
-            seconds=time.perf_counter() - started,
-            requests=migration.gateway.log.total - sent,
-            rows=migration.data_rows,
-            cells=migration.data_rows * len(migration.layout),
+    # reading ---------------------------------------------------------------------------------
+
+    def live_snapshot(self) -> Snapshot:
+        """The worksheet as it is now, read over every row."""
+        return self.context.snapshot_of(self.gateway, len(self.layout))
+
+    def snapshot_of_copy(self, key: str) -> Snapshot:
+        """The same worksheet in another spreadsheet (a backup copy)."""
+        return self.context.snapshot_of(self.gateway.other(key), len(self.layout))
+
+    def result_snapshot(self) -> Snapshot:
+        """The migrated sheet as the validation suite sees it (planned in a dry run)."""
+        init, verification = self.initialised, self.verification
+        after = init.after if init is not None else None
+        if after is None and verification is not None:
+            after = verification.after
+        names = init.initialised if init is not None else []
+        return self.writer.result_snapshot(self.context, self.layout, after, names)
+
+    def result_rows(self) -> Iterator[dict[str, Any]]:
+        """The data rows of the migrated worksheet as ``{column: value}``, streamed in chunks.
+
+        In a dry run: the live rows as the plan would leave them.
+        """
+        return self.writer.result_rows(self.context, self.layout)
+
+    # writing (for scripts that add their own writes) -----------------------------------------
+
+    def take_lease(self) -> None:
+        self.writer.take_lease()
+
+    def write(
+        self,
+        requests: list[dict[str, Any]],
+        *,
+        step: str = "write",
+        applied: Callable[[Stamps], bool],
+        release: bool = False,
+        before_resend: Callable[[], None] | None = None,
+    ) -> None:
+        """One all-or-nothing batchUpdate with the lease's renewal (writer.py): ``applied``
+        tells from the stamps whether a write whose answer was lost went through,
+        ``before_resend`` may refuse to send it again."""
+        self.writer.write(
+            requests, step=step, applied=applied, release=release, before_resend=before_resend
         )
-        self.record.steps.append(step)
-        self.progress(step.line)
-        return result
+
+    # closing ---------------------------------------------------------------------------------
 
     def close(self, *, interrupted: bool = False) -> str | None:
-        """Close the migration (its lease released) and the gateway. Interrupted in a mode
-        that writes: what the interruption left and that running again is safe."""
-        migration = self.migration
+        """Release the lease if the run still holds it (a write a Ctrl-C left in flight is
+        waited for first), and close the gateway. Interrupted in a mode that writes: what the
+        interruption left and that running again is safe."""
+        writer = self._writer
         try:
-            if migration is None or self._closed:
+            if writer is None or self._closed:
                 return None
             self._closed = True
-            held = migration.lease is not None or migration.taking is not None
-            write = migration.close()
+            held = writer.lease is not None or writer.taking is not None
+            write = writer.close()
             if not (interrupted and self.mode.writes):
                 return None
             self.record.outcome = RunOutcome.INTERRUPTED

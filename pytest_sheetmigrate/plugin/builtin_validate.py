@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from ..migration import Migration
 from ..run import Run
 
 
 @pytest.mark.dependency(name="schema_version", scope="session")
-def test_schema_version(sheetmigrate_run: Run, sheetmigrate_migration: Migration) -> None:
+def test_schema_version(sheetmigrate_migration: Run) -> None:
     """Validation only: the live sheet is at the schema's version."""
-    problem = sheetmigrate_run.version_problem()
+    problem = sheetmigrate_migration.version_problem()
     if problem is not None:
         pytest.fail(problem, pytrace=False)

@@ -16,7 +16,6 @@ from _pytest.outcomes import Failed
 
 from ..errors import SheetMigrateError
 from ..gateway import Client
-from ..migration import Migration
 from ..plan import Plan
 from ..results import StepResult, Verification
 from ..run import Run
@@ -66,8 +65,10 @@ def sheetmigrate_run(request: pytest.FixtureRequest) -> Iterator[Run]:
 
 
 @pytest.fixture(scope="session")
-def sheetmigrate_migration(sheetmigrate_run: Run) -> Migration:
-    return reported(sheetmigrate_run, "open", sheetmigrate_run.open)
+def sheetmigrate_migration(sheetmigrate_run: Run) -> Run:
+    """The run with its sheet opened (three reads: metadata, header, key column)."""
+    reported(sheetmigrate_run, "open", sheetmigrate_run.open)
+    return sheetmigrate_run
 
 
 @pytest.fixture(scope="session")
@@ -103,12 +104,12 @@ def sheetmigrate_rollback(sheetmigrate_run: Run) -> StepResult:
     return reported(sheetmigrate_run, "rollback", sheetmigrate_run.rollback)
 
 
-def _after_the_steps(request: pytest.FixtureRequest, run: Run) -> Migration:
-    """The migration, once its last step ran (a migration) or opened (a validation)."""
+def _after_the_steps(request: pytest.FixtureRequest, run: Run) -> Run:
+    """The run, once its last step ran (a migration) or its sheet opened (a validation)."""
     if run.mode is not Mode.VALIDATE:
         request.getfixturevalue("sheetmigrate_init")
-    migration: Migration = request.getfixturevalue("sheetmigrate_migration")
-    return migration
+    request.getfixturevalue("sheetmigrate_migration")
+    return run
 
 
 @pytest.fixture(scope="session")
@@ -116,8 +117,8 @@ def migrated_sheet(request: pytest.FixtureRequest, sheetmigrate_run: Run) -> Sna
     """The worksheet after the migration, as a streamed snapshot: header, row count, per column
     digest, blanks, values off their type or default. Read-only; in a dry run, the planned result.
     """
-    migration = _after_the_steps(request, sheetmigrate_run)
-    return reported(sheetmigrate_run, "migrated_sheet", migration.result_snapshot)
+    run = _after_the_steps(request, sheetmigrate_run)
+    return reported(run, "migrated_sheet", run.result_snapshot)
 
 
 @pytest.fixture(scope="session")
@@ -143,13 +144,13 @@ def snapshot_before(request: pytest.FixtureRequest, sheetmigrate_run: Run) -> Sn
             pytrace=False,
         )
     request.getfixturevalue("sheetmigrate_backup")
-    before = request.getfixturevalue("sheetmigrate_migration").before
+    before = sheetmigrate_run.before
     assert before is not None
     return before
 
 
 @pytest.fixture(scope="session")
-def migration_plan(sheetmigrate_migration: Migration) -> Plan:
+def migration_plan(sheetmigrate_migration: Run) -> Plan:
     """The plan: columns to add or move, and the exact requests of the write steps."""
     return sheetmigrate_migration.plan
 
@@ -163,4 +164,4 @@ def sheet_schema(sheetmigrate_run: Run) -> Schema:
 @pytest.fixture(scope="session")
 def sheets_client(sheetmigrate_run: Run) -> Client:
     """A gspread client aimed at the run's Sheets API (Google, or the local server)."""
-    return reported(sheetmigrate_run, "open", sheetmigrate_run.gateway).client
+    return reported(sheetmigrate_run, "open", lambda: sheetmigrate_run.gateway).client

@@ -17,9 +17,10 @@ from typing import Any
 import pytest
 
 from ..errors import SheetMigrateError
+from ..record import RunOutcome
 from ..report import Line, closing_lines, setup_mistake_lines, step_section, summary_line
 from ..results import StepName
-from ..run import Run, RunOutcome
+from ..run import Run
 from . import builtin_tests
 
 RUN = pytest.StashKey[Run]()
@@ -91,7 +92,7 @@ class RunReporter:
         if run.problem is not None or not run.touched_sheet:
             return  # an ordinary test run that never touched a sheet
         self._test_step(terminalreporter, exitstatus)
-        plan = run.migration.plan if run.migration is not None else None
+        plan = run.plan if run.opened else None
         section = step_section(record, plan, bodies=config.get_verbosity() > 0)
         if section:
             terminalreporter.section("sheetmigrate")

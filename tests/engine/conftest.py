@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 import requests
-from live_sheet import LiveSheet, open_migration_on
+from live_sheet import LiveSheet, open_run_on
 
 from pytest_sheetmigrate.emulator import EmulatorServer
-from pytest_sheetmigrate.migration import Migration
+from pytest_sheetmigrate.run import Run
 from pytest_sheetmigrate.settings import Mode
 
 
@@ -30,12 +30,12 @@ def live_sheet(sheets_server: EmulatorServer, tmp_path: Path) -> LiveSheet:
 
 
 @pytest.fixture
-def open_migration(
+def open_run(
     live_sheet: LiveSheet,
-) -> Callable[..., AbstractContextManager[Migration]]:
-    """``with open_migration(Mode.MIGRATE) as migration:`` — the engine opened on the sheet."""
+) -> Callable[..., AbstractContextManager[Run]]:
+    """``with open_run(Mode.MIGRATE) as migration:`` — the engine opened on the sheet."""
 
-    def opened(mode: Mode = Mode.MIGRATE, **settings: object) -> AbstractContextManager[Migration]:
-        return open_migration_on(live_sheet, mode, **settings)
+    def opened(mode: Mode = Mode.MIGRATE, **settings: object) -> AbstractContextManager[Run]:
+        return open_run_on(live_sheet, mode, **settings)
 
     return opened

@@ -13,8 +13,7 @@ import gspread
 import requests
 
 from pytest_sheetmigrate import demo
-from pytest_sheetmigrate.connect import open_gateway
-from pytest_sheetmigrate.migration import Migration
+from pytest_sheetmigrate.run import Run
 from pytest_sheetmigrate.schema import load_schema
 from pytest_sheetmigrate.settings import Mode, Settings
 from pytest_sheetmigrate.transport import sheets_client
@@ -107,12 +106,15 @@ class LiveSheet:
 
 
 @contextmanager
-def open_migration_on(sheet: LiveSheet, mode: Mode, **changes: Any) -> Iterator[Migration]:
-    """The engine on ``sheet``; closed (the lease released) when the block ends."""
+def open_run_on(
+    sheet: LiveSheet, mode: Mode, *, force_rollback: bool = False, **changes: Any
+) -> Iterator[Run]:
+    """A run of the engine on ``sheet``, its sheet opened (three reads); closed (the lease
+    released, the gateway closed) when the block ends."""
     settings = sheet.settings(mode, **changes)
-    with open_gateway(settings) as gateway:
-        migration = Migration.open(settings, gateway, load_schema(settings.schema_path))
-        try:
-            yield migration
-        finally:
-            migration.close()
+    run = Run(settings, load_schema(settings.schema_path), force_rollback=force_rollback)
+    try:
+        run.open()
+        yield run
+    finally:
+        run.close()

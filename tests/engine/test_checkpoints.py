@@ -23,14 +23,14 @@ from live_sheet import SCHEMA as SCHEMA_FILE
 
 from pytest_sheetmigrate.checkpoints import STEPS, Checkpoint, CheckpointStore, step_file_name
 from pytest_sheetmigrate.errors import SETUP_MISTAKE, CheckpointError
-from pytest_sheetmigrate.migration import Migration
 from pytest_sheetmigrate.results import StepStatus
+from pytest_sheetmigrate.run import Run
 from pytest_sheetmigrate.settings import Mode
 
 KEY = "spreadsheet-key"
 SCHEMA = "3.0:Operaciones"
 IGNORED = "ignored: the spreadsheet's own stamps decide what is done"
-OpenMigration = Callable[..., AbstractContextManager[Migration]]
+OpenRun = Callable[..., AbstractContextManager[Run]]
 
 
 def checkpoint(step: str = "verify", **details: object) -> Checkpoint:
@@ -49,10 +49,10 @@ def store(directory: Path, spreadsheet: str = KEY, schema: str = SCHEMA) -> Chec
     return CheckpointStore(directory, spreadsheet, schema)
 
 
-def migrate(migration: Migration) -> None:
-    migration.backup()
-    migration.columns()
-    migration.init(migration.verify())
+def migrate(run: Run) -> None:
+    run.backup()
+    run.columns()
+    run.init(run.verify())
 
 
 # -- the files -----------------------------------------------------------------------------------
@@ -192,11 +192,12 @@ def test_a_checkpoint_that_cannot_be_written_says_the_sheet_s_stamps_keep_the_pr
 
 
 def test_a_migration_leaves_one_sealed_checkpoint_per_step_bound_to_its_sheet(
-    live_sheet: LiveSheet, open_migration: OpenMigration
+    live_sheet: LiveSheet, open_run: OpenRun
 ):
-    with open_migration(Mode.MIGRATE) as migration:
-        migrate(migration)
-        migration.test({"test_the_migrated_sheet": "passed"})  # step 5: the suite's outcome
+    with open_run(Mode.MIGRATE) as run:
+        migrate(run)
+        run.record.tests["test_the_migrated_sheet"] = "passed"  # the suite's outcome
+        run.test()  # step 5
 
     directory = live_sheet.folder / "logs" / "checkpoints"
     assert sorted(p.name for p in directory.iterdir()) == [step_file_name(s) for s in STEPS]
@@ -214,10 +215,10 @@ def test_a_migration_leaves_one_sealed_checkpoint_per_step_bound_to_its_sheet(
 
 
 def test_the_local_backup_of_step_1_is_private_and_sealed_by_its_sha256(
-    live_sheet: LiveSheet, open_migration: OpenMigration
+    live_sheet: LiveSheet, open_run: OpenRun
 ):
-    with open_migration(Mode.MIGRATE) as migration:
-        migration.backup()
+    with open_run(Mode.MIGRATE) as run:
+        run.backup()
 
     loaded = store(live_sheet.folder / "logs" / "checkpoints", live_sheet.key).load("backup")
     assert loaded is not None
@@ -237,21 +238,21 @@ DAMAGE = {
 
 @pytest.mark.parametrize("damage", DAMAGE)
 def test_a_damaged_checkpoint_is_warned_about_and_the_rerun_finds_every_step_done_on_the_sheet(
-    live_sheet: LiveSheet, open_migration: OpenMigration, damage: str
+    live_sheet: LiveSheet, open_run: OpenRun, damage: str
 ):
-    with open_migration(Mode.MIGRATE) as migration:
-        migrate(migration)
+    with open_run(Mode.MIGRATE) as run:
+        migrate(run)
     path = live_sheet.folder / "logs" / "checkpoints" / "step_1_backup.json"
     damaged, error = DAMAGE[damage]
     path.write_text(damaged(path.read_text()))
     writes, values = live_sheet.stats()["mutating_requests"], live_sheet.values()
 
-    with open_migration(Mode.MIGRATE) as rerun:
+    with open_run(Mode.MIGRATE) as rerun:
         backup = rerun.backup()
         columns = rerun.columns()
         verification = rerun.verify()
         init = rerun.init(verification)
-        warnings = list(rerun.checkpoints.warnings)
+        warnings = list(rerun.context.checkpoints.warnings)
 
     assert [backup.status, columns.status, verification.status, init.status] == [
         StepStatus.DONE
@@ -263,14 +264,14 @@ def test_a_damaged_checkpoint_is_warned_about_and_the_rerun_finds_every_step_don
 
 
 def test_a_checkpoint_of_another_spreadsheet_stops_the_backup_before_any_write(
-    live_sheet: LiveSheet, open_migration: OpenMigration
+    live_sheet: LiveSheet, open_run: OpenRun
 ):
     directory = live_sheet.folder / "logs" / "checkpoints"
     store(directory).save(checkpoint("backup"))  # of spreadsheet KEY, not of the live sheet
     before = live_sheet.values()
 
-    with open_migration(Mode.MIGRATE) as migration, pytest.raises(CheckpointError) as refused:
-        migration.backup()
+    with open_run(Mode.MIGRATE) as run, pytest.raises(CheckpointError) as refused:
+        run.backup()
 
     assert f"belongs to another migration (spreadsheet {KEY}, schema {SCHEMA}), not to " + (
         f"spreadsheet {live_sheet.key} with schema {SCHEMA}"
@@ -280,17 +281,17 @@ def test_a_checkpoint_of_another_spreadsheet_stops_the_backup_before_any_write(
 
 
 def test_a_checkpoint_of_another_schema_stops_the_backup_before_any_write(
-    live_sheet: LiveSheet, open_migration: OpenMigration
+    live_sheet: LiveSheet, open_run: OpenRun
 ):
-    with open_migration(Mode.MIGRATE) as migration:
-        migrate(migration)
+    with open_run(Mode.MIGRATE) as run:
+        migrate(run)
     newer = SCHEMA_FILE.read_text(encoding="utf-8").replace('name = "3.0"', 'name = "3.1"')
     schema = live_sheet.folder / "v3.1.toml"
     schema.write_text(newer + '\n[[columns]]\nname = "Turno"\ntype = "string"\n')
     writes, before = live_sheet.stats()["mutating_requests"], live_sheet.values()
 
     with (
-        open_migration(Mode.MIGRATE, schema_path=schema) as newer_migration,
+        open_run(Mode.MIGRATE, schema_path=schema) as newer_migration,
         pytest.raises(CheckpointError) as refused,
     ):
         newer_migration.backup()
@@ -316,7 +317,7 @@ CLIENT_SECRET = "GOCSPX-engine-test-client-secret-0123456789"
 
 
 def test_no_token_or_client_secret_is_written_to_the_checkpoints_or_the_local_backup(
-    live_sheet: LiveSheet, open_migration: OpenMigration
+    live_sheet: LiveSheet, open_run: OpenRun
 ):
     """A user's OAuth credentials file (gspread's authorized_user.json) with a live access
     token: the local server accepts any bearer token, so the run uses this one for real."""
@@ -335,8 +336,8 @@ def test_no_token_or_client_secret_is_written_to_the_checkpoints_or_the_local_ba
         )
     )
 
-    with open_migration(Mode.MIGRATE, credentials=credentials) as migration:
-        migrate(migration)
+    with open_run(Mode.MIGRATE, credentials=credentials) as run:
+        migrate(run)
 
     written = [p for p in (live_sheet.folder / "logs").rglob("*") if p.is_file()]
     assert len(written) >= 5, "four checkpoints and the local backup"

@@ -11,9 +11,10 @@ from live_sheet import DEMO_ROWS, SCHEMA, LiveSheet
 from pytest_sheetmigrate import commands
 from pytest_sheetmigrate.checks import CHECKS
 from pytest_sheetmigrate.errors import ConfigError, SheetAccessError, SheetStateError
+from pytest_sheetmigrate.record import RunOutcome, RunRecord
 from pytest_sheetmigrate.report import write_reports
 from pytest_sheetmigrate.results import StepStatus
-from pytest_sheetmigrate.run import Flags, Run, RunOutcome, RunRecord
+from pytest_sheetmigrate.run import Flags, Run
 from pytest_sheetmigrate.schema import load_schema
 from pytest_sheetmigrate.settings import Mode
 

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 import requests
-from live_sheet import LiveSheet, open_migration_on
+from live_sheet import LiveSheet, open_run_on
 
 from pytest_sheetmigrate.errors import SheetMigrateError
 from pytest_sheetmigrate.settings import Mode
@@ -32,10 +32,10 @@ BACKUP_HELD = "<a copy of the sheet before the migration>"
 
 
 def migrate(sheet: LiveSheet) -> None:
-    with open_migration_on(sheet, Mode.MIGRATE) as migration:
-        migration.backup()
-        migration.columns()
-        migration.init(migration.verify())
+    with open_run_on(sheet, Mode.MIGRATE) as run:
+        run.backup()
+        run.columns()
+        run.init(run.verify())
 
 
 def get(sheet: LiveSheet, path: str, **params: str) -> dict[str, Any]:

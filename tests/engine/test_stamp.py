@@ -9,13 +9,12 @@ from pathlib import Path
 
 import pytest
 import requests
-from live_sheet import DEMO_ROWS, LiveSheet, open_migration_on
+from live_sheet import DEMO_ROWS, LiveSheet, open_run_on
 from live_sheet import SCHEMA as SCHEMA_FILE
 
 from pytest_sheetmigrate import demo
 from pytest_sheetmigrate.errors import CheckpointError
 from pytest_sheetmigrate.results import StepStatus
-from pytest_sheetmigrate.rollback import rollback
 from pytest_sheetmigrate.settings import Mode
 from pytest_sheetmigrate.stamp import (
     Stamps,
@@ -210,13 +209,13 @@ def test_no_old_stamps_belong_to_any_worksheet():
 
 
 def test_a_migration_s_stamps_come_back_from_the_worksheet_s_metadata(
-    live_sheet: LiveSheet, open_migration
+    live_sheet: LiveSheet, open_run
 ):
-    with open_migration(Mode.MIGRATE) as migration:
-        migration.backup()
-        migration.columns()
-        migration.init(migration.verify())
-        sheet_id = migration.sheet.sheet_id
+    with open_run(Mode.MIGRATE) as run:
+        run.backup()
+        run.columns()
+        run.init(run.verify())
+        sheet_id = run.context.sheet.sheet_id
 
     listed = live_sheet.metadata()
     stamps = Stamps.parse(listed, sheet_id)
@@ -238,7 +237,7 @@ def test_a_migration_s_stamps_come_back_from_the_worksheet_s_metadata(
 
 
 def test_the_engine_sees_a_worksheet_s_own_stamps_and_not_another_tab_s(
-    live_sheet: LiveSheet, open_migration
+    live_sheet: LiveSheet, open_run
 ):
     # Another tab of the same spreadsheet carries a schema version and a backup stamp of its own.
     other = live_sheet.spreadsheet().add_worksheet("Otra", rows=5, cols=3)
@@ -253,9 +252,9 @@ def test_the_engine_sees_a_worksheet_s_own_stamps_and_not_another_tab_s(
         }
     )
 
-    with open_migration(Mode.MIGRATE) as migration:
-        seen = migration.stamps
-        backup = migration.backup()
+    with open_run(Mode.MIGRATE) as run:
+        seen = run.writer.stamps
+        backup = run.backup()
 
     assert seen.schema_version is None and seen.step("3.0", "backup") is None
     assert backup.status is StepStatus.RAN, "a backup of its own, not the other tab's"
@@ -263,17 +262,17 @@ def test_the_engine_sees_a_worksheet_s_own_stamps_and_not_another_tab_s(
 
 
 def test_old_spreadsheet_level_stamps_are_read_as_the_only_worksheet_s_and_replaced_on_it(
-    live_sheet: LiveSheet, open_migration
+    live_sheet: LiveSheet, open_run
 ):
     old = json.dumps({"step": "backup", "schema": "3.0", "backup": "OLD-COPY", "rows": DEMO_ROWS})
     live_sheet.spreadsheet().batch_update(
         {"requests": [create_metadata_request("sheetmigrate.step.3.0.backup", old)]}
     )
 
-    with open_migration(Mode.MIGRATE) as migration:
-        assert migration.stamps.step("3.0", "backup") == json.loads(old), "an old run's backup"
-        sheet_id = migration.sheet.sheet_id
-        migration.columns()
+    with open_run(Mode.MIGRATE) as run:
+        assert run.writer.stamps.step("3.0", "backup") == json.loads(old), "an old run's backup"
+        sheet_id = run.context.sheet.sheet_id
+        run.columns()
 
     listed = live_sheet.metadata()
     assert Stamps.parse(listed).items[0][0] == "sheetmigrate.step.3.0.backup", "still there"
@@ -308,14 +307,14 @@ def two_tabs(live_sheet: LiveSheet) -> tuple[LiveSheet, Path]:
 
 def migrate_tab(sheet: LiveSheet, mode: Mode = Mode.MIGRATE, **settings) -> int:
     """Migrate (or roll back) one tab; its sheet id."""
-    with open_migration_on(sheet, mode, **settings) as migration:
+    with open_run_on(sheet, mode, **settings) as run:
         if mode is Mode.ROLLBACK:
-            rollback(migration)
+            run.rollback()
         else:
-            migration.backup()
-            migration.columns()
-            assert migration.init(migration.verify()).status is StepStatus.RAN
-        return migration.sheet.sheet_id
+            run.backup()
+            run.columns()
+            assert run.init(run.verify()).status is StepStatus.RAN
+        return run.context.sheet.sheet_id
 
 
 def test_two_tabs_migrated_with_schemas_of_one_name_each_get_their_own_stamps(

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from pytest_sheetmigrate.errors import ConfigError, SheetStateError
+from pytest_sheetmigrate.record import RecordedStep, RunRecord
 from pytest_sheetmigrate.report import (
     Line,
     closing_lines,
@@ -18,7 +19,6 @@ from pytest_sheetmigrate.report import (
     summary_line,
 )
 from pytest_sheetmigrate.results import StepName, StepResult, StepStatus
-from pytest_sheetmigrate.run import RecordedStep, RunRecord
 from pytest_sheetmigrate.schema import load_schema
 from pytest_sheetmigrate.settings import Mode, Settings
 

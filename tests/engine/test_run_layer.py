@@ -1,7 +1,8 @@
-"""The engine's stateful flow through its facade, on the live local server, without pytest's plugin.
+"""The engine's stateful flow through its one layer, ``run.Run``, on the live local server,
+without pytest's plugin.
 
-``Migration.open`` → ``backup`` → ``columns`` → ``verify`` → ``init`` → ``close``, and
-``rollback(migration, force=...)``: what each step leaves on the sheet (columns, values, stamps,
+``open`` → ``backup`` → ``columns`` → ``verify`` → ``init`` → ``close``, and ``rollback`` (with
+``force_rollback``): what each step leaves on the sheet (columns, values, stamps,
 the lease), what a rerun finds done, what a dry run would send, and what is refused with the sheet
 unchanged (another run's lease, rows changed under the run, a rollback that would lose data).
 The engine-level counterparts of tests/plugin's test_migrate, test_rerun, test_done_by_hand,
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from live_sheet import DEMO_ROWS, SCHEMA, LiveSheet, open_migration_on
+from live_sheet import DEMO_ROWS, SCHEMA, LiveSheet, open_run_on
 
 from pytest_sheetmigrate import demo
 from pytest_sheetmigrate.emulator import EmulatorServer
@@ -33,26 +34,25 @@ from pytest_sheetmigrate.errors import (
     TransientApiError,
     VerificationError,
 )
-from pytest_sheetmigrate.migration import Migration
 from pytest_sheetmigrate.results import StepName, StepResult, StepStatus, Verification
-from pytest_sheetmigrate.rollback import rollback
+from pytest_sheetmigrate.run import Run
 from pytest_sheetmigrate.schema import load_schema
 from pytest_sheetmigrate.settings import Mode
 from pytest_sheetmigrate.stamp import Stamps, create_metadata_request, delete_metadata_request
 
-OpenMigration = Callable[..., AbstractContextManager[Migration]]
+OpenRun = Callable[..., AbstractContextManager[Run]]
 V3 = load_schema(SCHEMA)
 KEY = demo.header().index("TAG_SPOOL")
 LEASE_KEY = "sheetmigrate.lease"
 NEW_KEY = "SP-NEW"
 
 
-def migrate(migration: Migration) -> tuple[StepResult, StepResult, Verification, StepResult]:
+def migrate(run: Run) -> tuple[StepResult, StepResult, Verification, StepResult]:
     """The four steps, in order, as a migration run calls them."""
-    backup = migration.backup()
-    columns = migration.columns()
-    verification = migration.verify()
-    return backup, columns, verification, migration.init(verification)
+    backup = run.backup()
+    columns = run.columns()
+    verification = run.verify()
+    return backup, columns, verification, run.init(verification)
 
 
 def writes(sheet: LiveSheet) -> int:
@@ -122,19 +122,19 @@ def reseeded(live_sheet: LiveSheet, values: list[list[Any]]) -> LiveSheet:
 
 def opened(
     sheet: LiveSheet, mode: Mode = Mode.MIGRATE, **settings: Any
-) -> AbstractContextManager[Migration]:
+) -> AbstractContextManager[Run]:
     """The engine on another spreadsheet than the fixture's ``live_sheet``."""
-    return open_migration_on(sheet, mode, **settings)
+    return open_run_on(sheet, mode, **settings)
 
 
 # -- the flow ------------------------------------------------------------------------------------
 
 
 def test_the_four_steps_add_the_columns_set_version_zero_on_every_row_and_stamp_each_step(
-    live_sheet: LiveSheet, open_migration: OpenMigration
+    live_sheet: LiveSheet, open_run: OpenRun
 ):
-    with open_migration() as migration:
-        backup, columns, verification, init = migrate(migration)
+    with open_run() as run:
+        backup, columns, verification, init = migrate(run)
 
     assert [backup.status, columns.status, verification.status, init.status] == [StepStatus.RAN] * 4
     assert verification.passed and len(verification.results) == 7
@@ -151,25 +151,21 @@ def test_the_four_steps_add_the_columns_set_version_zero_on_every_row_and_stamp_
     assert stamps.step("3.0", "backup")["backup"] == backup.details["backup"]
 
 
-def test_every_existing_cell_stays_under_its_column(
-    live_sheet: LiveSheet, open_migration: OpenMigration
-):
-    with open_migration() as migration:
-        migrate(migration)
+def test_every_existing_cell_stays_under_its_column(live_sheet: LiveSheet, open_run: OpenRun):
+    with open_run() as run:
+        migrate(run)
 
     after = by_header(live_sheet)
     for name, column in zip(demo.header(), zip(*demo.rows(DEMO_ROWS), strict=True), strict=True):
         assert after[name] == list(column), name
 
 
-def test_a_rerun_finds_every_step_done_and_sends_no_write(
-    live_sheet: LiveSheet, open_migration: OpenMigration
-):
-    with open_migration() as migration:
-        migrate(migration)
+def test_a_rerun_finds_every_step_done_and_sends_no_write(live_sheet: LiveSheet, open_run: OpenRun):
+    with open_run() as run:
+        migrate(run)
     migrated, written = live_sheet.values(), writes(live_sheet)
 
-    with open_migration() as rerun:
+    with open_run() as rerun:
         results = migrate(rerun)
 
     assert [result.status for result in results] == [StepStatus.DONE] * 4
@@ -179,14 +175,14 @@ def test_a_rerun_finds_every_step_done_and_sends_no_write(
 
 
 def test_a_dry_run_sends_no_write_and_its_results_carry_the_request_bodies(
-    live_sheet: LiveSheet, open_migration: OpenMigration
+    live_sheet: LiveSheet, open_run: OpenRun
 ):
     before = stamps_and_values(live_sheet)
 
-    with open_migration(Mode.DRY_RUN) as dry:
+    with open_run(Mode.DRY_RUN) as dry:
         backup, columns, verification, init = migrate(dry)
         planned = dry.result_snapshot()
-        lease = dry.lease
+        lease = dry.writer.lease
 
     assert writes(live_sheet) == 0
     assert stamps_and_values(live_sheet) == before
@@ -221,41 +217,39 @@ def without_stamps(requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def test_the_columns_a_dry_run_plans_are_those_the_migration_then_sends(
-    open_migration: OpenMigration,
+    open_run: OpenRun,
 ):
-    with open_migration(Mode.DRY_RUN) as dry:
+    with open_run(Mode.DRY_RUN) as dry:
         dry.backup()
         planned = dry.columns()
-    with open_migration() as migration:
-        migration.backup()
-        sent = migration.columns()
+    with open_run() as run:
+        run.backup()
+        sent = run.columns()
 
     assert without_stamps(planned.requests) == without_stamps(sent.requests)
     assert len(without_stamps(sent.requests)) < len(sent.requests), "the stamp rode along"
 
 
-def test_a_read_only_run_refuses_to_write(live_sheet: LiveSheet, open_migration: OpenMigration):
-    with open_migration(Mode.VALIDATE) as validation, pytest.raises(SheetStateError) as refused:
+def test_a_read_only_run_refuses_to_write(live_sheet: LiveSheet, open_run: OpenRun):
+    with open_run(Mode.VALIDATE) as validation, pytest.raises(SheetStateError) as refused:
         validation.backup()
 
     assert str(refused.value).startswith("this run is validate, read-only: nothing may be written")
     assert writes(live_sheet) == 0
 
 
-def test_a_script_s_own_write_may_refuse_to_be_sent_again(
-    live_sheet: LiveSheet, open_migration: OpenMigration
-):
+def test_a_script_s_own_write_may_refuse_to_be_sent_again(live_sheet: LiveSheet, open_run: OpenRun):
     refused = []
 
     def refuse() -> None:
         refused.append("before the resend")
         raise ConcurrentChangeError("the sheet changed while the write waited")
 
-    with open_migration() as migration:
-        migration.take_lease()
+    with open_run() as run:
+        run.take_lease()
         live_sheet.faults({"kind": "http_500", "at": 1})  # the write's first send
         with pytest.raises(ConcurrentChangeError, match="the sheet changed while the write"):
-            migration.write(
+            run.write(
                 [create_metadata_request("app.note", "written once", 0)],
                 applied=lambda stamps: False,
                 before_resend=refuse,
@@ -275,8 +269,8 @@ def test_columns_added_by_hand_are_found_done_and_their_default_is_still_written
 ):
     by_hand = reseeded(live_sheet, v3_values(""))
 
-    with opened(by_hand) as migration:
-        _, columns, verification, init = migrate(migration)
+    with opened(by_hand) as run:
+        _, columns, verification, init = migrate(run)
 
     assert (columns.status, columns.summary) == (
         StepStatus.DONE,
@@ -293,8 +287,8 @@ def test_a_sheet_migrated_by_hand_only_gets_its_backup_and_version_recorded(
     copy = reseeded(live_sheet, v3_values(0))
     written = writes(live_sheet)
 
-    with opened(by_hand, backup=copy.key) as migration:
-        backup, columns, _, init = migrate(migration)
+    with opened(by_hand, backup=copy.key) as run:
+        backup, columns, _, init = migrate(run)
 
     assert backup.status is StepStatus.DONE and copy.key in backup.summary
     assert columns.status is StepStatus.DONE
@@ -311,8 +305,8 @@ def test_columns_added_by_hand_get_their_default_when_init_resumes_after_verify(
     live_sheet: LiveSheet,
 ):
     by_hand = reseeded(live_sheet, v3_values(""))
-    with opened(by_hand) as migration:
-        migrate(migration)
+    with opened(by_hand) as run:
+        migrate(run)
     # Put the sheet and the cache back to where a run stopped after verify, before init:
     (live_sheet.folder / "logs" / "checkpoints" / "step_4_init.json").unlink()
     stamps = Stamps.parse(by_hand.metadata(), 0)
@@ -360,14 +354,14 @@ def dead_pid() -> int:
 
 
 def test_the_lease_is_held_from_the_first_write_and_released_by_the_last(
-    live_sheet: LiveSheet, open_migration: OpenMigration
+    live_sheet: LiveSheet, open_run: OpenRun
 ):
-    with open_migration() as migration:
-        migration.backup()
+    with open_run() as run:
+        run.backup()
         during = leases(live_sheet)
-        held = migration.lease
-        migration.columns()
-        migration.init(migration.verify())
+        held = run.writer.lease
+        run.columns()
+        run.init(run.verify())
         after_init = leases(live_sheet)
 
     assert [(lease["pid"], lease["host"]) for lease in during] == [
@@ -378,17 +372,17 @@ def test_the_lease_is_held_from_the_first_write_and_released_by_the_last(
 
 
 def test_a_second_engine_is_refused_the_lease_with_the_holder_named(
-    live_sheet: LiveSheet, open_migration: OpenMigration
+    live_sheet: LiveSheet, open_run: OpenRun
 ):
-    with open_migration() as first:
+    with open_run() as first:
         first.backup()
         header, written = live_sheet.values()[0], writes(live_sheet)
-        with open_migration() as second:
+        with open_run() as second:
             assert second.backup().status is StepStatus.DONE, "the first one's, no write"
             with pytest.raises(LockHeldError) as refused:
                 second.columns()
         assert writes(live_sheet) == written, "the second engine wrote nothing"
-        assert [lease["run"] for lease in leases(live_sheet)] == [first.lease.run]
+        assert [lease["run"] for lease in leases(live_sheet)] == [first.writer.lease.run]
 
     message = str(refused.value)
     assert message.startswith("another migration holds the lease on this spreadsheet: ")
@@ -399,13 +393,13 @@ def test_a_second_engine_is_refused_the_lease_with_the_holder_named(
 
 
 def test_a_live_lease_of_another_host_is_refused_and_left_in_place(
-    live_sheet: LiveSheet, open_migration: OpenMigration
+    live_sheet: LiveSheet, open_run: OpenRun
 ):
     hold_lease(live_sheet, host="other-host", pid=4242, minutes=10)
     before = live_sheet.values()
 
-    with open_migration() as migration, pytest.raises(LockHeldError) as refused:
-        migration.backup()
+    with open_run() as run, pytest.raises(LockHeldError) as refused:
+        run.backup()
 
     assert "holds the lease on this spreadsheet: alice@other-host (pid 4242) until " in str(
         refused.value
@@ -420,24 +414,24 @@ def test_a_live_lease_of_another_host_is_refused_and_left_in_place(
     ids=["a dead process on this host", "expired, from another host"],
 )
 def test_a_lease_left_by_a_run_that_is_over_is_taken_over_and_released_at_the_end(
-    live_sheet: LiveSheet, open_migration: OpenMigration, host: str, minutes: int
+    live_sheet: LiveSheet, open_run: OpenRun, host: str, minutes: int
 ):
     hold_lease(
         live_sheet, host=host, pid=dead_pid() if host != "other-host" else 4242, minutes=minutes
     )
 
-    with open_migration() as migration:
-        *_, init = migrate(migration)
+    with open_run() as run:
+        *_, init = migrate(run)
 
     assert init.status is StepStatus.RAN
     assert leases(live_sheet) == []
 
 
-def test_break_lock_takes_over_a_live_lease(live_sheet: LiveSheet, open_migration: OpenMigration):
+def test_break_lock_takes_over_a_live_lease(live_sheet: LiveSheet, open_run: OpenRun):
     hold_lease(live_sheet, host="other-host", pid=4242, minutes=10)
 
-    with open_migration(break_lock=True) as migration:
-        *_, init = migrate(migration)
+    with open_run(break_lock=True) as run:
+        *_, init = migrate(run)
 
     assert init.status is StepStatus.RAN
     assert leases(live_sheet) == []
@@ -447,16 +441,16 @@ def first_batch_update(sheets_server: EmulatorServer, live_sheet: LiveSheet) -> 
     """The number, counted from the end of ``open``, of the backup step's first batchUpdate
     (the one that takes the lease), as a rehearsal on a copy of the sheet sends it."""
     rehearsal = reseeded(live_sheet, [demo.header(), *demo.rows(DEMO_ROWS)])
-    with opened(rehearsal, checkpoint_dir=live_sheet.folder / "rehearsal") as migration:
+    with opened(rehearsal, checkpoint_dir=live_sheet.folder / "rehearsal") as run:
         sheets_server.interleave(0, None)  # count and record from here
-        migration.backup()
+        run.backup()
     routes = list(sheets_server.app.interleaving.requests)
     sheets_server.app.interleaving.clear()
     return next(n for n, route in enumerate(routes, 1) if route.endswith(":batchUpdate"))
 
 
 def test_the_loser_of_two_simultaneous_starts_removes_its_own_lease(
-    sheets_server: EmulatorServer, live_sheet: LiveSheet, open_migration: OpenMigration
+    sheets_server: EmulatorServer, live_sheet: LiveSheet, open_run: OpenRun
 ):
     """Another run takes the lease right after this one's take lands, before it confirms;
     run ids decide, and "0" * 32 is the smallest, so the other run wins (issue 11, defect 17)."""
@@ -473,9 +467,9 @@ def test_the_loser_of_two_simultaneous_starts_removes_its_own_lease(
 
     before = live_sheet.values()
     try:
-        with open_migration() as migration, pytest.raises(LockHeldError) as refused:
+        with open_run() as run, pytest.raises(LockHeldError) as refused:
             sheets_server.interleave(take, another_run_takes_the_lease)
-            migration.backup()
+            run.backup()
         ran, error = sheets_server.app.interleaving.ran_after, sheets_server.app.interleaving.error
     finally:
         sheets_server.app.interleaving.clear()
@@ -489,15 +483,15 @@ def test_the_loser_of_two_simultaneous_starts_removes_its_own_lease(
 
 
 def test_a_run_stopped_by_a_failed_check_initialises_nothing_and_leaves_no_lease(
-    live_sheet: LiveSheet, open_migration: OpenMigration
+    live_sheet: LiveSheet, open_run: OpenRun
 ):
-    with open_migration() as migration:
-        migration.backup()
-        migration.columns()
+    with open_run() as run:
+        run.backup()
+        run.columns()
         set_cell(live_sheet, "Fecha_Creacion", 5, "x")  # another program, after the columns step
-        verification = migration.verify()
+        verification = run.verify()
         with pytest.raises(VerificationError) as refused:
-            migration.init(verification)
+            run.init(verification)
 
     assert not verification.passed
     assert str(refused.value).startswith("verification failed (existing_data_unchanged")
@@ -510,14 +504,14 @@ def test_a_run_stopped_by_a_failed_check_initialises_nothing_and_leaves_no_lease
 
 
 def test_rows_changed_between_backup_and_columns_are_refused_with_the_sheet_unchanged(
-    live_sheet: LiveSheet, open_migration: OpenMigration
+    live_sheet: LiveSheet, open_run: OpenRun
 ):
-    with open_migration() as migration:
-        migration.backup()
+    with open_run() as run:
+        run.backup()
         append_row(live_sheet)
         changed = stamps_and_values(live_sheet)
         with pytest.raises(ConcurrentChangeError) as refused:
-            migration.columns()
+            run.columns()
         assert stamps_and_values(live_sheet) == changed, "the backup's lease and stamp, no more"
 
     assert str(refused.value).startswith(
@@ -527,37 +521,37 @@ def test_rows_changed_between_backup_and_columns_are_refused_with_the_sheet_unch
     assert leases(live_sheet) == [], "released by close()"
 
 
-def stop_before(step: str, sheet: LiveSheet, migration: Migration) -> None:
+def stop_before(step: str, sheet: LiveSheet, run: Run) -> None:
     """Run the steps before ``step``, append a row, then run ``step``: refused, as each is."""
-    migration.backup()
+    run.backup()
     if step == "columns":
         append_row(sheet)
         with pytest.raises(ConcurrentChangeError):
-            migration.columns()
+            run.columns()
         return
-    migration.columns()
+    run.columns()
     if step == "verify":
         append_row(sheet)
-        verification = migration.verify()
+        verification = run.verify()
         assert "1 row added" in verification.results["row_count_preserved"].message
         with pytest.raises(VerificationError):
-            migration.init(verification)
+            run.init(verification)
         return
-    verification = migration.verify()
+    verification = run.verify()
     append_row(sheet)
     with pytest.raises(ConcurrentChangeError, match="the rows of 'Operaciones' changed"):
-        migration.init(verification)
+        run.init(verification)
 
 
 @pytest.mark.parametrize("step", ["columns", "verify", "init"])
 def test_a_rerun_after_rows_were_added_starts_over_from_a_new_backup_and_keeps_the_old_one(
-    live_sheet: LiveSheet, open_migration: OpenMigration, step: str
+    live_sheet: LiveSheet, open_run: OpenRun, step: str
 ):
-    with open_migration() as stopped:
+    with open_run() as stopped:
         stop_before(step, live_sheet, stopped)
-        old = stopped.stamps.step("3.0", "backup")["backup"]
+        old = stopped.writer.stamps.step("3.0", "backup")["backup"]
 
-    with open_migration() as rerun:
+    with open_run() as rerun:
         backup, _, verification, init = migrate(rerun)
 
     assert backup.status is StepStatus.RAN
@@ -570,8 +564,8 @@ def test_a_rerun_after_rows_were_added_starts_over_from_a_new_backup_and_keeps_t
 
 def stopped_before_columns(sheet: LiveSheet, checkpoints: Path) -> None:
     """A run whose columns step was refused: rows were added after its backup."""
-    with opened(sheet, checkpoint_dir=checkpoints) as migration:
-        stop_before("columns", sheet, migration)
+    with opened(sheet, checkpoint_dir=checkpoints) as run:
+        stop_before("columns", sheet, run)
 
 
 def backup_stamp_write(sheets_server: EmulatorServer, live_sheet: LiveSheet) -> int:
@@ -580,23 +574,23 @@ def backup_stamp_write(sheets_server: EmulatorServer, live_sheet: LiveSheet) -> 
     rehearsal = reseeded(live_sheet, [demo.header(), *demo.rows(DEMO_ROWS)])
     checkpoints = live_sheet.folder / "rehearsal"
     stopped_before_columns(rehearsal, checkpoints)
-    with opened(rehearsal, checkpoint_dir=checkpoints) as migration:
+    with opened(rehearsal, checkpoint_dir=checkpoints) as run:
         sheets_server.interleave(0, None)  # count and record from here
-        migration.backup()
+        run.backup()
     routes = list(sheets_server.app.interleaving.requests)
     sheets_server.app.interleaving.clear()
     return [n for n, route in enumerate(routes, 1) if route.endswith(":batchUpdate")][1]
 
 
 def test_a_lost_answer_to_a_new_backup_stamp_is_not_taken_for_the_old_stamp(
-    sheets_server: EmulatorServer, live_sheet: LiveSheet, open_migration: OpenMigration
+    sheets_server: EmulatorServer, live_sheet: LiveSheet, open_run: OpenRun
 ):
     write = backup_stamp_write(sheets_server, live_sheet)
     stopped_before_columns(live_sheet, live_sheet.folder / "logs" / "checkpoints")
     old = Stamps.parse(live_sheet.metadata(), 0).step("3.0", "backup")
     assert old is not None
 
-    with open_migration() as rerun:
+    with open_run() as rerun:
         live_sheet.faults({"kind": "http_500", "at": write})  # not applied: the old stamp stays
         backup = rerun.backup()
         live_sheet.faults()
@@ -654,33 +648,33 @@ def rollback_write(sheets_server: EmulatorServer, live_sheet: LiveSheet) -> int:
     after the lease's), as a rehearsal on a copy of the sheet sends it."""
     rehearsal = reseeded(live_sheet, [demo.header(), *demo.rows(DEMO_ROWS)])
     checkpoints = live_sheet.folder / "rehearsal"
-    with opened(rehearsal, checkpoint_dir=checkpoints) as migration:
-        migrate(migration)
+    with opened(rehearsal, checkpoint_dir=checkpoints) as run:
+        migrate(run)
     sheets_server.interleave(0, None)  # count and record from here
-    with opened(rehearsal, Mode.ROLLBACK, checkpoint_dir=checkpoints) as migration:
-        rollback(migration)
+    with opened(rehearsal, Mode.ROLLBACK, checkpoint_dir=checkpoints) as run:
+        run.rollback()
     routes = list(sheets_server.app.interleaving.requests)
     sheets_server.app.interleaving.clear()
     return max(n for n, route in enumerate(routes, 1) if route.endswith(":batchUpdate"))
 
 
 def test_a_verification_left_by_an_interrupted_rollback_is_not_trusted_by_the_next_migration(
-    sheets_server: EmulatorServer, live_sheet: LiveSheet, open_migration: OpenMigration
+    sheets_server: EmulatorServer, live_sheet: LiveSheet, open_run: OpenRun
 ):
     write = rollback_write(sheets_server, live_sheet)
-    migrated(open_migration)
+    migrated(open_run)
     # The rollback's write lands, its answer is lost, and the connection is gone from then on:
     live_sheet.faults(
         {"kind": "apply_then_reset", "at": write}, {"kind": "blackout", "at": write + 1}
     )
-    with pytest.raises(TransientApiError), open_migration(Mode.ROLLBACK) as migration:
-        rollback(migration)
+    with pytest.raises(TransientApiError), open_run(Mode.ROLLBACK) as run:
+        run.rollback()
     live_sheet.faults()
     assert live_sheet.values()[0] == demo.header(), "the rollback's write landed"
     assert (live_sheet.folder / "logs" / "checkpoints" / "step_3_verify.json").exists()
     set_cell(live_sheet, "TAG_SPOOL", 7, demo_keys()[4])  # row 7 repeats row 6's key
 
-    with open_migration() as rerun:
+    with open_run() as rerun:
         rerun.backup()
         rerun.columns()
         verification = rerun.verify()
@@ -693,15 +687,15 @@ def test_a_verification_left_by_an_interrupted_rollback_is_not_trusted_by_the_ne
 
 
 def test_a_rerun_after_a_finished_migration_does_not_compare_with_the_backup_again(
-    live_sheet: LiveSheet, open_migration: OpenMigration
+    live_sheet: LiveSheet, open_run: OpenRun
 ):
-    with open_migration() as migration:
-        migrate(migration)
+    with open_run() as run:
+        migrate(run)
     set_cell(live_sheet, "Proyecto", 3, "changed by the app after the migration")
     for step in ("step_3_verify", "step_1_backup"):
         (live_sheet.folder / "logs" / "checkpoints" / f"{step}.json").unlink()
 
-    with open_migration() as rerun:
+    with open_run() as rerun:
         results = migrate(rerun)
 
     assert [result.status for result in results] == [StepStatus.DONE] * 4
@@ -709,9 +703,9 @@ def test_a_rerun_after_a_finished_migration_does_not_compare_with_the_backup_aga
 
 
 def test_a_column_moved_by_hand_between_a_stopped_run_and_its_rerun_gets_its_default(
-    live_sheet: LiveSheet, open_migration: OpenMigration
+    live_sheet: LiveSheet, open_run: OpenRun
 ):
-    with open_migration() as stopped:  # stopped after verify, before init
+    with open_run() as stopped:  # stopped after verify, before init
         stopped.backup()
         stopped.columns()
         assert stopped.verify().passed
@@ -721,7 +715,7 @@ def test_a_column_moved_by_hand_between_a_stopped_run_and_its_rerun_gets_its_def
         {"requests": [{"moveDimension": {"source": source, "destinationIndex": KEY + 3}}]}
     )
 
-    with open_migration() as rerun:
+    with open_run() as rerun:
         _, _, verification, init = migrate(rerun)
 
     assert verification.status is StepStatus.RAN and verification.passed
@@ -730,14 +724,14 @@ def test_a_column_moved_by_hand_between_a_stopped_run_and_its_rerun_gets_its_def
 
 
 def test_cells_written_into_an_added_column_stop_the_start_over_until_cleared(
-    live_sheet: LiveSheet, open_migration: OpenMigration
+    live_sheet: LiveSheet, open_run: OpenRun
 ):
-    with open_migration() as stopped:
+    with open_run() as stopped:
         stop_before("init", live_sheet, stopped)
     set_cell(live_sheet, "Ocupado_Por", 3, "José Pérez")  # someone starts using the new column
     before = stamps_and_values(live_sheet)
 
-    with open_migration() as refused_run, pytest.raises(SheetStateError) as refused:
+    with open_run() as refused_run, pytest.raises(SheetStateError) as refused:
         refused_run.backup()
 
     assert "cells were written into the columns this migration added (Ocupado_Por)" in str(
@@ -749,7 +743,7 @@ def test_cells_written_into_an_added_column_stop_the_start_over_until_cleared(
     assert stamps_and_values(live_sheet) == before
     set_cell(live_sheet, "Ocupado_Por", 3, "")  # the advice: copied elsewhere, cleared
 
-    with open_migration() as rerun:
+    with open_run() as rerun:
         backup, *_ = migrate(rerun)
 
     assert "started over (the columns it had added, still blank, removed)" in backup.summary
@@ -793,20 +787,20 @@ def test_a_column_deleted_after_a_failed_check_stops_the_start_over_until_put_ba
 # -- rollback ------------------------------------------------------------------------------------
 
 
-def migrated(open_migration: OpenMigration) -> None:
-    with open_migration() as migration:
-        *_, init = migrate(migration)
+def migrated(open_run: OpenRun) -> None:
+    with open_run() as run:
+        *_, init = migrate(run)
     assert init.status is StepStatus.RAN
 
 
 def test_rollback_gives_the_sheet_back_as_it_was_before_the_migration(
-    live_sheet: LiveSheet, open_migration: OpenMigration
+    live_sheet: LiveSheet, open_run: OpenRun
 ):
     before = stamps_and_values(live_sheet)
-    migrated(open_migration)
+    migrated(open_run)
 
-    with open_migration(Mode.ROLLBACK) as migration:
-        result = rollback(migration)
+    with open_run(Mode.ROLLBACK) as run:
+        result = run.rollback()
 
     assert (result.step, result.status) == (StepName.ROLLBACK, StepStatus.RAN)
     assert result.summary.endswith("equals the pre-migration snapshot")
@@ -816,14 +810,12 @@ def test_rollback_gives_the_sheet_back_as_it_was_before_the_migration(
     assert not list((live_sheet.folder / "logs" / "checkpoints").glob("step_*.json"))
 
 
-def test_after_a_rollback_the_migration_runs_again(
-    live_sheet: LiveSheet, open_migration: OpenMigration
-):
-    migrated(open_migration)
-    with open_migration(Mode.ROLLBACK) as migration:
-        rollback(migration)
+def test_after_a_rollback_the_migration_runs_again(live_sheet: LiveSheet, open_run: OpenRun):
+    migrated(open_run)
+    with open_run(Mode.ROLLBACK) as run:
+        run.rollback()
 
-    with open_migration() as again:
+    with open_run() as again:
         _, columns, _, init = migrate(again)
 
     assert (columns.status, init.status) == (StepStatus.RAN, StepStatus.RAN)
@@ -831,10 +823,10 @@ def test_after_a_rollback_the_migration_runs_again(
 
 
 def test_rollback_without_a_migration_says_there_is_nothing_to_roll_back(
-    live_sheet: LiveSheet, open_migration: OpenMigration
+    live_sheet: LiveSheet, open_run: OpenRun
 ):
-    with open_migration(Mode.ROLLBACK) as migration, pytest.raises(SheetStateError) as refused:
-        rollback(migration)
+    with open_run(Mode.ROLLBACK) as run, pytest.raises(SheetStateError) as refused:
+        run.rollback()
 
     assert str(refused.value).startswith("no backup of the migration to schema 3.0 was found")
     assert writes(live_sheet) == 0
@@ -854,16 +846,16 @@ def test_rollback_without_a_migration_says_there_is_nothing_to_roll_back(
 )
 def test_rollback_refuses_when_the_rows_changed_since_the_migration_and_changes_nothing(
     live_sheet: LiveSheet,
-    open_migration: OpenMigration,
+    open_run: OpenRun,
     change: Callable[[LiveSheet], None],
     said: str,
 ):
-    migrated(open_migration)
+    migrated(open_run)
     change(live_sheet)
     changed, written = stamps_and_values(live_sheet), writes(live_sheet)
 
-    with open_migration(Mode.ROLLBACK) as migration, pytest.raises(SheetStateError) as refused:
-        rollback(migration)
+    with open_run(Mode.ROLLBACK) as run, pytest.raises(SheetStateError) as refused:
+        run.rollback()
 
     message = str(refused.value)
     assert message.startswith("the rows changed since the migration (")
@@ -873,33 +865,33 @@ def test_rollback_refuses_when_the_rows_changed_since_the_migration_and_changes_
 
 
 def test_a_forced_rollback_restores_the_backup_over_the_changed_rows(
-    live_sheet: LiveSheet, open_migration: OpenMigration
+    live_sheet: LiveSheet, open_run: OpenRun
 ):
     before = stamps_and_values(live_sheet)
-    migrated(open_migration)
+    migrated(open_run)
     set_cell(live_sheet, "Proyecto", 3, "changed by the app")
     append_row(live_sheet)
 
-    with open_migration(Mode.ROLLBACK) as migration:
-        result = rollback(migration, force=True)
+    with open_run(Mode.ROLLBACK, force_rollback=True) as run:
+        result = run.rollback()
 
     assert result.summary.endswith("equals the pre-migration snapshot")
     assert stamps_and_values(live_sheet) == before
 
 
 def test_a_rollback_restores_the_version_the_sheet_was_at_before(
-    live_sheet: LiveSheet, open_migration: OpenMigration
+    live_sheet: LiveSheet, open_run: OpenRun
 ):
     live_sheet.spreadsheet().batch_update(
         {"requests": [create_metadata_request("sheetmigrate.schema_version", "2.1", 0)]}
     )
     before = stamps_and_values(live_sheet)
-    migrated(open_migration)
+    migrated(open_run)
     backup = Stamps.parse(live_sheet.metadata(), 0).step("3.0", "backup")
     assert backup is not None and backup["from_version"] == "2.1"
 
-    with open_migration(Mode.ROLLBACK) as migration:
-        rollback(migration)
+    with open_run(Mode.ROLLBACK) as run:
+        run.rollback()
 
     assert stamps_and_values(live_sheet) == before
     assert Stamps.parse(live_sheet.metadata(), 0).schema_version == "2.1"
@@ -925,14 +917,14 @@ def test_a_checkpoint_dir_of_its_own_keeps_two_migrations_apart(
 
 
 def test_open_reads_the_rows_and_plans_the_columns_the_schema_lacks(
-    open_migration: OpenMigration,
+    open_run: OpenRun,
 ):
-    with open_migration() as migration:
-        planned = [name for name, _ in migration.plan.columns_to_add]
-        rows, layout = migration.data_rows, list(migration.layout)
-        migration.backup()
-        migration.columns()
-        after = list(migration.layout)
+    with open_run() as run:
+        planned = [name for name, _ in run.plan.columns_to_add]
+        rows, layout = run.context.data_rows, list(run.layout)
+        run.backup()
+        run.columns()
+        after = list(run.layout)
 
     assert (rows, layout) == (DEMO_ROWS, demo.header())
     assert planned == ["Ocupado_Por", "Fecha_Ocupacion", "version"]
@@ -940,13 +932,13 @@ def test_open_reads_the_rows_and_plans_the_columns_the_schema_lacks(
 
 
 def test_the_backup_copy_holds_the_sheet_as_it_was_before_the_migration(
-    open_migration: OpenMigration,
+    open_run: OpenRun,
 ):
-    with open_migration() as migration:
-        backup, *_ = migrate(migration)
-        before = migration.before
-        copy = migration.snapshot_of_copy(backup.details["backup"])
-        now = migration.live_snapshot()
+    with open_run() as run:
+        backup, *_ = migrate(run)
+        before = run.before
+        copy = run.snapshot_of_copy(backup.details["backup"])
+        now = run.live_snapshot()
 
     assert before is not None and copy.digest == before.digest
     assert list(copy.header) == demo.header() and copy.row_count == DEMO_ROWS
@@ -954,14 +946,14 @@ def test_the_backup_copy_holds_the_sheet_as_it_was_before_the_migration(
 
 
 def test_result_rows_stream_the_migrated_rows_and_a_dry_run_s_as_planned(
-    live_sheet: LiveSheet, open_migration: OpenMigration
+    live_sheet: LiveSheet, open_run: OpenRun
 ):
-    with open_migration(Mode.DRY_RUN) as dry:
+    with open_run(Mode.DRY_RUN) as dry:
         migrate(dry)
         planned = list(dry.result_rows())
-    with open_migration() as migration:
-        migrate(migration)
-        rows = list(migration.result_rows())
+    with open_run() as run:
+        migrate(run)
+        rows = list(run.result_rows())
 
     assert len(planned) == len(rows) == DEMO_ROWS
     assert [row["TAG_SPOOL"] for row in rows] == demo_keys()
