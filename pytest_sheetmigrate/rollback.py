@@ -7,6 +7,8 @@ backup copy, each cell as its kind (formula, number, boolean, text). Either way 
 all-or-nothing batchUpdate, which also removes the migration's stamps and puts the schema version
 back; then the sheet is read again and its digest must equal the pre-migration snapshot's. The
 digests hold each cell's kind (snapshot.py), so a formula that comes back as text fails that proof.
+Formulas the columns step made Google relocate count as unchanged (the backup step's expected
+snapshot); moving the columns back and deleting the added ones makes Google relocate them back.
 """
 
 from __future__ import annotations
@@ -57,10 +59,12 @@ class RollbackStep(Step):
             )
         if checkpoint and checkpoint.details.get("backup") == backup_key:
             before = Snapshot.from_dict(checkpoint.details["snapshot"])
+            kept = checkpoint.details.get("expected")
+            expected = Snapshot.from_dict(kept) if kept else before
         else:
-            before = context.snapshot_of(context.gateway.other(backup_key), width)
+            before, expected = context.backup_snapshots(context.gateway.other(backup_key), width)
         current = context.snapshot_of(context.gateway, width)
-        changed = _changes_since(schema, before, current)
+        changed = _changes_since(schema, before, current, expected)
         if changed and not force:
             raise SheetStateError(
                 f"the rows changed since the migration ({changed}). A rollback would lose those "
@@ -101,11 +105,12 @@ class RollbackStep(Step):
         )
 
 
-def _changes_since(schema: Schema, before: Snapshot, current: Snapshot) -> str:
+def _changes_since(schema: Schema, before: Snapshot, current: Snapshot, expected: Snapshot) -> str:
     """What changed in the data since the migration's snapshot ('' when nothing did): rows,
-    the old columns' cells, and anything but blanks or defaults in the added columns (a
-    rollback removes those columns, and what was written there with them)."""
-    data = CheckInput(schema, before, current, None, "init")
+    the old columns' cells (their formulas as the columns step relocated them: ``expected``),
+    and anything but blanks or defaults in the added columns (a rollback removes those
+    columns, and what was written there with them)."""
+    data = CheckInput(schema, before, current, None, "init", expected=expected)
     checks = (
         check_row_count_preserved,
         check_existing_data_unchanged,

@@ -15,6 +15,7 @@ from live_sheet import DEMO_ROWS, LiveSheet
 from pytest_sheetmigrate import commands
 from pytest_sheetmigrate.run import Run, RunRecord
 from pytest_sheetmigrate.schema import load_schema
+from pytest_sheetmigrate.settings import Mode
 
 ROWS = range(2, DEMO_ROWS + 2)
 
@@ -74,3 +75,33 @@ def test_a_formula_that_was_not_relocated_as_google_does_fails_existing_data_unc
     result = verification.results["existing_data_unchanged"]
     assert not result.passed
     assert 'column "Campo_01": rows 2-41' in result.message
+
+
+def test_a_rollback_gives_the_formulas_back_as_google_relocates_them_back(
+    live_sheet: LiveSheet,
+) -> None:
+    """Issue 13 item 2: a plain rollback is not refused for formulas Google relocated (they are
+    what the columns step was expected to leave), and removing the added columns makes Google
+    relocate them back: every formula back as it was, as a formula, digest equal."""
+    with_formulas(live_sheet)
+    before = formulas(live_sheet, "O")
+    commands.migrate(live_sheet.settings())
+
+    record = commands.rollback(live_sheet.settings(Mode.ROLLBACK))
+
+    assert "digest" in record.steps[0].result.summary and "equals" in record.steps[0].result.summary
+    assert formulas(live_sheet, "O") == before == [f"=J{row}*K{row}" for row in ROWS]
+
+
+def test_a_forced_rollback_writes_each_formula_back_as_a_formula(live_sheet: LiveSheet) -> None:
+    """A cell changed since the migration makes the rollback a restore from the backup copy:
+    each cell goes back as its kind, the formulas as formulas (the digest proves the kinds)."""
+    with_formulas(live_sheet)
+    commands.migrate(live_sheet.settings())
+    worksheet = live_sheet.spreadsheet().worksheet("Operaciones")
+    worksheet.update([["changed by hand"]], "B2")
+
+    record = commands.rollback(live_sheet.settings(Mode.ROLLBACK), force=True)
+
+    assert "equals the pre-migration snapshot" in record.steps[0].result.summary
+    assert formulas(live_sheet, "O") == [f"=J{row}*K{row}" for row in ROWS]
