@@ -33,6 +33,10 @@ class CheckInput:
     expected: Snapshot | None = None
     """``before`` with its formulas relocated as the columns step makes Google rewrite them
     (None: the same as ``before``)."""
+    first_changed_cell: Callable[[str, int, int], str | None] | None = None
+    """Given a column and the sheet rows of a block whose digests differ, its first changed cell
+    told as ``Q14: expected formula "=L14*M14", found formula "=J14*K14"`` (reads the cells;
+    None: not told)."""
 
 
 @dataclass(frozen=True)
@@ -125,7 +129,9 @@ def check_existing_data_unchanged(data: CheckInput) -> CheckResult:
             continue  # every column's digest differs: the row count says what changed
         old, new = expected.column(column), after.column(column)
         if old.digest != new.digest:
-            problems.append(f'column "{column}": {_first_differing_rows(before, old, new)} differ')
+            rows = _first_differing_rows(before, old, new)
+            cell = _first_changed_cell(data, column, before, old, new)
+            problems.append(f'column "{column}": {rows} differ{cell}')
     if before.row_count != after.row_count:
         problems.insert(
             0,
@@ -328,6 +334,18 @@ def _first_differing_rows(snapshot: Snapshot, old: ColumnSummary, new: ColumnSum
     shorter = min(len(old.block_digests), len(new.block_digests))
     first = shorter * snapshot.block_rows + 2
     return f"rows from {first:,} on (the row counts differ)"
+
+
+def _first_changed_cell(
+    data: CheckInput, column: str, snapshot: Snapshot, old: ColumnSummary, new: ColumnSummary
+) -> str:
+    """``, first at Q14: ...`` when the input can tell the cell (the first few columns only)."""
+    blocks = zip(old.block_digests, new.block_digests, strict=False)
+    block = next((i for i, (a, b) in enumerate(blocks) if a != b), None)
+    if data.first_changed_cell is None or block is None:
+        return ""
+    told = data.first_changed_cell(column, *snapshot.block_rows_range(block))
+    return f", first at {told}" if told else ""
 
 
 def _kind_change(old: ColumnSummary, new: ColumnSummary) -> str:

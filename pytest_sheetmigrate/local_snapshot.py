@@ -86,6 +86,23 @@ class LocalSnapshot:
             self.path.unlink(missing_ok=True)
 
 
+def read_rows(path: Path, first_row: int, last_row: int) -> list[list[Any]]:
+    """Sheet rows ``first_row..last_row`` of a local snapshot (its first line is the header,
+    row 1), formulas as ``Formula``; streamed, so only those rows are held."""
+    rows: list[list[Any]] = []
+    with gzip.open(path, "rb") as file:
+        for number, line in enumerate(file, start=1):
+            if number > last_row:
+                break
+            if number >= first_row:
+                rows.append([_unkinded(cell) for cell in orjson.loads(line)])
+    return rows
+
+
+def _unkinded(cell: Any) -> Any:
+    return Formula(cell["formula"]) if isinstance(cell, dict) else cell
+
+
 def _kinded(value: object) -> object:
     """A cell orjson does not write as it is: a formula (a str subclass)."""
     if isinstance(value, Formula):

@@ -39,6 +39,12 @@ class BackupOutcome:
     """``before`` with its formulas relocated as the columns step makes Google rewrite them
     (None: the same as ``before``)."""
 
+    @property
+    def local_snapshot(self) -> str | None:
+        """The local backup snapshot's path, when this run or the one it resumes wrote one."""
+        found = self.result.details.get("local_snapshot")
+        return str(found) if found else None
+
 
 class BackupStep(Step):
     name = StepName.BACKUP
@@ -82,9 +88,8 @@ class BackupStep(Step):
             before = Snapshot.from_dict(details["snapshot"])
             expected = Snapshot.from_dict(details["expected"]) if "expected" in details else None
             summary = f"backup {backup_key} made {stamp.get('at')}"
-            return BackupOutcome(
-                StepResult(self.name, StepStatus.DONE, summary), before, before, context, expected
-            )
+            result = StepResult(self.name, StepStatus.DONE, summary, details=details)
+            return BackupOutcome(result, before, before, context, expected)
         started = utc_now()  # resumed without its checkpoint: the copy is the state before
         copy = context.gateway.other(backup_key)
         before, expected = context.backup_snapshots(copy, len(context.header))

@@ -13,6 +13,7 @@ from ..results import StepName, StepStatus, Verification
 from ..stamp import utc_now
 from .backup import BackupOutcome
 from .base import Step
+from .changed_cell import changed_cell_finder
 
 
 class VerifyStep(Step):
@@ -39,6 +40,9 @@ class VerifyStep(Step):
             backup=backup.backup,
             stage="columns",
             expected=backup.expected,
+            first_changed_cell=changed_cell_finder(
+                self.context, backup.before, after, backup.local_snapshot
+            ),
         )
         results = {result.name: result for result in run_checks(check_input)}
         verification = Verification(results, self.writer.status, after=after)

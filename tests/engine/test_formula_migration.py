@@ -80,7 +80,10 @@ def test_a_formula_that_was_not_relocated_as_google_does_fails_existing_data_unc
         run.close()
     result = verification.results["existing_data_unchanged"]
     assert not result.passed
-    assert 'column "Campo_01": rows 2-41' in result.message
+    assert (
+        'column "Campo_01": rows 2-41 differ, first at Q2: expected formula =L2*M2, found '
+        "formula =J2*K2" in result.message
+    )
 
 
 def test_a_rollback_gives_the_formulas_back_as_google_relocates_them_back(
