@@ -288,10 +288,11 @@ class BackupStep(Step):
                 scan.add_rows(context.sheet.title, chunk, row)
                 row += len(chunk)
             sink.write(chunk)
+        local = sink.close()  # a refusal below keeps the local snapshot: the sheet as it was
         accepted = judge(scan, context)  # refused here, before the backup's stamp
         before, copy = paired.finish() if paired else (source.finish(), None)
         context.progress(f"read {context.data_rows:,} rows x {len(context.header)} columns")
-        return SourceRead(before, copy, sink.close(), source.expected(), accepted)
+        return SourceRead(before, copy, local, source.expected(), accepted)
 
 
 class SourceRead(NamedTuple):
