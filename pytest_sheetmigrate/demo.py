@@ -2,11 +2,16 @@
 
 2,556 data rows x 65 columns, key ``TAG_SPOOL`` in column G, with accented text, dates, prices,
 blanks and trailing empty rows (the grid has 3,000 rows). ``tests/v3.0/schema.toml`` migrates it to
-68 columns. Reset it with ``python -m pytest_sheetmigrate.demo reset``: only in a project whose
-pytest configuration is the demo's (the embedded server and the demo's key), it deletes the demo's
-own state, the embedded server's data folder and the checkpoints written for the demo sheet, and
-keeps the reports and every local backup snapshot; in any other project it deletes nothing and
-exits 2.
+68 columns, inserting two at F:G. Right of them, ``Total`` (O) holds ``=J{row}*K{row}`` (Cantidad x
+Precio_Unitario) and the tab ``Resumen`` reads Operaciones across tabs (``SUMMARY_ROWS``, with a
+VLOOKUP whose index does not shift): Google relocates them all and none changes meaning. ``rows()``
+and ``values()`` are plain values (Total a number, what the tests seed their sheets with); the
+embedded server's seeding writes ``total_formulas()`` and the summary over them, USER_ENTERED.
+
+Reset it with ``python -m pytest_sheetmigrate.demo reset``: only in a project whose pytest
+configuration is the demo's (the embedded server and the demo's key), it deletes the demo's own
+state, the embedded server's data folder and the checkpoints written for the demo sheet, and keeps
+the reports and every local backup snapshot; in any other project it deletes nothing and exits 2.
 """
 
 from __future__ import annotations
@@ -37,6 +42,11 @@ GRID_ROWS = 3000
 FROM_VERSION = "2.1"
 
 Cell = str | int | float
+TOTAL = "Total"  # =J{row}*K{row} (Cantidad x Precio_Unitario) in the embedded demo
+TOTAL_COLUMN = "O"
+TOTAL_FORMULA = "=J{row}*K{row}"
+SUMMARY = "Resumen"
+SUMMARY_SHEET_ID = 1
 Make = Callable[[random.Random, int], Cell]
 
 _WORDS = ["válvula", "tubería", "codo", "brida", "soldadura", "inspección", "línea", "niño"]
@@ -79,9 +89,11 @@ def _columns() -> list[tuple[str, str, Make]]:
         ("Responsable", "string", lambda rng, row: rng.choice(_PEOPLE)),
         ("Fecha_Entrega", "date", _date),
         ("Observaciones", "string", _text),
+        # Cantidad x Precio_Unitario: a plain number in rows(), a formula in the embedded demo.
+        (TOTAL, "number", _price),
     ]
     extra: list[tuple[str, str, Make]] = []
-    for n in range(1, 65 - len(fixed) + 1):
+    for n in range(2, 65 - len(fixed) + 2):
         kind = ("string", "number", "date")[n % 3]
         maker = {"string": _text, "number": _price, "date": _date}[kind]
         extra.append((f"Campo_{n:02d}", kind, maker))
@@ -107,9 +119,29 @@ def values(count: int = DATA_ROWS) -> list[list[Cell]]:
     return [head, *rows(count)]
 
 
+def total_formulas(count: int = DATA_ROWS) -> list[list[Cell]]:
+    """Column O (``Total``) of the data rows as formulas, written USER_ENTERED over the RAW rows."""
+    return [[TOTAL_FORMULA.format(row=row)] for row in range(2, count + 2)]
+
+
+# The summary tab: references into Operaciones right of the insertion at F:G (Google relocates
+# them), one of them absolute, and a lookup whose whole range G:K moves as one, so its index 5
+# still names Precio_Unitario. None of them changes meaning (formulas.dependents finds nothing).
+SUMMARY_ROWS: list[list[Cell]] = [
+    ["Concepto", "Valor"],
+    ["Spools", "=COUNTA(Operaciones!G2:G)"],
+    ["Cantidad total", "=SUM(Operaciones!J:J)"],
+    ["Importe total", "=SUM(Operaciones!O:O)"],
+    ["Precio máximo", "=MAX(Operaciones!$K$2:$K)"],
+    ["Importe por spool", "=B4/B2"],
+    ["Precio de SP-00001", '=VLOOKUP("SP-00001", Operaciones!G:K, 5, FALSE)'],
+]
+
+
 def spreadsheet_body(count: int = DATA_ROWS) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """A ``spreadsheets.create`` body for the demo, and the batchUpdate requests that stamp it
-    as being at schema 2.1 (the values are written separately, RAW).
+    """A ``spreadsheets.create`` body for the demo (``Operaciones`` and the summary tab), and
+    the batchUpdate requests that stamp it as being at schema 2.1 (the values are written
+    separately: the rows RAW, the formulas USER_ENTERED).
     """
     body = {
         "properties": {"title": DEMO_TITLE, "locale": "es_ES", "timeZone": "Europe/Madrid"},
@@ -120,7 +152,14 @@ def spreadsheet_body(count: int = DATA_ROWS) -> tuple[dict[str, Any], list[dict[
                     "title": WORKSHEET,
                     "gridProperties": {"rowCount": max(GRID_ROWS, count + 1), "columnCount": 65},
                 }
-            }
+            },
+            {
+                "properties": {
+                    "sheetId": SUMMARY_SHEET_ID,
+                    "title": SUMMARY,
+                    "gridProperties": {"rowCount": 20, "columnCount": 4},
+                }
+            },
         ],
     }
     # The worksheet's own stamp (older versions seeded a spreadsheet-level one, still read).

@@ -28,7 +28,16 @@ from pathlib import Path
 
 import requests
 
-from .demo import DEMO_KEY, spreadsheet_body, values
+from .demo import (
+    DEMO_KEY,
+    SUMMARY,
+    SUMMARY_ROWS,
+    TOTAL_COLUMN,
+    WORKSHEET,
+    spreadsheet_body,
+    total_formulas,
+    values,
+)
 from .emulator.data_lock import LOCK_NAME, DataFolderInUse, Holder, read_holder
 from .emulator.exceptions import ApiError
 from .emulator.server import EmulatorServer
@@ -195,20 +204,25 @@ def _seed_demo(server: EmulatorServer) -> None:
     run = server.store.execute
     body, metadata = spreadsheet_body()
     run("spreadsheets_create", {"body": body, "spreadsheet_id": DEMO_KEY}, None)
-    title = body["sheets"][0]["properties"]["title"]
-    run(
-        "values_update",
-        {
-            "spreadsheet_id": DEMO_KEY,
-            "range": f"{title}!A1",
-            "body": {"values": values()},
-            "value_input_option": "RAW",
-            "include_values_in_response": None,
-            "response_value_render_option": None,
-            "response_date_time_render_option": None,
-        },
-        None,
-    )
+    writes = [
+        (f"{WORKSHEET}!A1", values(), "RAW"),  # RAW: text stays text
+        (f"{WORKSHEET}!{TOTAL_COLUMN}2", total_formulas(), "USER_ENTERED"),  # formulas as formulas
+        (f"{SUMMARY}!A1", SUMMARY_ROWS, "USER_ENTERED"),
+    ]
+    for cells, rows, input_option in writes:
+        run(
+            "values_update",
+            {
+                "spreadsheet_id": DEMO_KEY,
+                "range": cells,
+                "body": {"values": rows},
+                "value_input_option": input_option,
+                "include_values_in_response": None,
+                "response_value_render_option": None,
+                "response_date_time_render_option": None,
+            },
+            None,
+        )
     run(
         "spreadsheets_batch_update",
         {"spreadsheet_id": DEMO_KEY, "body": {"requests": metadata}},

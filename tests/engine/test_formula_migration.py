@@ -1,7 +1,7 @@
 """A migration of a sheet whose formulas Google relocates (issue 13 item 1), on the local server,
 which relocates them as Google does (emulator/relocation.py, its sources in docs/emulator.md).
 
-The demo's schema inserts ``Ocupado_Por`` and ``Fecha_Ocupacion`` at F:G, so ``Campo_01`` (O,
+The demo's schema inserts ``Ocupado_Por`` and ``Fecha_Ocupacion`` at F:G, so ``Total`` (O,
 a number column) holding ``=J2*K2`` (Cantidad x Precio_Unitario) holds ``=L2*M2`` after the
 columns step, and a summary tab's ``=SUM(Operaciones!K:K)`` becomes ``=SUM(Operaciones!M:M)``.
 """
@@ -27,7 +27,7 @@ ROWS = range(2, DEMO_ROWS + 2)
 
 
 def with_formulas(live_sheet: LiveSheet, text: str = "=J{row}*K{row}") -> None:
-    """Write ``text`` (``{row}``: its row) into Campo_01 (column O) of every data row, as a
+    """Write ``text`` (``{row}``: its row) into Total (column O) of every data row, as a
     user types it (USER_ENTERED), and a summary tab that reads across tabs."""
     spreadsheet = live_sheet.spreadsheet()
     worksheet = spreadsheet.worksheet("Operaciones")
@@ -59,7 +59,7 @@ def test_formulas_google_relocates_pass_every_check_and_the_dry_run_agrees(
     assert formulas(live_sheet, "Q") == [f"=L{row}*M{row}" for row in ROWS]  # relocated by Google
     resumen = live_sheet.spreadsheet().worksheet("Resumen")
     assert resumen.acell("A1", value_render_option="FORMULA").value == "=SUM(Operaciones!M:M)"
-    assert 'not judged: 40 formula cells in "Campo_01"' in messages(record)["values_match_types"]
+    assert 'not judged: 40 formula cells in "Total"' in messages(record)["values_match_types"]
 
 
 def test_a_formula_that_was_not_relocated_as_google_does_fails_existing_data_unchanged(
@@ -81,7 +81,7 @@ def test_a_formula_that_was_not_relocated_as_google_does_fails_existing_data_unc
     result = verification.results["existing_data_unchanged"]
     assert not result.passed
     assert (
-        'column "Campo_01": rows 2-41 differ, first at Q2: expected formula =L2*M2, found '
+        'column "Total": rows 2-41 differ, first at Q2: expected formula =L2*M2, found '
         "formula =J2*K2" in result.message
     )
 

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 import signal
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sheet_project import SUITE
 
 from pytest_sheetmigrate import demo
+from pytest_sheetmigrate.a1 import column_letter
 from pytest_sheetmigrate.emulator import EmulatorServer
 from pytest_sheetmigrate.transport import sheets_client
 
@@ -57,6 +61,125 @@ def test_demo_reset_brings_the_sheet_back_to_v2_1(demo_project: pytest.Pytester)
     result.stdout.fnmatch_lines(["*the sheet is at schema version 2.1, not 3.0*"])
     values, _ = embedded_values(demo_project)
     assert values[0] == demo.header()
+
+
+# --- the demo's formulas survive the migration (issue 13 item 5) ---------------------------------
+
+ROWS = range(2, 2 + demo.DATA_ROWS)
+REPORT = Path("logs") / "migration" / "verification_report.json"
+# Resumen's column B after two columns go in at F:G: each reference Google relocates, the lookup's
+# index (5) unchanged because its whole range moves as one.
+RELOCATED_SUMMARY = [
+    "Valor",
+    "=COUNTA(Operaciones!I2:I)",
+    "=SUM(Operaciones!L:L)",
+    "=SUM(Operaciones!Q:Q)",
+    "=MAX(Operaciones!$M$2:$M)",
+    "=B4/B2",
+    '=VLOOKUP("SP-00001", Operaciones!I:M, 5, FALSE)',
+]
+
+
+def embedded_formulas(pytester: pytest.Pytester) -> tuple[list[list[Any]], list[list[Any]]]:
+    """Operaciones and Resumen as the FORMULA render gives them (formulas as their text)."""
+    with EmulatorServer(data_dir=pytester.path / ".sheetmigrate" / "embedded") as server:
+        spreadsheet = sheets_client(server.url).open_by_key(demo.DEMO_KEY)
+        return tuple(  # type: ignore[return-value]
+            spreadsheet.worksheet(title).get_values(value_render_option="FORMULA")
+            for title in (demo.WORKSHEET, demo.SUMMARY)
+        )
+
+
+def column(values: list[list[Any]], name: str) -> list[Any]:
+    index = values[0].index(name)
+    return [row[index] for row in values[1:]]
+
+
+def vlookup(values: list[list[Any]], formula: str) -> tuple[str, Any]:
+    """The column header and the value ``=VLOOKUP("key", Operaciones!X:Y, n, FALSE)`` answers
+    on ``values`` (the local server does not compute formulas; this test does)."""
+    found = re.fullmatch(
+        r'=VLOOKUP\("([^"]+)", Operaciones!([A-Z]+):[A-Z]+, (\d+), FALSE\)', formula
+    )
+    assert found, formula
+    key, first, index = found[1], column_index(found[2]), int(found[3])
+    row = next(row for row in values[1:] if row[first] == key)
+    return values[0][first + index - 1], row[first + index - 1]
+
+
+def column_index(letters: str) -> int:
+    return next(i for i in range(200) if column_letter(i) == letters)
+
+
+def test_the_demo_migration_relocates_every_formula_and_the_lookup_answers_the_same(
+    demo_project: pytest.Pytester,
+):
+    demo_project.runpytest("tests/v3.0")  # seeds the demo
+    before, summary_before = embedded_formulas(demo_project)
+    assert column(before, demo.TOTAL) == [f"=J{row}*K{row}" for row in ROWS], "seeded as formulas"
+
+    result = demo_project.runpytest("--migrate")
+
+    assert result.ret == 0
+    result.stdout.fnmatch_lines(["*verify ran: 7 of 7 checks passed*", "*test ran: 65 passed*"])
+    report = json.loads((demo_project.path / REPORT).read_text(encoding="utf-8"))
+    types = next(check for check in report["checks"] if check["name"] == "values_match_types")
+    assert 'not judged: 2,556 formula cells in "Total"' in types["message"]
+    after, summary_after = embedded_formulas(demo_project)
+    assert after[0].index(demo.TOTAL) == column_index("Q")
+    assert column(after, demo.TOTAL) == [f"=L{row}*M{row}" for row in ROWS]
+    assert [row[1] for row in summary_after] == RELOCATED_SUMMARY
+    lookup_before, lookup_after = summary_before[-1][1], summary_after[-1][1]
+    assert vlookup(after, lookup_after) == vlookup(before, lookup_before)
+    assert vlookup(before, lookup_before)[0] == "Precio_Unitario"
+    assert demo_project.runpytest("tests/v3.0").ret == 0
+
+
+def test_the_demo_dry_run_shows_the_letter_map_and_finds_no_formula_that_changes_meaning(
+    demo_project: pytest.Pytester,
+):
+    result = demo_project.runpytest("--migrate", "--dry-run")
+
+    assert result.ret == 0
+    result.stdout.fnmatch_lines(
+        [
+            "*verify planned: 7 of 7 checks passed*",
+            "*test planned: 65 passed on the planned result*",
+            "columns that change letter: F:BM -> H:BO",
+        ]
+    )
+    assert "accept-formula-changes" not in result.stdout.str(), "no dependent was found"
+    before, summary = embedded_formulas(demo_project)
+    assert column(before, demo.TOTAL)[0] == "=J2*K2" and summary[-1][1].endswith("G:K, 5, FALSE)")
+
+
+def test_the_demo_suite_fails_a_total_that_was_not_relocated(demo_project: pytest.Pytester):
+    assert demo_project.runpytest("--migrate").ret == 0
+    with EmulatorServer(data_dir=demo_project.path / ".sheetmigrate" / "embedded") as server:
+        worksheet = sheets_client(server.url).open_by_key(demo.DEMO_KEY).worksheet(demo.WORKSHEET)
+        worksheet.update([["=J3*K3"]], "Q3", raw=False)  # the old letters, other columns now
+
+    result = demo_project.runpytest("tests/v3.0")
+
+    assert result.ret == 1
+    result.stdout.fnmatch_lines(
+        [
+            "*test_every_total_formula_multiplies*",
+            "*Total should read =L{row}*M{row}: *(3, '=J3*K3')*",
+        ]
+    )
+
+
+def test_a_rollback_of_the_demo_gives_every_formula_back(demo_project: pytest.Pytester):
+    demo_project.runpytest("tests/v3.0")  # seeds the demo
+    before = embedded_formulas(demo_project)
+    assert demo_project.runpytest("--migrate").ret == 0
+
+    result = demo_project.runpytest("--rollback")
+
+    assert result.ret == 0
+    result.stdout.fnmatch_lines(["*rollback ran:*digest * equals the pre-migration snapshot*"])
+    assert embedded_formulas(demo_project) == before
 
 
 # --- demo reset: only the demo's own state, only in the demo's project ---------------------------
@@ -170,7 +293,7 @@ pytest.main(["--migrate", "-p", "no:cacheprovider"])
 """
 
 
-@pytest.mark.parametrize("kill_after", [1, 2])
+@pytest.mark.parametrize("kill_after", [1, 2, 3])
 def test_a_first_run_killed_while_seeding_the_demo_seeds_it_again(
     demo_project: pytest.Pytester, kill_after: int
 ):

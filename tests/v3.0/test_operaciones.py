@@ -2,13 +2,15 @@
 
 With `pytest --migrate` it runs on the migrated sheet in the same session (on the planned result in
 a dry run). `migrated_sheet` is a snapshot read over every row: header, row count, and per column
-its blanks, values off their type and values other than the column's default.
+its blanks, values off their type and values other than the column's default. `live_rows` streams
+the rows as stored (formulas as their text).
 """
 
 from pathlib import Path
 
 import pytest
 
+from pytest_sheetmigrate.a1 import column_letter
 from pytest_sheetmigrate.schema import load_schema
 
 SCHEMA = load_schema(Path(__file__).with_name("schema.toml"))
@@ -59,3 +61,20 @@ def test_required_column_has_no_blank(migrated_sheet, name):
 def test_typed_column_holds_values_of_its_type(migrated_sheet, name):
     column = migrated_sheet.column(name)
     assert column.type_mismatch_count == 0, column.type_mismatches
+
+
+def test_every_total_formula_multiplies_its_own_rows_quantity_by_its_unit_price(
+    migrated_sheet, live_rows
+):
+    """Total is Cantidad x Precio_Unitario: where it is a formula, it reads its own row's two
+    cells by the letters they stand at now (Google relocates them as columns go in)."""
+    quantity, price = (
+        column_letter(migrated_sheet.header.index(name)) for name in ("Cantidad", "Precio_Unitario")
+    )
+    totals = enumerate((row["Total"] for row in live_rows()), start=2)
+    wrong = [
+        (number, total)
+        for number, total in totals
+        if str(total).startswith("=") and total != f"={quantity}{number}*{price}{number}"
+    ]
+    assert not wrong, f"Total should read ={quantity}{{row}}*{price}{{row}}: {wrong[:5]}"
