@@ -121,7 +121,7 @@ def test_the_demo_migration_relocates_every_formula_and_the_lookup_answers_the_s
     result = demo_project.runpytest("--migrate")
 
     assert result.ret == 0
-    result.stdout.fnmatch_lines(["*verify ran: 7 of 7 checks passed*", "*test ran: 65 passed*"])
+    result.stdout.fnmatch_lines(["*verify ran: 7 of 7 checks passed*", "*test ran: 66 passed*"])
     report = json.loads((demo_project.path / REPORT).read_text(encoding="utf-8"))
     types = next(check for check in report["checks"] if check["name"] == "values_match_types")
     assert 'not judged: 2,556 formula cells in "Total"' in types["message"]
@@ -144,7 +144,7 @@ def test_the_demo_dry_run_shows_the_letter_map_and_finds_no_formula_that_changes
     result.stdout.fnmatch_lines(
         [
             "*verify planned: 7 of 7 checks passed*",
-            "*test planned: 65 passed on the planned result*",
+            "*test planned: 66 passed on the planned result*",
             "columns that change letter: F:BM -> H:BO",
         ]
     )
