@@ -1,6 +1,6 @@
 """Benchmark: a whole ``pytest --migrate`` against hand-written gspread (a table, not a test).
 
-    python benchmarks/bench_migrate.py [--sizes 1000,10000,100000] [--repeat 3]
+    python benchmarks/bench_migrate.py [--sizes 1000,10000,100000] [--repeat 3] [--formulas]
                                        [--output docs/benchmarks.md | --no-write]
 
 For each N it seeds the demo's 65-column v2.1 worksheet with N data rows on the local Sheets
@@ -13,7 +13,10 @@ per repetition:
 - naive: gspread ``insert_cols`` (the columns and their headers), then ``update_cell`` per row for
   ``version``; run up to N = 1,000 only, larger N extrapolated linearly from N = 1,000;
 - bulk: gspread ``insert_cols``, then one ``update`` of the whole ``version`` column;
-- floor: gspread reading the whole sheet once (``get_all_values``), no write.
+- floor: gspread reading the whole sheet once (``get_all_values``), no write;
+- tool, formulas (with ``--formulas``, issue 13): the tool's session on the same sheet whose
+  ``Campo_01`` (column O, right of the inserted columns) holds ``=J{r}*K{r}`` on every data row,
+  written USER_ENTERED before the run; the session then relocates it (``=L{r}*M{r}``), verified.
 
 Requests and bytes come from the server's stats (``/_emulator/stats``); wall seconds are the
 median of ``--repeat`` runs of the subprocess, start to exit; peak memory is the subprocess's
@@ -46,6 +49,7 @@ import requests
 from gspread.utils import rowcol_to_a1
 
 from pytest_sheetmigrate import demo
+from pytest_sheetmigrate.a1 import column_letter
 from pytest_sheetmigrate.schema import load_schema
 from pytest_sheetmigrate.transport import sheets_client
 
@@ -53,6 +57,10 @@ ROOT = Path(__file__).resolve().parents[1]
 SUITE = ROOT / "tests" / "v3.0"
 SCHEMA = load_schema(SUITE / "schema.toml")
 WAYS = ("tool", "naive", "bulk", "floor")
+FORMULAS = "tool, formulas"
+FORMULA_COLUMN = "O"  # Campo_01 of the v2.1 demo sheet; Q after the columns step
+FORMULA = "=J{row}*K{row}"  # Cantidad x Precio_Unitario
+RELOCATED = "=L{row}*M{row}"  # as Google rewrites it after the inserts at F:G
 NAIVE_MAX_ROWS = 1_000
 QUOTA_PER_MINUTE = 60
 SECONDS_PER_REQUEST = 0.2
@@ -69,6 +77,9 @@ KIND_NAMES = {
     "PUT /v4/spreadsheets/{spreadsheetId}/values/{range}": "values.update",
     "POST /v4/spreadsheets/{spreadsheetId}/values/{range}:append": "values.append",
     "POST /v4/spreadsheets/{spreadsheetId}:batchUpdate": "batchUpdate",
+    "POST /v4/spreadsheets/{spreadsheetId}/values:batchUpdateByDataFilter": (
+        "values.batchUpdateByDataFilter"
+    ),
     "POST /drive/v3/files/{fileId}/copy": "files.copy",
     "GET /drive/v3/files": "files.list",
     "GET /drive/v3/files/{fileId}": "files.get",
@@ -110,14 +121,27 @@ class Server:
         response.raise_for_status()
         return response
 
-    def seed(self, body: bytes) -> str:
+    def seed(self, body: bytes, formula_rows: int = 0) -> str:
+        """A fresh spreadsheet of ``body``; with ``formula_rows``, FORMULA down the formula
+        column of that many data rows, as a user types it. The stats start after the seeding."""
         self.post("/_emulator/reset")
         headers = {"Content-Type": "application/json"}
         key = str(
             self.post("/_emulator/spreadsheets", data=body, headers=headers).json()["spreadsheetId"]
         )
+        if formula_rows:
+            worksheet = sheets_client(self.url).open_by_key(key).worksheet(demo.WORKSHEET)
+            cells = [[FORMULA.format(row=row)] for row in range(2, formula_rows + 2)]
+            span = f"{FORMULA_COLUMN}2:{FORMULA_COLUMN}{formula_rows + 1}"
+            worksheet.update(cells, span, raw=False)
         self.post("/_emulator/stats/reset")
         return key
+
+    def formula_after(self, key: str, row: int) -> Any:
+        """The formula column's cell of ``row`` after the columns step, as stored."""
+        worksheet = sheets_client(self.url).open_by_key(key).worksheet(demo.WORKSHEET)
+        column = column_letter(SCHEMA.header.index("Campo_01"))
+        return worksheet.acell(f"{column}{row}", value_render_option="FORMULA").value
 
     def stats(self) -> dict[str, Any]:
         return requests.get(f"{self.url}/_emulator/stats", timeout=60).json()
@@ -238,9 +262,9 @@ def tool_project(directory: Path, url: str, key: str) -> Path:
 
 
 def measure_once(server: Server, body: bytes, way: str, rows: int) -> Run:
-    key = server.seed(body)
+    key = server.seed(body, formula_rows=rows if way == FORMULAS else 0)
     with tempfile.TemporaryDirectory() as directory:
-        if way == "tool":
+        if way in ("tool", FORMULAS):
             cwd = tool_project(Path(directory), server.url, key)
             args = [sys.executable, "-m", "pytest", "--migrate", "-p", "no:cacheprovider", "-q"]
         else:
@@ -251,17 +275,21 @@ def measure_once(server: Server, body: bytes, way: str, rows: int) -> Run:
     stats = server.stats()
     if way != "floor" and server.header(key) != SCHEMA.header:
         raise SystemExit(f"{way} at {rows:,} rows did not leave the schema's header")
+    if way == FORMULAS and (found := server.formula_after(key, rows + 1)) != RELOCATED.format(
+        row=rows + 1
+    ):
+        raise SystemExit(f"{way} at {rows:,} rows left the formula {found!r}, not relocated")
     return Run(wall, peak_mb, stats)
 
 
-def measure(sizes: list[int], repeat: int) -> dict[int, dict[str, Result]]:
+def measure(sizes: list[int], repeat: int, formulas: bool = False) -> dict[int, dict[str, Result]]:
     results: dict[int, dict[str, Result]] = {}
     naive: Result | None = None
     with local_server() as server:
         for rows in sizes:
             body = seed_body(rows)
             results[rows] = {}
-            for way in WAYS:
+            for way in (*WAYS, FORMULAS) if formulas else WAYS:
                 if way == "naive" and rows > NAIVE_MAX_ROWS:
                     continue
                 result = results[rows][way] = Result(way, rows)
@@ -351,6 +379,40 @@ def table(rows: int, by_way: dict[str, Result]) -> list[str]:
             f"| {approx}{duration(result.google_pace())} |"
         )
     return lines
+
+
+def formulas_table(results: dict[int, dict[str, Result]]) -> list[str]:
+    """The tool's session with and without the formula column, side by side (issue 13)."""
+    lines = [
+        "## With a formula column (issue 13)",
+        "",
+        f"The same sheet with `Campo_01` (column {FORMULA_COLUMN}, right of the inserted columns)",
+        f"holding `{FORMULA.format(row='{r}')}` on every data row (written USER_ENTERED before",
+        f"the run): the session relocates it as Google does (`{RELOCATED.format(row='{r}')}`),",
+        "checked after each run. Same columns as above; downloaded: the server's bytes out.",
+        "",
+        "| rows | sheet | requests by kind | requests | downloaded | uploaded | wall | peak RSS |",
+        "|--:|---|---|--:|--:|--:|--:|--:|",
+    ]
+    for rows, by_way in results.items():
+        if FORMULAS not in by_way:
+            continue
+        plain, formulas = by_way["tool"], by_way[FORMULAS]
+        for name, result in (("no formulas", plain), ("formula column", formulas)):
+            kinds = ", ".join(f"{kind} {n:,}" for kind, n in sorted(result.by_kind.items()))
+            lines.append(
+                f"| {rows:,} | {name} | {kinds} | {result.requests:,} "
+                f"| {size(result.stats['bytes_out'])} "
+                f"| {size(result.stats['bytes_in'])} | {result.wall:.2f} s "
+                f"| {result.peak_mb:.0f} MB |"
+            )
+        lines.append(
+            f"| {rows:,} | ratio | | {formulas.requests / plain.requests:.2f}x "
+            f"| {formulas.stats['bytes_out'] / plain.stats['bytes_out']:.2f}x "
+            f"| {formulas.stats['bytes_in'] / plain.stats['bytes_in']:.2f}x "
+            f"| {formulas.wall / plain.wall:.2f}x | {formulas.peak_mb / plain.peak_mb:.2f}x |"
+        )
+    return [*lines, ""]
 
 
 def goals(results: dict[int, dict[str, Result]]) -> list[str]:
@@ -447,6 +509,8 @@ def report(results: dict[int, dict[str, Result]], repeat: int) -> str:
     ]
     for rows, by_way in results.items():
         lines += table(rows, by_way) + [""]
+    if any(FORMULAS in by_way for by_way in results.values()):
+        lines += formulas_table(results)
     lines += [
         "## Goals",
         "",
@@ -503,6 +567,11 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--no-write", action="store_true", help="print only")
     parser.add_argument(
+        "--formulas",
+        action="store_true",
+        help="also run the tool on the sheet with a formula column right of the inserts",
+    )
+    parser.add_argument(
         "--client", nargs=4, metavar=("WAY", "URL", "KEY", "ROWS"), help=argparse.SUPPRESS
     )
     args = parser.parse_args()
@@ -511,7 +580,7 @@ def main() -> None:
         client_main(way, url, key, int(rows))
         return
     sizes = sorted(int(n.replace("_", "")) for n in args.sizes.split(","))
-    text = report(measure(sizes, args.repeat), args.repeat)
+    text = report(measure(sizes, args.repeat, args.formulas), args.repeat)
     print(text)
     if not args.no_write:
         args.output.write_text(text)

@@ -91,18 +91,36 @@ def _toml(value: Any) -> str:
     return str(value) if isinstance(value, int) else f'"{value}"'
 
 
-def write_formula(live_sheet: LiveSheet, text: str) -> str:
-    """``text`` down Campo_01 of every data row (``{row}``: its row), or into the summary tab's
-    A1 when it reads another tab; returns the tab it went to."""
+def write_formula(live_sheet: LiveSheet, text: str, column: str = "O") -> str:
+    """``text`` down ``column`` (Campo_01) of every data row (``{row}``: its row), or into the
+    summary tab's A1 when it reads another tab; returns the tab it went to."""
     spreadsheet = live_sheet.spreadsheet()
     if text in CROSS_TAB:
         spreadsheet.add_worksheet(SUMMARY, rows=5, cols=2).update([[text]], "A1", raw=False)
         return SUMMARY
-    column = "O"
-    assert LIVE.index(FORMULA_COLUMN) == 14  # O
     cells = [[text.format(row=row)] for row in ROWS]
     spreadsheet.worksheet(WORKSHEET).update(cells, f"{column}2:{column}{DEMO_ROWS + 1}", raw=False)
     return WORKSHEET
+
+
+def dry_run_then_migrate(
+    live_sheet: LiveSheet, schema: Path
+) -> tuple[RunRecord, list[list[Any]], list[dict[str, Any]], RunRecord]:
+    """The dry run (its record, planned rows and columns requests), then the real run's record."""
+    with open_run_on(live_sheet, Mode.DRY_RUN, schema_path=schema) as dry:
+        dry.backup()
+        dry.columns()
+        dry.init(dry.verify())
+        assert dry.plan.apply_to_header() == schema_header(schema)
+        planned = [list(row.values()) for row in dry.result_rows()]
+        requests = dry.plan.columns_requests()
+        planned_record = dry.record
+    record = commands.migrate(live_sheet.settings(schema_path=schema))
+    return planned_record, planned, requests, record
+
+
+def schema_header(schema: Path) -> list[str]:
+    return [column["name"] for column in tomllib.loads(schema.read_text())["columns"]]
 
 
 def messages(record: RunRecord) -> dict[str, str]:
@@ -123,19 +141,10 @@ def test_formulas_pass_every_check_and_the_dry_run_agrees_with_the_real_run(
     target = VARIANTS[variant]
     schema = schema_file(tmp_path, target)
 
-    with open_run_on(live_sheet, Mode.DRY_RUN, schema_path=schema) as dry:
-        dry.backup()
-        dry.columns()
-        dry.init(dry.verify())
-        planned_header = dry.plan.apply_to_header()
-        planned = [list(row.values()) for row in dry.result_rows()]
-        requests = dry.plan.columns_requests()
-        planned_record = dry.record
-    record = commands.migrate(live_sheet.settings(schema_path=schema))
+    planned_record, planned, requests, record = dry_run_then_migrate(live_sheet, schema)
 
     assert planned_record.checks_passed == 7, messages(planned_record)
     assert record.checks_passed == 7, messages(record)
-    assert planned_header == target
     assert bool(requests) and any("moveDimension" in r for r in requests) == ("moves" in variant)
     after = live_rows(live_sheet, len(target))
     assert after[0] == target
@@ -155,3 +164,37 @@ def test_formulas_pass_every_check_and_the_dry_run_agrees_with_the_real_run(
         assert held[0] == predicted
         if formula == "=J{row}*K{row}":
             assert held[0] == EXPECTED_TOTAL[variant]
+
+
+ALL_AT_ONCE = dict(zip(["O", "R", "U", "X"], SAME_TAB, strict=True))  # Campo_01, _04, _07, _10
+
+
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_every_formula_at_once_passes_and_a_rollback_gives_each_back_as_written(
+    live_sheet: LiveSheet, tmp_path: Path, variant: str
+) -> None:
+    """A sheet as a user has it: four formula columns and a summary tab reading three ways
+    across; the same agreement, and a plain rollback after it gives every formula back."""
+    for column, text in ALL_AT_ONCE.items():
+        write_formula(live_sheet, text, column)
+    summary = live_sheet.spreadsheet().add_worksheet(SUMMARY, rows=5, cols=2)
+    summary.update([[text] for text in CROSS_TAB], "A1:A3", raw=False)
+    before = live_sheet.values("FORMULA")
+    target = VARIANTS[variant]
+    schema = schema_file(tmp_path, target)
+
+    planned_record, planned, requests, record = dry_run_then_migrate(live_sheet, schema)
+
+    assert (planned_record.checks_passed, record.checks_passed) == (7, 7), messages(record)
+    after = live_rows(live_sheet, len(target))
+    assert after[1:] == planned
+    relocator = Relocator(WORKSHEET, requests)
+    summary_after = summary.get("A1:A3", value_render_option="FORMULA")
+    assert [row[0] for row in summary_after] == [relocator.relocate(t, SUMMARY) for t in CROSS_TAB]
+
+    rollback = commands.rollback(live_sheet.settings(Mode.ROLLBACK, schema_path=schema))
+
+    assert "equals" in rollback.steps[0].result.summary, rollback.steps[0].result.summary
+    assert live_sheet.values("FORMULA") == before
+    summary_back = summary.get("A1:A3", value_render_option="FORMULA")
+    assert [row[0] for row in summary_back] == CROSS_TAB
