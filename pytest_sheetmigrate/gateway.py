@@ -49,6 +49,12 @@ METADATA_FIELDS = (
     "sheets(properties(sheetId,title,index,gridProperties),merges,developerMetadata),"
     "developerMetadata"
 )
+OBJECT_FIELDS = (
+    "namedRanges,sheets(properties(sheetId,title),conditionalFormats,filterViews,basicFilter,"
+    "protectedRanges)"
+)
+"""The objects whose ranges a columns step may change (formulas/objects.py)."""
+VALIDATION_FIELDS = "sheets.data(startRow,startColumn,rowData.values.dataValidation)"
 KIND_FIELDS = "sheets.data(startRow,startColumn,rowData.values.userEnteredValue)"
 """What tells a formula from a text starting with "=" (formula_kinds.py)."""
 
@@ -282,6 +288,22 @@ class SheetGateway:
         return [
             entered_texts(grid, first) for grid, (_, first, _) in zip(grids, spans, strict=True)
         ]
+
+    def objects(self, validated_rows: str) -> dict[str, Any]:
+        """The spreadsheet's named ranges and each tab's conditional formats, filter views,
+        basic filter and protected ranges, with the data validation rules of the cells of
+        ``validated_rows`` (an A1 range; a rule is a property of each cell): two
+        spreadsheets.get, whose answers do not grow with the rows."""
+        found = self._call(
+            "spreadsheets.get",
+            lambda: self._http.fetch_sheet_metadata(self.key, params={"fields": OBJECT_FIELDS}),
+        )
+        data = self.grid_data([validated_rows], VALIDATION_FIELDS)
+        title = validated_rows.rsplit("!", 1)[0].strip("'").replace("''", "'")
+        for sheet in found.get("sheets", []):
+            if sheet.get("properties", {}).get("title") == title:
+                sheet["data"] = data
+        return dict(found)
 
     def grid_data(self, ranges: list[str], fields: str) -> list[dict[str, Any]]:
         """The GridData of ``ranges`` (all on one sheet), one spreadsheets.get."""

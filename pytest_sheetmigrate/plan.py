@@ -31,7 +31,7 @@ from typing import Any, Final
 from pytest_sheetmigrate.a1 import column_letter
 from pytest_sheetmigrate.cell_types import CellValue, Formula
 from pytest_sheetmigrate.errors import SchemaError, SheetStateError, UnreadableFormulaError
-from pytest_sheetmigrate.formulas.relocation import Relocator
+from pytest_sheetmigrate.formulas.relocation import Relocator, column_positions
 from pytest_sheetmigrate.schema import Schema, check_header_cells
 
 MAX_COLUMNS: Final = 18_278
@@ -225,15 +225,15 @@ class Plan:
     @cached_property
     def formula_relocation(self) -> Callable[[str], str] | None:
         """A formula of the worksheet as Google rewrites it when the columns step's requests
-        move and insert columns (formulas/relocation.py); None when the step moves nothing. A
+        move and insert columns (formulas/relocation.py); None when no column shifts. A
         formula the tokenizer cannot read is kept as it is: the verification then shows what
         Google made of it."""
-        if not self.moves and not self.inserts:
-            return None
-        title, relocator = (
-            self.schema.worksheet,
-            Relocator(self.schema.worksheet, self.columns_requests()),
-        )
+        requests = self.columns_requests()
+        positions = column_positions(requests, self.grid_column_count)
+        if all(old == new for old, new in enumerate(positions)):
+            return None  # columns only added after the last one: no reference changes
+        title = self.schema.worksheet
+        relocator = Relocator(title, requests)
 
         def relocate(formula: str) -> str:
             try:

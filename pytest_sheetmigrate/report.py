@@ -26,9 +26,10 @@ from pathlib import Path
 
 from .a1 import column_letter
 from .errors import SETUP_MISTAKE, LocalWriteError
+from .formulas.scan import letter_map_lines
 from .plan import Plan
 from .record import RunRecord
-from .results import StepResult
+from .results import StepName, StepResult
 from .schema import Schema
 from .settings import Mode, Settings, shown_path
 
@@ -109,6 +110,7 @@ def write_reports(report_dir: Path, record: RunRecord, summary_line: str) -> lis
         "finished": _utc(time.time()),
         "requests": record.requests,
         "tests": record.test_summary(),
+        "formula_changes_accepted": accepted_changes([step.result for step in record.steps]),
     }
     lines = [f"{outcome.upper():8} {name}" for name, outcome in record.tests.items()]
     contents = {
@@ -189,6 +191,10 @@ def render_plan(plan: Plan, steps: list[StepResult]) -> list[str]:
         )
     if plan.is_noop_columns:
         lines.append("  (every schema column is already in place)")
+    moved = letter_map_lines(plan.columns_requests(), len(plan.live_header))
+    if moved:  # for application code that addresses columns by letter
+        lines.append(f"columns that change letter: {'; '.join(moved)}")
+    lines += [f"accepted change of meaning: {line}" for line in accepted_changes(steps)]
     writes = [f"{step.step}: {len(step.requests)} requests" for step in steps if step.requests]
     copies = sum(step.step == "backup" and step.status == "planned" for step in steps)
     if not (copies or writes):
@@ -200,6 +206,17 @@ def render_plan(plan: Plan, steps: list[StepResult]) -> list[str]:
         + ", plus the lease; run with -v to see the bodies"
     )
     return lines
+
+
+def accepted_changes(steps: list[StepResult]) -> list[str]:
+    """The formulas and objects whose change of meaning the run accepted
+    (``--accept-formula-changes all``), as the backup step listed them."""
+    return [
+        line
+        for step in steps
+        if step.step == StepName.BACKUP
+        for line in step.details.get("formula_changes_accepted", [])
+    ]
 
 
 def _utc(timestamp: float) -> str:

@@ -83,6 +83,12 @@ OPTIONS = (
         metavar="KEY_OR_URL",
     ),
     Option(
+        "accept_formula_changes",
+        "'all': migrate although formulas, rules or named ranges would change meaning (the "
+        "plan lists them; the acceptance is recorded in the report)",
+        metavar="all",
+    ),
+    Option(
         "retry_base_seconds",
         "first backoff of a retried request, in seconds; it doubles with each attempt, with "
         "full jitter, up to 30 s (tests use a tiny value)",
@@ -118,6 +124,8 @@ class Settings:
     rootdir: Path
     break_lock: bool = False
     retry_base_seconds: float = 0.5
+    accept_formula_changes: bool = False
+    """Go ahead although the columns step changes what formulas or objects mean."""
     sheet_given_by: str = "--sheet"
     """Where the spreadsheet was named (``--sheet``, ``SHEETMIGRATE_SHEET`` or the ini key), for
     messages that ask to check it."""
@@ -206,6 +214,14 @@ def resolve(
         value("retry_base_seconds") or "", "--retry-base-seconds"
     )
 
+    accepted, accepted_where = given("accept_formula_changes")
+    if accepted not in (None, "", "all"):
+        raise ConfigError(
+            f"{accepted_where} = {accepted!r} is not understood: the only value is 'all' "
+            "(--accept-formula-changes all, or sheetmigrate_accept_formula_changes = all), which "
+            "migrates although the formulas the plan lists change meaning"
+        )
+
     def path(name: str) -> Path:
         return resolve_path(value(name) or "", rootdir)
 
@@ -221,6 +237,7 @@ def resolve(
         rootdir=rootdir,
         break_lock=break_lock,
         retry_base_seconds=retry_base_seconds,
+        accept_formula_changes=accepted == "all",
         sheet_given_by=given("sheet")[1],
     )
 

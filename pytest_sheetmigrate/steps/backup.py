@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..checkpoints import Checkpoint
 from ..checks import CheckInput, check_backup_matches_source
@@ -22,6 +22,7 @@ from ..snapshot import Snapshot
 from ..snapshot_builder import SnapshotBuilder, SourceAndCopyBuilder
 from ..stamp import utc_now
 from .base import Step
+from .dependents import judge, start_scan
 
 SinkOf = Callable[[SheetContext], RowSink]
 
@@ -176,10 +177,10 @@ class BackupStep(Step):
         if backup_key:
             status = StepStatus.DONE
             summary = f"backup {backup_key} given; checked against the source"
-            before, copy, local, expected = self._read_source(backup_key, sink(context))
-            self._refuse_backup_unlike_source(backup_key, before, copy)
+            read = self._read_source(backup_key, sink(context))
+            self._refuse_backup_unlike_source(backup_key, read.before, read.copy)
         else:
-            backup_key, status, summary, (before, copy, local, expected) = self._copy_source(sink)
+            backup_key, status, summary, read = self._copy_source(sink)
         stamp_details = {
             "backup": backup_key,
             "rows": context.data_rows,
@@ -189,10 +190,15 @@ class BackupStep(Step):
         schema = context.schema.name
         writer.write_step(writer.stamps.step_requests(schema, self.name, stamp_details), self.name)
         stamp = writer.stamps.step(schema, self.name)
-        details = {**self._details(backup_key, before, expected), **local, "stamp": stamp}
+        details = {
+            **self._details(backup_key, read.before, read.expected),
+            **read.local,
+            **_accepted(read),
+            "stamp": stamp,
+        }
         writer.save(self.name, started, status, details)
         result = StepResult(self.name, status, summary, details=details)
-        return BackupOutcome(result, before, copy, context, expected)
+        return BackupOutcome(result, read.before, read.copy, context, read.expected)
 
     def _refuse_backup_unlike_source(
         self, backup_key: str, before: Snapshot, copy: Snapshot | None
@@ -232,8 +238,7 @@ class BackupStep(Step):
         left = gateway.find_copy(name)
         if left is not None:
             read = self._read_source(left, sink(self.context))
-            before, copy, _, _ = read
-            if copy is not None and copy.digest == before.digest:
+            if read.copy is not None and read.copy.digest == read.before.digest:
                 return (
                     left,
                     StepStatus.DONE,
@@ -250,13 +255,13 @@ class BackupStep(Step):
         """The dry run's backup: the source streamed into the in-memory ``result``; the
         planned copy is a copy of what was read."""
         backup_key = self._backup_key()
-        before, _, _, expected = self._read_source(None, result)
+        read = self._read_source(None, result)
         if backup_key:
-            step = StepResult(self.name, StepStatus.DONE, f"backup {backup_key} exists")
+            status, summary = StepStatus.DONE, f"backup {backup_key} exists"
         else:
-            title = self.context.info.title
-            step = StepResult(self.name, StepStatus.PLANNED, f"would copy {title!r} on Drive")
-        return BackupOutcome(step, before, before, self.context, expected)
+            status, summary = StepStatus.PLANNED, f"would copy {self.context.info.title!r} on Drive"
+        step = StepResult(self.name, status, summary, details=_accepted(read))
+        return BackupOutcome(step, read.before, read.before, self.context, read.expected)
 
     # reading -----------------------------------------------------------------------------
 
@@ -268,20 +273,37 @@ class BackupStep(Step):
         paired = SourceAndCopyBuilder(schema, header, relocate) if backup_key else None
         source = paired.source if paired else SnapshotBuilder(schema, header, relocate)
         copy_gateway = context.gateway.other(backup_key) if backup_key else None
+        scan, row = start_scan(context), 2
         for chunk, copy_chunk in context.source_and_copy(copy_gateway):  # may cover other rows
             if paired is not None:  # the copy is digested only where it differs
                 paired.add_rows(chunk, copy_chunk)
             else:
                 source.add_rows(chunk)
+            if scan is not None:
+                scan.add_rows(context.sheet.title, chunk, row)
+                row += len(chunk)
             sink.write(chunk)
+        accepted = judge(scan, context)  # refused here, before the backup's stamp
         before, copy = paired.finish() if paired else (source.finish(), None)
         context.progress(f"read {context.data_rows:,} rows x {len(context.header)} columns")
-        return before, copy, sink.close(), source.expected()
+        return SourceRead(before, copy, sink.close(), source.expected(), accepted)
 
 
-SourceRead = tuple[Snapshot, Snapshot | None, dict[str, Any], Snapshot]
-"""The source's snapshot, the copy's (None: no copy read), the sink's details, and the source's
-with its formulas relocated by the plan (the source's own when none changes)."""
+class SourceRead(NamedTuple):
+    before: Snapshot
+    copy: Snapshot | None
+    """The copy's snapshot (None: no copy read)."""
+    local: dict[str, Any]
+    """The sink's details."""
+    expected: Snapshot
+    """``before`` with its formulas relocated by the plan (``before`` when none changes)."""
+    accepted: list[str]
+    """The formulas and objects whose change of meaning the user accepted (steps/dependents.py)."""
+
+
+def _accepted(read: SourceRead) -> dict[str, Any]:
+    """The accepted changes of meaning, for the step's details (the report shows them)."""
+    return {"formula_changes_accepted": read.accepted} if read.accepted else {}
 
 
 def _changes(before: Snapshot, now: Snapshot) -> str:

@@ -8,11 +8,17 @@ columns step, and a summary tab's ``=SUM(Operaciones!K:K)`` becomes ``=SUM(Opera
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
+import pytest
 from live_sheet import DEMO_ROWS, LiveSheet
 
-from pytest_sheetmigrate import commands
+from pytest_sheetmigrate import commands, demo
+from pytest_sheetmigrate.errors import SheetStateError
+from pytest_sheetmigrate.plan import Plan
+from pytest_sheetmigrate.report import step_lines, write_reports
 from pytest_sheetmigrate.run import Run, RunRecord
 from pytest_sheetmigrate.schema import load_schema
 from pytest_sheetmigrate.settings import Mode
@@ -105,3 +111,118 @@ def test_a_forced_rollback_writes_each_formula_back_as_a_formula(live_sheet: Liv
 
     assert "equals the pre-migration snapshot" in record.steps[0].result.summary
     assert formulas(live_sheet, "O") == [f"=J{row}*K{row}" for row in ROWS]
+
+
+def with_a_lookup_whose_index_shifts(live_sheet: LiveSheet) -> None:
+    """A lookup tab whose VLOOKUP reads column 9 (I, Material) of Operaciones!A:Z: after two
+    columns go in at F, column 9 of the grown range is G, another column (PerfectXL: "the column
+    index (4) in the VLOOKUP hasn't changed")."""
+    lookup = live_sheet.spreadsheet().add_worksheet("Buscar", rows=5, cols=2)
+    lookup.update(
+        [["SP-00001", f"=VLOOKUP(A{row}, Operaciones!A:Z, 9, FALSE)"] for row in (1, 2, 3)],
+        "A1:B3",
+        raw=False,
+    )
+
+
+def test_a_migration_that_would_shift_a_lookup_s_index_is_refused_before_it_changes_the_sheet(
+    live_sheet: LiveSheet,
+) -> None:
+    """Issue 13 items 3-4: refused with the list and both ways out; the dry run the same."""
+    with_a_lookup_whose_index_shifts(live_sheet)
+    header, stamps = live_sheet.values()[0], live_sheet.metadata()
+
+    for mode in (Mode.DRY_RUN, Mode.MIGRATE):
+        with pytest.raises(SheetStateError) as refused:
+            (commands.dry_run if mode is Mode.DRY_RUN else commands.migrate)(
+                live_sheet.settings(mode)
+            )
+        message = str(refused.value)
+        assert "Buscar!B1:B3 (3 cells) =VLOOKUP(A1, Operaciones!A:Z, 9, FALSE)" in message
+        assert "VLOOKUP argument 3 (9) changes" in message
+        assert "after the last column (BM)" in message
+        assert "--accept-formula-changes all" in message
+        assert "sheetmigrate_accept_formula_changes = all" in message
+        assert "F:BM -> H:BO" in message  # the letter map
+
+    assert live_sheet.values()[0] == header  # no column added
+    assert live_sheet.metadata() == stamps  # no stamp, no lease left
+
+
+def test_an_accepted_change_of_meaning_migrates_and_is_recorded(live_sheet: LiveSheet) -> None:
+    with_a_lookup_whose_index_shifts(live_sheet)
+
+    record = commands.migrate(live_sheet.settings(accept_formula_changes=True))
+
+    assert record.checks_passed == 7
+    accepted = record.steps[0].result.details["formula_changes_accepted"]
+    assert len(accepted) == 1 and accepted[0].startswith("Buscar!B1:B3 (3 cells)")
+
+
+def test_the_report_records_the_accepted_change_and_the_plan_shows_the_letter_map(
+    live_sheet: LiveSheet, tmp_path: Path
+) -> None:
+    with_a_lookup_whose_index_shifts(live_sheet)
+    settings = live_sheet.settings(Mode.DRY_RUN, accept_formula_changes=True)
+
+    record = commands.dry_run(settings)
+
+    plan = Plan.build(load_schema(settings.schema_path), demo.header(), 0, DEMO_ROWS, 65)
+    lines = step_lines(record, plan)
+    assert "columns that change letter: F:BM -> H:BO" in lines
+    assert any(line.startswith("accepted change of meaning: Buscar!B1:B3") for line in lines)
+    write_reports(tmp_path, record, "1 passed in 0.01s")
+    report = json.loads((tmp_path / "verification_report.json").read_text())
+    assert report["formula_changes_accepted"] == [
+        line.split(": ", 1)[1] for line in lines if line.startswith("accepted")
+    ]
+
+
+def test_named_ranges_rules_and_validation_the_insert_falls_inside_are_listed_in_the_refusal(
+    live_sheet: LiveSheet,
+) -> None:
+    """Issue 13 item 3: the objects whose ranges the insert at F falls inside (read with two
+    spreadsheets.get whose answers do not grow with the rows)."""
+    spreadsheet = live_sheet.spreadsheet()
+    sheet_id = spreadsheet.worksheet("Operaciones").id
+
+    def columns(first: int, last: int, rows: int | None = None) -> dict[str, int]:
+        span = {"sheetId": sheet_id, "startColumnIndex": first, "endColumnIndex": last}
+        return span | ({"startRowIndex": 1, "endRowIndex": rows} if rows else {})
+
+    spreadsheet.batch_update(
+        {
+            "requests": [
+                {"addNamedRange": {"namedRange": {"name": "Datos", "range": columns(0, 26)}}},
+                {
+                    "addConditionalFormatRule": {
+                        "index": 0,
+                        "rule": {
+                            "ranges": [columns(3, 10)],
+                            "booleanRule": {
+                                "condition": {"type": "NOT_BLANK"},
+                                "format": {"textFormat": {"bold": True}},
+                            },
+                        },
+                    }
+                },
+                {
+                    "setDataValidation": {
+                        "range": columns(4, 5, rows=DEMO_ROWS + 1),
+                        "rule": {
+                            "condition": {
+                                "type": "ONE_OF_LIST",
+                                "values": [{"userEnteredValue": "PENDIENTE"}],
+                            }
+                        },
+                    }
+                },
+            ]
+        }
+    )
+    with pytest.raises(SheetStateError) as refused:
+        commands.dry_run(live_sheet.settings(Mode.DRY_RUN))
+    message = str(refused.value)
+    assert "named range 'Datos' on Operaciones!A:Z changes" in message
+    assert "conditional format 'rule 1' on Operaciones!D:J changes" in message
+    assert "data validation 'column E' on Operaciones!E may shift" in message

@@ -81,3 +81,19 @@ def test_the_message_says_the_step_what_landed_and_that_rerunning_is_safe(step, 
     assert says in message
     assert "Running pytest --migrate again is safe" in message
     assert "the lease this run held is released" in message
+
+
+@pytest.mark.parametrize(
+    ("write", "says"),
+    [
+        (InterruptedWrite("columns", True, True), "the write landed"),
+        (InterruptedWrite("columns", False, True), "the write did not land"),
+        (InterruptedWrite("init", True, True), "the write landed"),
+    ],
+    ids=["columns write landed", "columns write did not land", "init write landed"],
+)
+def test_the_message_names_the_step_whose_write_was_in_flight_and_whether_it_landed(write, says):
+    message = interrupted_message(None, write, "pytest --migrate", released=True)
+    assert f"interrupted during the {write.step} step, while its write was in flight: {says}" in (
+        message
+    )

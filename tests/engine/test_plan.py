@@ -357,3 +357,13 @@ def test_a_planned_row_has_its_formulas_relocated_as_google_rewrites_them() -> N
     ]
     assert all(type(cell) is Formula for cell in plan.apply_to_row(row)[4:])
     assert Plan.build(schema, schema.header, SHEET_ID, 1, 5).formula_relocation is None
+
+
+def test_columns_added_after_the_last_one_relocate_no_formula() -> None:
+    """Nothing shifts, so the plan has no relocation (and the backup step looks for no
+    dependents): references right of the grid's last column do not exist."""
+    schema = make_schema(Column("TAG_SPOOL", "string", required=True), Column("Precio", "number"))
+    plan = Plan.build(schema, ["TAG_SPOOL"], SHEET_ID, 1, 1)
+    assert plan.inserts and plan.formula_relocation is None
+    wider_grid = Plan.build(schema, ["TAG_SPOOL"], SHEET_ID, 1, 3)  # blank columns B:C shift
+    assert wider_grid.formula_relocation is not None

@@ -539,20 +539,13 @@ def test_a_repeated_or_blank_key_stops_the_migration_before_init_with_every_row_
 
 # -- checkpoints: a damaged one is ignored, one of another migration refused -------------------
 
-DAMAGE = {
-    "truncated": lambda text: text[: len(text) // 2],
-    "corrupted": lambda text: "\x00\ufffd" + text[3:],
-    "not_a_checkpoint": lambda text: "[1, 2, 3]",
-}
 
-
-@pytest.mark.parametrize("damage", DAMAGE)
-def test_a_damaged_checkpoint_is_ignored_with_a_warning_and_the_sheet_decides(
-    project: Project, damage: str
-):
+def test_a_damaged_checkpoint_is_ignored_with_a_warning_and_the_sheet_decides(project: Project):
+    """The warning as the user sees it; every kind of damage is tested directly in
+    tests/engine/test_checkpoints.py."""
     assert project.run("--migrate").ret == 0
     checkpoint = project.path / "logs" / "checkpoints" / "step_1_backup.json"
-    checkpoint.write_text(DAMAGE[damage](checkpoint.read_text()))
+    checkpoint.write_text("\x00\ufffd" + checkpoint.read_text()[3:])  # bytes overwritten
     before = spreadsheet_digest(project.api.url, project.sheet)
 
     result = project.run("--migrate")
@@ -567,20 +560,9 @@ def test_a_damaged_checkpoint_is_ignored_with_a_warning_and_the_sheet_decides(
     assert json.loads(checkpoint.read_text())["step"] == "backup", "rewritten from the sheet"
 
 
-def test_a_checkpoint_of_another_spreadsheet_is_refused(project: Project):
-    other = seed_demo(project.api, demo_values())
-    assert project.run("--migrate", "--sheet", other).ret == 0  # leaves its checkpoints
-
-    result = Attempt(project).refused(
-        "--migrate",
-        "-rfEs",
-        words=("belongs to another migration", f"spreadsheet {other}", "--checkpoint-dir"),
-    )
-
-    assert_later_steps_skipped(result)
-
-
 def test_a_checkpoint_of_another_schema_is_refused(project: Project):
+    """The refusal as the user sees it; one of another spreadsheet or worksheet is refused the
+    same way (tests/engine/test_checkpoints.py)."""
     assert project.run("--migrate").ret == 0
     newer = SCHEMA_TEXT.replace('name = "3.0"', 'name = "3.1"')
     newer += '\n[[columns]]\nname = "Turno"\ntype = "string"\n'

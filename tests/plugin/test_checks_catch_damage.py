@@ -115,6 +115,7 @@ def test_keys_present_and_unique_fails_on_a_repeated_and_a_blank_key(
     assert_check_failed_and_nothing_initialised(
         project, result, "keys_present_and_unique", "row 11"
     )
+    result.stdout.fnmatch_lines(["sheetmigrate: verify ran: 5 of 7 checks passed"])
 
 
 def test_values_match_types_fails_on_text_in_an_integer_column_and_on_an_error_value(

@@ -8,7 +8,7 @@ from sheet_project import DEMO_ROWS, Project
 from sheet_state import FAST_RETRIES
 
 
-def test_a_dry_run_sends_no_mutating_request_and_leaves_no_checkpoint(project: Project):
+def test_a_dry_run_prints_the_plan_as_a_table_verifies_it_and_sends_no_write(project: Project):
     values_before = project.worksheet().get_all_values()
     project.api.reset_stats()
 
@@ -20,11 +20,6 @@ def test_a_dry_run_sends_no_mutating_request_and_leaves_no_checkpoint(project: P
     assert stats["mutating_requests"] == 0
     assert not (project.path / "logs" / "checkpoints").exists()
     assert project.worksheet().get_all_values() == values_before
-
-
-def test_a_dry_run_prints_the_plan_as_a_table(project: Project):
-    result = project.run("--migrate", "--dry-run")
-
     result.stdout.fnmatch_lines(
         [
             "columns  planned  would add Ocupado_Por at F*",
@@ -37,6 +32,10 @@ def test_a_dry_run_prints_the_plan_as_a_table(project: Project):
         ]
     )
     assert '"insertDimension"' not in result.stdout.str(), "the bodies come with -v"
+    assert set(result.parseoutcomes()) == {"passed"}, "nothing failed, errored or skipped"
+    report = json.loads((project.path / "logs/migration/verification_report.json").read_text())
+    assert (report["checks_passed"], report["mode"]) == (7, "dry run")
+    assert set(report["requests"]["by_kind"]) <= {"spreadsheets.get", "values.batchGet"}
 
 
 def test_a_dry_run_prints_the_exact_batch_update_bodies_with_v(project: Project):
@@ -47,16 +46,6 @@ def test_a_dry_run_prints_the_exact_batch_update_bodies_with_v(project: Project)
     assert '"repeatCell"' in text
     assert f'"endRowIndex": {DEMO_ROWS + 1}' in text
     assert '"metadataKey": "sheetmigrate.step.3.0.columns"' in text
-
-
-def test_a_dry_run_verifies_and_validates_the_planned_result(project: Project):
-    result = project.run("--migrate", "--dry-run")
-
-    assert result.ret == 0
-    assert set(result.parseoutcomes()) == {"passed"}, "nothing failed, errored or skipped"
-    report = json.loads((project.path / "logs/migration/verification_report.json").read_text())
-    assert (report["checks_passed"], report["mode"]) == (7, "dry run")
-    assert set(report["requests"]["by_kind"]) <= {"spreadsheets.get", "values.batchGet"}
 
 
 def test_dry_run_and_rollback_together_are_refused_before_anything_is_read(project: Project):

@@ -103,18 +103,12 @@ def interrupted_run(project: Project, key: str, at: int, *, lands: bool) -> tupl
     return run.returncode, output
 
 
-@pytest.mark.parametrize(
-    ("step", "lands"),
-    [("columns", True), ("columns", False), ("init", True)],
-    ids=["columns write lands", "columns write answers 500", "init write lands"],
-)
 def test_a_ctrl_c_during_a_write_in_flight_says_what_landed_and_leaves_no_lease(
-    sheets_server: EmulatorServer,
-    project: Project,
-    monkeypatch: pytest.MonkeyPatch,
-    step: str,
-    lands: bool,
+    sheets_server: EmulatorServer, project: Project, monkeypatch: pytest.MonkeyPatch
 ):
+    """A columns write that answers 500. A write that lands, and init's, are interrupted the
+    same way in tests/engine/test_interrupted_write.py; each message is in test_in_flight.py."""
+    step, lands = "columns", False
     at, reference = request_number_of_write(sheets_server, project, monkeypatch, step)
     key = fresh_sheet(project)
     returncode, output = interrupted_run(project, key, at, lands=lands)

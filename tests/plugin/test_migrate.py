@@ -25,42 +25,41 @@ def suite_size(project: Project) -> int:
     return sum(1 for line in result.outlines if line.startswith("tests/v3.0/"))
 
 
-def test_migrate_adds_the_columns_and_sets_version_zero_on_every_data_row(project: Project):
+def test_migrate_reports_each_step_and_leaves_the_sheet_checkpoints_backup_and_reports(
+    project: Project,
+):
+    """One migration and its rerun, as the user sees them: pytest's counts, the sheet, the files
+    under logs/. The engine's side (what each step writes, the sealed checkpoints, the local
+    backup's seal) is tested directly in tests/engine."""
+    items = STEP_ITEMS + suite_size(project)
+
     result = project.run("--migrate")
 
-    result.assert_outcomes(passed=STEP_ITEMS + suite_size(project))
+    result.assert_outcomes(passed=items)
     values = project.worksheet().get_all_values()
     assert values[0] == SCHEMA.header
     version = SCHEMA.header.index("version")
     assert [row[version] for row in values[1 : DEMO_ROWS + 1]] == ["0"] * DEMO_ROWS
     assert len(values) == DEMO_ROWS + 1, "the trailing empty rows stay empty"
-
-
-def test_migrate_keeps_every_existing_cell_under_its_column(project: Project):
-    project.run("--migrate")
-
     after = project.worksheet().get_all_values(value_render_option="UNFORMATTED_VALUE")
-    header = after[0]
     for row_number, original in enumerate(demo.rows(DEMO_ROWS)):
         for name, value in zip(demo.header(), original, strict=True):
-            assert after[row_number + 1][header.index(name)] == value, (name, row_number)
-
-
-def test_a_second_migrate_sends_no_write_and_says_every_step_is_done(project: Project):
-    project.run("--migrate")
+            assert after[row_number + 1][after[0].index(name)] == value, (name, row_number)
+    assert_checkpoints(project)
+    assert_local_backup(project)
+    assert_reports(project, result, items)
     project.api.reset_stats()
 
-    result = project.run("--migrate")
+    rerun = project.run("--migrate")
 
-    assert result.ret == 0
+    assert rerun.ret == 0
     assert project.api.stats()["mutating_requests"] == 0
     for step in ("backup", "columns", "verify", "init"):
-        result.stdout.fnmatch_lines([f"{step:8} done *"])
+        rerun.stdout.fnmatch_lines([f"{step:8} done *"])
 
 
-def test_migrate_writes_a_checkpoint_per_step(project: Project):
-    project.run("--migrate")
-
+def assert_checkpoints(project: Project) -> None:
+    """A checkpoint per step; step 5's holds the suite's outcome, recorded after init."""
     names = sorted(p.name for p in (project.path / "logs" / "checkpoints").iterdir())
     assert names == [
         "step_1_backup.json",
@@ -80,6 +79,36 @@ def test_migrate_writes_a_checkpoint_per_step(project: Project):
     assert test["started"] >= init["finished"]
 
 
+def assert_local_backup(project: Project) -> None:
+    """The local backup holds every row as read, with its sha256, readable by its owner only."""
+    checkpoint = json.loads((project.path / "logs/checkpoints/step_1_backup.json").read_text())
+    path = Path(checkpoint["details"]["local_snapshot"])
+    data = gzip.decompress(path.read_bytes())
+    assert hashlib.sha256(data).hexdigest() == checkpoint["details"]["local_snapshot_sha256"]
+
+    def trimmed(row: list) -> list:  # the API trims trailing blank cells
+        return row[: max((i + 1 for i, cell in enumerate(row) if cell != ""), default=0)]
+
+    assert [json.loads(line) for line in data.splitlines()] == list(map(trimmed, demo_values()))
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+def assert_reports(project: Project, result: pytest.RunResult, items: int) -> None:
+    """The reports give the checks, and the results file ends with pytest's own summary line."""
+    report = json.loads((project.path / "logs/migration/verification_report.json").read_text())
+    assert (report["checks_passed"], report["checks_total"]) == (7, 7)
+    assert report["mode"] == "migrate"
+    assert report["schema_version"] == "3.0"
+    assert report["requests"]["total"] > 0
+    results = (project.path / "logs/migration/final_test_results.txt").read_text()
+    summary = results.strip().splitlines()[-1]
+    assert summary.startswith(f"{items} passed in ")
+    ours = re.fullmatch(r"(.+) in [0-9.]+s", summary)
+    pytests = re.search(r"=+ (.+) in [0-9.]+s", result.outlines[-1])
+    assert ours is not None and pytests is not None, result.outlines[-1]
+    assert ours[1] == pytests[1]  # the counts as pytest gives them (the seconds are not compared)
+
+
 def test_a_suite_that_fails_on_the_migrated_sheet_is_recorded_in_the_test_step(
     project: Project,
 ):
@@ -93,29 +122,6 @@ def test_a_suite_that_fails_on_the_migrated_sheet_is_recorded_in_the_test_step(
     test = json.loads((project.path / "logs/checkpoints/step_5_test.json").read_text())
     assert test["details"]["passed"] is False
     assert test["details"]["tests"]["failed"] == 1
-
-
-def test_the_reports_give_the_checks_and_pytests_summary_line(project: Project):
-    project.run("--migrate")
-
-    report = json.loads((project.path / "logs/migration/verification_report.json").read_text())
-    assert (report["checks_passed"], report["checks_total"]) == (7, 7)
-    assert report["mode"] == "migrate"
-    assert report["schema_version"] == "3.0"
-    assert report["requests"]["total"] > 0
-    results = (project.path / "logs/migration/final_test_results.txt").read_text()
-    summary = results.strip().splitlines()[-1]
-    assert summary.startswith(f"{STEP_ITEMS + suite_size(project)} passed in ")
-
-
-def test_the_results_file_ends_with_pytest_s_own_summary_line(project: Project):
-    result = project.run("--migrate")
-
-    results = (project.path / "logs/migration/final_test_results.txt").read_text()
-    ours = re.fullmatch(r"(.+) in [0-9.]+s", results.strip().splitlines()[-1])
-    pytests = re.search(r"=+ (.+) in [0-9.]+s", result.outlines[-1])
-    assert ours is not None and pytests is not None, result.outlines[-1]
-    assert ours[1] == pytests[1]  # the counts as pytest gives them (the seconds are not compared)
 
 
 def test_a_json_report_plugin_given_to_pytest_main_is_the_one_the_reports_are_built_from(
@@ -138,14 +144,36 @@ def test_a_json_report_plugin_given_to_pytest_main_is_the_one_the_reports_are_bu
     assert (report["checks_passed"], report["tests"]["passed"]) == (7, items)
 
 
-def test_validation_passes_on_a_migrated_sheet_and_writes_nothing(project: Project):
+def test_validation_of_a_migrated_sheet_passes_writes_nothing_and_keeps_the_migration_s_report(
+    project: Project,
+):
+    """`pytest tests/v3.0` after a migration: it passes without a write, has a report of its own
+    under runs/, and neither it nor a `--collect-only` replaces the migration's report (issue
+    11: they overwrote it with "checks_passed": 0)."""
+    items = 1 + suite_size(project)
     project.run("--migrate")
+    top = project.path / "logs/migration/verification_report.json"
+    migrated = top.read_text()
     project.api.reset_stats()
 
     result = project.run("tests/v3.0")
 
-    result.assert_outcomes(passed=1 + suite_size(project))
+    result.assert_outcomes(passed=items)
     assert project.api.stats()["mutating_requests"] == 0
+    [run] = sorted((project.path / "logs/migration/runs").glob("*-validate"))
+    report = json.loads((run / "verification_report.json").read_text())
+    assert (report["mode"], report["checks_total"]) == ("validate", 0)
+    assert report["tests"] == {"passed": items, "total": items}
+    results = (run / "final_test_results.txt").read_text()
+    assert results.strip().splitlines()[-1].startswith(f"{items} passed in ")
+
+    project.run("--migrate", "--collect-only")
+
+    assert top.read_text() == migrated
+    report = json.loads(migrated)
+    assert (report["mode"], report["checks_passed"]) == ("migrate", 7)
+    modes = [run.name.rsplit("-", 1)[1] for run in sorted((top.parent / "runs").iterdir())]
+    assert modes == ["migrate", "validate"]  # --collect-only ran nothing and wrote nothing
 
 
 def test_validation_of_a_sheet_not_yet_migrated_names_its_version_and_the_next_step(
@@ -180,35 +208,6 @@ def test_a_teams_own_check_reads_every_live_row_through_live_rows(project: Proje
     result.stdout.fnmatch_lines([f"*'SP-{DEMO_ROWS:05d}'*"])
 
 
-def test_a_validation_run_reports_its_suite_and_runs_no_check(project: Project):
-    project.run("--migrate")
-
-    project.run("tests/v3.0")
-
-    [run] = sorted((project.path / "logs/migration/runs").glob("*-validate"))
-    report = json.loads((run / "verification_report.json").read_text())
-    assert (report["mode"], report["checks_total"]) == ("validate", 0)
-    assert report["tests"] == {"passed": 1 + suite_size(project), "total": 1 + suite_size(project)}
-    results = (run / "final_test_results.txt").read_text()
-    assert results.strip().splitlines()[-1].startswith(f"{1 + suite_size(project)} passed in ")
-
-
-def test_runs_that_verify_nothing_keep_the_last_migration_s_report_in_place(project: Project):
-    # issue 11: `pytest tests/v3.0` and `--collect-only` overwrote it with "checks_passed": 0.
-    project.run("--migrate")
-    top = project.path / "logs/migration/verification_report.json"
-    migrated = top.read_text()
-
-    project.run("tests/v3.0")
-    project.run("--migrate", "--collect-only")
-
-    assert top.read_text() == migrated
-    report = json.loads(migrated)
-    assert (report["mode"], report["checks_passed"]) == ("migrate", 7)
-    modes = [run.name.rsplit("-", 1)[1] for run in sorted((top.parent / "runs").iterdir())]
-    assert modes == ["migrate", "validate"]  # --collect-only ran nothing and wrote nothing
-
-
 def test_a_migration_stopped_before_its_checks_keeps_the_last_report_in_place(project: Project):
     project.run("--migrate")
     top = project.path / "logs/migration/verification_report.json"
@@ -221,21 +220,6 @@ def test_a_migration_stopped_before_its_checks_keeps_the_last_report_in_place(pr
     assert top.read_text() == migrated
     stopped = sorted((top.parent / "runs").iterdir())[-1]  # its own folder has its report
     assert json.loads((stopped / "verification_report.json").read_text())["checks_passed"] == 0
-
-
-def test_the_local_backup_holds_every_row_as_read_with_its_sha256(project: Project):
-    project.run("--migrate")
-
-    checkpoint = json.loads((project.path / "logs/checkpoints/step_1_backup.json").read_text())
-    path = Path(checkpoint["details"]["local_snapshot"])
-    data = gzip.decompress(path.read_bytes())
-    assert hashlib.sha256(data).hexdigest() == checkpoint["details"]["local_snapshot_sha256"]
-
-    def trimmed(row: list) -> list:  # the API trims trailing blank cells
-        return row[: max((i + 1 for i, cell in enumerate(row) if cell != ""), default=0)]
-
-    assert [json.loads(line) for line in data.splitlines()] == list(map(trimmed, demo_values()))
-    assert path.stat().st_mode & 0o777 == 0o600
 
 
 def test_a_validation_run_that_asks_for_the_snapshot_before_writes_nothing(project: Project):

@@ -111,11 +111,28 @@ def as_left_by_an_older_version(project: Project) -> None:
         checkpoint.unlink()
 
 
-def test_two_tabs_migrated_with_schemas_of_the_same_name_both_get_their_defaults(
+def test_two_tabs_with_schemas_of_one_name_keep_their_checkpoints_defaults_and_rollbacks_apart(
     pytester: pytest.Pytester, api: LocalApi
 ):
+    """One spreadsheet, two tabs, each migrated with its own schema (of the same version name):
+    the second tab with the first tab's checkpoint directory is refused with the fix; with its
+    own, both get their defaults and stamps; rolling back one tab leaves the other at its
+    version. (The stamps' side: tests/engine/test_stamp.py.)"""
     project = two_tab_project(pytester, api)
+    original = tab_values(project, demo.WORKSHEET)
     assert project.run("--migrate").ret == 0
+    before = (tab_values(project, OTHER_TAB), stamps(project))
+
+    refused = project.run("--schema", OTHER_SCHEMA, "--migrate")
+
+    assert refused.ret != 0
+    refused.stdout.fnmatch_lines(
+        [
+            "*step_1_backup.json belongs to another migration*3.0:Operaciones*3.0:Archivo*"
+            "Use another --checkpoint-dir*"
+        ]
+    )
+    assert (tab_values(project, OTHER_TAB), stamps(project)) == before
 
     result = on_other_tab(project, "--migrate")
 
@@ -126,6 +143,17 @@ def test_two_tabs_migrated_with_schemas_of_the_same_name_both_get_their_defaults
     where = {(place, key) for place, key, _ in stamps(project)}
     assert ("Archivo", "sheetmigrate.step.3.0.init") in where
     assert ("Operaciones", "sheetmigrate.step.3.0.init") in where
+    other_migrated = tab_values(project, OTHER_TAB)
+
+    rolled_back = project.run("--rollback")
+
+    assert rolled_back.ret == 0, rolled_back.stdout.str()
+    assert tab_values(project, demo.WORKSHEET) == original
+    assert tab_values(project, OTHER_TAB) == other_migrated
+    assert ("Archivo", "sheetmigrate.schema_version", "3.0") in stamps(project)
+    assert not [s for s in stamps(project) if s[0] != "Archivo"], "Operaciones has no stamp left"
+    validated = on_other_tab(project)
+    assert validated.ret == 0, validated.stdout.str()
 
 
 def test_a_tab_still_validates_after_another_tab_is_migrated_to_another_version(
@@ -139,26 +167,6 @@ def test_a_tab_still_validates_after_another_tab_is_migrated_to_another_version(
 
     assert result.ret == 0, result.stdout.str()
     assert on_other_tab(project).ret == 0, "Archivo is at 3.1"
-
-
-def test_rolling_back_one_tab_leaves_the_other_at_its_version(
-    pytester: pytest.Pytester, api: LocalApi
-):
-    project = two_tab_project(pytester, api)
-    original = tab_values(project, demo.WORKSHEET)
-    assert project.run("--migrate").ret == 0
-    assert on_other_tab(project, "--migrate").ret == 0
-    other_migrated = tab_values(project, OTHER_TAB)
-
-    result = project.run("--rollback")
-
-    assert result.ret == 0, result.stdout.str()
-    assert tab_values(project, demo.WORKSHEET) == original
-    assert tab_values(project, OTHER_TAB) == other_migrated
-    assert ("Archivo", "sheetmigrate.schema_version", "3.0") in stamps(project)
-    assert not [s for s in stamps(project) if s[0] != "Archivo"], "Operaciones has no stamp left"
-    validated = on_other_tab(project)
-    assert validated.ret == 0, validated.stdout.str()
 
 
 def test_a_sheet_stamped_by_an_older_version_still_validates_and_rolls_back(project: Project):
@@ -190,22 +198,3 @@ def test_old_stamps_of_one_tab_are_not_taken_for_another_tab_s(
     assert set(column(project, OTHER_TAB, "version")) == {"0"}
     validated = project.run("tests/v3.0")
     assert validated.ret == 0, "Operaciones is still at 3.0 by its old stamps"
-
-
-def test_a_second_tab_with_the_first_tab_s_checkpoint_directory_is_refused_with_the_fix(
-    pytester: pytest.Pytester, api: LocalApi
-):
-    project = two_tab_project(pytester, api)
-    assert project.run("--migrate").ret == 0
-    before = (tab_values(project, OTHER_TAB), stamps(project))
-
-    result = project.run("--schema", OTHER_SCHEMA, "--migrate")
-
-    assert result.ret != 0
-    result.stdout.fnmatch_lines(
-        [
-            "*step_1_backup.json belongs to another migration*3.0:Operaciones*3.0:Archivo*"
-            "Use another --checkpoint-dir*"
-        ]
-    )
-    assert (tab_values(project, OTHER_TAB), stamps(project)) == before
