@@ -181,6 +181,8 @@ class Run:
     wall: float
     peak_mb: float
     stats: dict[str, Any]
+    cpu: float = float("nan")
+    """The client process's CPU seconds (user + system, all its threads), as last polled."""
 
 
 @dataclass
@@ -197,6 +199,10 @@ class Result:
     @property
     def peak_mb(self) -> float:
         return max(run.peak_mb for run in self.runs)
+
+    @property
+    def cpu(self) -> float:
+        return statistics.median(run.cpu for run in self.runs)
 
     @property
     def stats(self) -> dict[str, Any]:
@@ -217,8 +223,9 @@ class Result:
         return max(quota, self.wall + SECONDS_PER_REQUEST * self.requests)
 
 
-def run_subprocess(args: list[str], cwd: Path) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS in MB of the process, and its output; SystemExit if it failed.
+def run_subprocess(args: list[str], cwd: Path) -> tuple[float, float, str, float]:
+    """Wall seconds, peak RSS in MB of the process, its output and its CPU seconds (polled
+    like the peak, so up to 10 ms short); SystemExit if it failed.
 
     The peak is ``VmHWM`` of /proc/<pid>/status, polled every 10 ms until the exit: the
     process's own high-water mark. (``ru_maxrss`` from ``wait4`` would not do: Linux carries
@@ -228,16 +235,26 @@ def run_subprocess(args: list[str], cwd: Path) -> tuple[float, float, str]:
     with tempfile.TemporaryFile("w+") as output:
         start = time.perf_counter()
         process = subprocess.Popen(args, cwd=cwd, stdout=output, stderr=subprocess.STDOUT)
-        peak_kb = 0
+        peak_kb, cpu = 0, 0.0
         while process.poll() is None:
             peak_kb = max(peak_kb, vm_hwm_kb(process.pid))
+            cpu = max(cpu, cpu_seconds(process.pid))
             time.sleep(0.01)
         wall = time.perf_counter() - start
         output.seek(0)
         text = output.read()
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(args)} failed ({process.returncode}):\n{text[-4000:]}")
-    return wall, peak_kb / 1024, text
+    return wall, peak_kb / 1024, text, cpu
+
+
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of /proc/<pid>/stat (fields 14 and 15, after the command's parentheses)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def vm_hwm_kb(pid: int) -> int:
@@ -271,7 +288,7 @@ def measure_once(server: Server, body: bytes, way: str, rows: int) -> Run:
             cwd = Path(directory)
             args = [sys.executable, str(Path(__file__).resolve()), "--client", way, server.url]
             args += [key, str(rows)]
-        wall, peak_mb, _ = run_subprocess(args, cwd)
+        wall, peak_mb, _, cpu = run_subprocess(args, cwd)
     stats = server.stats()
     if way != "floor" and server.header(key) != SCHEMA.header:
         raise SystemExit(f"{way} at {rows:,} rows did not leave the schema's header")
@@ -279,7 +296,7 @@ def measure_once(server: Server, body: bytes, way: str, rows: int) -> Run:
         row=rows + 1
     ):
         raise SystemExit(f"{way} at {rows:,} rows left the formula {found!r}, not relocated")
-    return Run(wall, peak_mb, stats)
+    return Run(wall, peak_mb, stats, cpu)
 
 
 def measure(sizes: list[int], repeat: int, formulas: bool = False) -> dict[int, dict[str, Result]]:
@@ -289,13 +306,17 @@ def measure(sizes: list[int], repeat: int, formulas: bool = False) -> dict[int, 
         for rows in sizes:
             body = seed_body(rows)
             results[rows] = {}
-            for way in (*WAYS, FORMULAS) if formulas else WAYS:
-                if way == "naive" and rows > NAIVE_MAX_ROWS:
+            for group in ((("tool", FORMULAS),) if formulas else (("tool",),)) + tuple(
+                (way,) for way in WAYS if way != "tool"
+            ):
+                if group == ("naive",) and rows > NAIVE_MAX_ROWS:
                     continue
-                result = results[rows][way] = Result(way, rows)
-                for index in range(repeat):
-                    print(f"  {rows:,} rows, {way}, run {index + 1}/{repeat}", file=sys.stderr)
-                    result.runs.append(measure_once(server, body, way, rows))
+                for way in group:
+                    results[rows][way] = Result(way, rows)
+                for index in range(repeat):  # a group's ways take turns: the same load on each
+                    for way in group:
+                        print(f"  {rows:,} rows, {way}, run {index + 1}/{repeat}", file=sys.stderr)
+                        results[rows][way].runs.append(measure_once(server, body, way, rows))
             naive = results[rows].get("naive", naive)
             del body
         if naive is None or naive.rows < min(NAIVE_MAX_ROWS, max(sizes)):
@@ -389,10 +410,13 @@ def formulas_table(results: dict[int, dict[str, Result]]) -> list[str]:
         f"The same sheet with `Campo_01` (column {FORMULA_COLUMN}, right of the inserted columns)",
         f"holding `{FORMULA.format(row='{r}')}` on every data row (written USER_ENTERED before",
         f"the run): the session relocates it as Google does (`{RELOCATED.format(row='{r}')}`),",
-        "checked after each run. Same columns as above; downloaded: the server's bytes out.",
+        "checked after each run. Same columns as above; downloaded: the server's bytes out;",
+        "client CPU: the session's CPU seconds (user + system, /proc/<pid>/stat), median. The",
+        "two sessions take turns, repetition by repetition, so they see the same load.",
         "",
-        "| rows | sheet | requests by kind | requests | downloaded | uploaded | wall | peak RSS |",
-        "|--:|---|---|--:|--:|--:|--:|--:|",
+        "| rows | sheet | requests by kind | requests | downloaded | uploaded | wall | client CPU "
+        "| peak RSS |",
+        "|--:|---|---|--:|--:|--:|--:|--:|--:|",
     ]
     for rows, by_way in results.items():
         if FORMULAS not in by_way:
@@ -404,13 +428,14 @@ def formulas_table(results: dict[int, dict[str, Result]]) -> list[str]:
                 f"| {rows:,} | {name} | {kinds} | {result.requests:,} "
                 f"| {size(result.stats['bytes_out'])} "
                 f"| {size(result.stats['bytes_in'])} | {result.wall:.2f} s "
-                f"| {result.peak_mb:.0f} MB |"
+                f"| {result.cpu:.2f} s | {result.peak_mb:.0f} MB |"
             )
         lines.append(
             f"| {rows:,} | ratio | | {formulas.requests / plain.requests:.2f}x "
             f"| {formulas.stats['bytes_out'] / plain.stats['bytes_out']:.2f}x "
             f"| {formulas.stats['bytes_in'] / plain.stats['bytes_in']:.2f}x "
-            f"| {formulas.wall / plain.wall:.2f}x | {formulas.peak_mb / plain.peak_mb:.2f}x |"
+            f"| {formulas.wall / plain.wall:.2f}x | {formulas.cpu / plain.cpu:.2f}x "
+            f"| {formulas.peak_mb / plain.peak_mb:.2f}x |"
         )
     return [*lines, ""]
 
