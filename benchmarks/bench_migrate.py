@@ -1,6 +1,6 @@
 """Benchmark: a whole ``pytest --migrate`` against hand-written gspread (a table, not a test).
 
-    python benchmarks/bench_migrate.py [--sizes 1000,10000,100000] [--repeat 3]
+    python benchmarks/bench_migrate.py [--sizes 1000,10000,100000] [--repeat 3] [--formulas]
                                        [--output docs/benchmarks.md | --no-write]
 
 For each N it seeds the demo's 65-column v2.1 worksheet with N data rows on the local Sheets
@@ -13,7 +13,10 @@ per repetition:
 - naive: gspread ``insert_cols`` (the columns and their headers), then ``update_cell`` per row for
   ``version``; run up to N = 1,000 only, larger N extrapolated linearly from N = 1,000;
 - bulk: gspread ``insert_cols``, then one ``update`` of the whole ``version`` column;
-- floor: gspread reading the whole sheet once (``get_all_values``), no write.
+- floor: gspread reading the whole sheet once (``get_all_values``), no write;
+- tool, formulas (with ``--formulas``, issue 13): the tool's session on the same sheet whose
+  ``Campo_01`` (column O, right of the inserted columns) holds ``=J{r}*K{r}`` on every data row,
+  written USER_ENTERED before the run; the session then relocates it (``=L{r}*M{r}``), verified.
 
 Requests and bytes come from the server's stats (``/_emulator/stats``); wall seconds are the
 median of ``--repeat`` runs of the subprocess, start to exit; peak memory is the subprocess's
@@ -46,6 +49,7 @@ import requests
 from gspread.utils import rowcol_to_a1
 
 from pytest_sheetmigrate import demo
+from pytest_sheetmigrate.a1 import column_letter
 from pytest_sheetmigrate.schema import load_schema
 from pytest_sheetmigrate.transport import sheets_client
 
@@ -53,6 +57,10 @@ ROOT = Path(__file__).resolve().parents[1]
 SUITE = ROOT / "tests" / "v3.0"
 SCHEMA = load_schema(SUITE / "schema.toml")
 WAYS = ("tool", "naive", "bulk", "floor")
+FORMULAS = "tool, formulas"
+FORMULA_COLUMN = "O"  # Campo_01 of the v2.1 demo sheet; Q after the columns step
+FORMULA = "=J{row}*K{row}"  # Cantidad x Precio_Unitario
+RELOCATED = "=L{row}*M{row}"  # as Google rewrites it after the inserts at F:G
 NAIVE_MAX_ROWS = 1_000
 QUOTA_PER_MINUTE = 60
 SECONDS_PER_REQUEST = 0.2
@@ -69,6 +77,9 @@ KIND_NAMES = {
     "PUT /v4/spreadsheets/{spreadsheetId}/values/{range}": "values.update",
     "POST /v4/spreadsheets/{spreadsheetId}/values/{range}:append": "values.append",
     "POST /v4/spreadsheets/{spreadsheetId}:batchUpdate": "batchUpdate",
+    "POST /v4/spreadsheets/{spreadsheetId}/values:batchUpdateByDataFilter": (
+        "values.batchUpdateByDataFilter"
+    ),
     "POST /drive/v3/files/{fileId}/copy": "files.copy",
     "GET /drive/v3/files": "files.list",
     "GET /drive/v3/files/{fileId}": "files.get",
@@ -110,14 +121,27 @@ class Server:
         response.raise_for_status()
         return response
 
-    def seed(self, body: bytes) -> str:
+    def seed(self, body: bytes, formula_rows: int = 0) -> str:
+        """A fresh spreadsheet of ``body``; with ``formula_rows``, FORMULA down the formula
+        column of that many data rows, as a user types it. The stats start after the seeding."""
         self.post("/_emulator/reset")
         headers = {"Content-Type": "application/json"}
         key = str(
             self.post("/_emulator/spreadsheets", data=body, headers=headers).json()["spreadsheetId"]
         )
+        if formula_rows:
+            worksheet = sheets_client(self.url).open_by_key(key).worksheet(demo.WORKSHEET)
+            cells = [[FORMULA.format(row=row)] for row in range(2, formula_rows + 2)]
+            span = f"{FORMULA_COLUMN}2:{FORMULA_COLUMN}{formula_rows + 1}"
+            worksheet.update(cells, span, raw=False)
         self.post("/_emulator/stats/reset")
         return key
+
+    def formula_after(self, key: str, row: int) -> Any:
+        """The formula column's cell of ``row`` after the columns step, as stored."""
+        worksheet = sheets_client(self.url).open_by_key(key).worksheet(demo.WORKSHEET)
+        column = column_letter(SCHEMA.header.index("Campo_01"))
+        return worksheet.acell(f"{column}{row}", value_render_option="FORMULA").value
 
     def stats(self) -> dict[str, Any]:
         return requests.get(f"{self.url}/_emulator/stats", timeout=60).json()
@@ -157,6 +181,8 @@ class Run:
     wall: float
     peak_mb: float
     stats: dict[str, Any]
+    cpu: float = float("nan")
+    """The client process's CPU seconds (user + system, all its threads), as last polled."""
 
 
 @dataclass
@@ -173,6 +199,10 @@ class Result:
     @property
     def peak_mb(self) -> float:
         return max(run.peak_mb for run in self.runs)
+
+    @property
+    def cpu(self) -> float:
+        return statistics.median(run.cpu for run in self.runs)
 
     @property
     def stats(self) -> dict[str, Any]:
@@ -193,8 +223,9 @@ class Result:
         return max(quota, self.wall + SECONDS_PER_REQUEST * self.requests)
 
 
-def run_subprocess(args: list[str], cwd: Path) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS in MB of the process, and its output; SystemExit if it failed.
+def run_subprocess(args: list[str], cwd: Path) -> tuple[float, float, str, float]:
+    """Wall seconds, peak RSS in MB of the process, its output and its CPU seconds (polled
+    like the peak, so up to 10 ms short); SystemExit if it failed.
 
     The peak is ``VmHWM`` of /proc/<pid>/status, polled every 10 ms until the exit: the
     process's own high-water mark. (``ru_maxrss`` from ``wait4`` would not do: Linux carries
@@ -204,16 +235,26 @@ def run_subprocess(args: list[str], cwd: Path) -> tuple[float, float, str]:
     with tempfile.TemporaryFile("w+") as output:
         start = time.perf_counter()
         process = subprocess.Popen(args, cwd=cwd, stdout=output, stderr=subprocess.STDOUT)
-        peak_kb = 0
+        peak_kb, cpu = 0, 0.0
         while process.poll() is None:
             peak_kb = max(peak_kb, vm_hwm_kb(process.pid))
+            cpu = max(cpu, cpu_seconds(process.pid))
             time.sleep(0.01)
         wall = time.perf_counter() - start
         output.seek(0)
         text = output.read()
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(args)} failed ({process.returncode}):\n{text[-4000:]}")
-    return wall, peak_kb / 1024, text
+    return wall, peak_kb / 1024, text, cpu
+
+
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of /proc/<pid>/stat (fields 14 and 15, after the command's parentheses)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def vm_hwm_kb(pid: int) -> int:
@@ -238,36 +279,44 @@ def tool_project(directory: Path, url: str, key: str) -> Path:
 
 
 def measure_once(server: Server, body: bytes, way: str, rows: int) -> Run:
-    key = server.seed(body)
+    key = server.seed(body, formula_rows=rows if way == FORMULAS else 0)
     with tempfile.TemporaryDirectory() as directory:
-        if way == "tool":
+        if way in ("tool", FORMULAS):
             cwd = tool_project(Path(directory), server.url, key)
             args = [sys.executable, "-m", "pytest", "--migrate", "-p", "no:cacheprovider", "-q"]
         else:
             cwd = Path(directory)
             args = [sys.executable, str(Path(__file__).resolve()), "--client", way, server.url]
             args += [key, str(rows)]
-        wall, peak_mb, _ = run_subprocess(args, cwd)
+        wall, peak_mb, _, cpu = run_subprocess(args, cwd)
     stats = server.stats()
     if way != "floor" and server.header(key) != SCHEMA.header:
         raise SystemExit(f"{way} at {rows:,} rows did not leave the schema's header")
-    return Run(wall, peak_mb, stats)
+    if way == FORMULAS and (found := server.formula_after(key, rows + 1)) != RELOCATED.format(
+        row=rows + 1
+    ):
+        raise SystemExit(f"{way} at {rows:,} rows left the formula {found!r}, not relocated")
+    return Run(wall, peak_mb, stats, cpu)
 
 
-def measure(sizes: list[int], repeat: int) -> dict[int, dict[str, Result]]:
+def measure(sizes: list[int], repeat: int, formulas: bool = False) -> dict[int, dict[str, Result]]:
     results: dict[int, dict[str, Result]] = {}
     naive: Result | None = None
     with local_server() as server:
         for rows in sizes:
             body = seed_body(rows)
             results[rows] = {}
-            for way in WAYS:
-                if way == "naive" and rows > NAIVE_MAX_ROWS:
+            for group in ((("tool", FORMULAS),) if formulas else (("tool",),)) + tuple(
+                (way,) for way in WAYS if way != "tool"
+            ):
+                if group == ("naive",) and rows > NAIVE_MAX_ROWS:
                     continue
-                result = results[rows][way] = Result(way, rows)
-                for index in range(repeat):
-                    print(f"  {rows:,} rows, {way}, run {index + 1}/{repeat}", file=sys.stderr)
-                    result.runs.append(measure_once(server, body, way, rows))
+                for way in group:
+                    results[rows][way] = Result(way, rows)
+                for index in range(repeat):  # a group's ways take turns: the same load on each
+                    for way in group:
+                        print(f"  {rows:,} rows, {way}, run {index + 1}/{repeat}", file=sys.stderr)
+                        results[rows][way].runs.append(measure_once(server, body, way, rows))
             naive = results[rows].get("naive", naive)
             del body
         if naive is None or naive.rows < min(NAIVE_MAX_ROWS, max(sizes)):
@@ -351,6 +400,44 @@ def table(rows: int, by_way: dict[str, Result]) -> list[str]:
             f"| {approx}{duration(result.google_pace())} |"
         )
     return lines
+
+
+def formulas_table(results: dict[int, dict[str, Result]]) -> list[str]:
+    """The tool's session with and without the formula column, side by side (issue 13)."""
+    lines = [
+        "## With a formula column (issue 13)",
+        "",
+        f"The same sheet with `Campo_01` (column {FORMULA_COLUMN}, right of the inserted columns)",
+        f"holding `{FORMULA.format(row='{r}')}` on every data row (written USER_ENTERED before",
+        f"the run): the session relocates it as Google does (`{RELOCATED.format(row='{r}')}`),",
+        "checked after each run. Same columns as above; downloaded: the server's bytes out;",
+        "client CPU: the session's CPU seconds (user + system, /proc/<pid>/stat), median. The",
+        "two sessions take turns, repetition by repetition, so they see the same load.",
+        "",
+        "| rows | sheet | requests by kind | requests | downloaded | uploaded | wall | client CPU "
+        "| peak RSS |",
+        "|--:|---|---|--:|--:|--:|--:|--:|--:|",
+    ]
+    for rows, by_way in results.items():
+        if FORMULAS not in by_way:
+            continue
+        plain, formulas = by_way["tool"], by_way[FORMULAS]
+        for name, result in (("no formulas", plain), ("formula column", formulas)):
+            kinds = ", ".join(f"{kind} {n:,}" for kind, n in sorted(result.by_kind.items()))
+            lines.append(
+                f"| {rows:,} | {name} | {kinds} | {result.requests:,} "
+                f"| {size(result.stats['bytes_out'])} "
+                f"| {size(result.stats['bytes_in'])} | {result.wall:.2f} s "
+                f"| {result.cpu:.2f} s | {result.peak_mb:.0f} MB |"
+            )
+        lines.append(
+            f"| {rows:,} | ratio | | {formulas.requests / plain.requests:.2f}x "
+            f"| {formulas.stats['bytes_out'] / plain.stats['bytes_out']:.2f}x "
+            f"| {formulas.stats['bytes_in'] / plain.stats['bytes_in']:.2f}x "
+            f"| {formulas.wall / plain.wall:.2f}x | {formulas.cpu / plain.cpu:.2f}x "
+            f"| {formulas.peak_mb / plain.peak_mb:.2f}x |"
+        )
+    return [*lines, ""]
 
 
 def goals(results: dict[int, dict[str, Result]]) -> list[str]:
@@ -447,6 +534,8 @@ def report(results: dict[int, dict[str, Result]], repeat: int) -> str:
     ]
     for rows, by_way in results.items():
         lines += table(rows, by_way) + [""]
+    if any(FORMULAS in by_way for by_way in results.values()):
+        lines += formulas_table(results)
     lines += [
         "## Goals",
         "",
@@ -503,6 +592,11 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--no-write", action="store_true", help="print only")
     parser.add_argument(
+        "--formulas",
+        action="store_true",
+        help="also run the tool on the sheet with a formula column right of the inserts",
+    )
+    parser.add_argument(
         "--client", nargs=4, metavar=("WAY", "URL", "KEY", "ROWS"), help=argparse.SUPPRESS
     )
     args = parser.parse_args()
@@ -511,7 +605,7 @@ def main() -> None:
         client_main(way, url, key, int(rows))
         return
     sizes = sorted(int(n.replace("_", "")) for n in args.sizes.split(","))
-    text = report(measure(sizes, args.repeat), args.repeat)
+    text = report(measure(sizes, args.repeat, args.formulas), args.repeat)
     print(text)
     if not args.no_write:
         args.output.write_text(text)

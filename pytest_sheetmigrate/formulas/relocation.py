@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from pytest_sheetmigrate.a1 import column_letter
-from pytest_sheetmigrate.formulas.shapes import Shapes
+from pytest_sheetmigrate.formulas.shapes import Shape, Shapes, pieces_of, shape_key
 from pytest_sheetmigrate.formulas.text import RangeOperand, read_formula
 
 COLUMNS: Final = "COLUMNS"
@@ -257,18 +257,48 @@ def relocate(
 
 class Relocator:
     """``relocate`` for the many formulas of one step: the index maps built once, and one
-    tokenization per formula shape (``formulas.shapes``: formulas copied down a column)."""
+    tokenization per formula shape (``formulas.shapes``: formulas copied down a column).
+
+    When the step moves no rows (the columns step), a reference's new text does not depend on
+    its row numbers, so copies of one formula differ after it only in those digits as before:
+    the first copy's result serves as a template for the others (same shape, same tab, same
+    digits outside the references' cells, the same row numbers 0, which read as no reference).
+    """
 
     def __init__(self, changed_sheet_title: str, requests: Sequence[Mapping[str, Any]]) -> None:
         self.changed = changed_sheet_title
         self._maps = {COLUMNS: index_map(requests, COLUMNS), ROWS: index_map(requests, ROWS)}
         self._shapes = Shapes()
+        self._templates: dict[tuple[Any, ...], list[str]] | None = (
+            None if dimension_changes(requests, ROWS) else {}
+        )
 
     def relocate(self, formula: str, own_sheet_title: str) -> str:
         """``formula`` (in the tab ``own_sheet_title``) after the step; raises
         ``UnreadableFormulaError`` when it does not tokenize."""
-        _, _, operands = self._shapes.operands(formula)
-        return _rewritten(formula, operands, own_sheet_title, self.changed, self._maps)
+        pieces, shape, operands = self._shapes.operands(formula)
+        key = self._template_key(pieces, shape, own_sheet_title)
+        template = None if key is None or self._templates is None else self._templates.get(key)
+        if template is not None:
+            filled = list(template)
+            filled[1::2] = pieces[1::2]
+            return "".join(filled)
+        relocated = _rewritten(formula, operands, own_sheet_title, self.changed, self._maps)
+        if key is not None and self._templates is not None:
+            after = pieces_of(relocated)
+            if len(after) == len(pieces) and after[1::2] == pieces[1::2]:
+                self._templates[key] = after
+        return relocated
+
+    def _template_key(
+        self, pieces: list[str], shape: Shape | None, own_sheet_title: str
+    ) -> tuple[Any, ...] | None:
+        if self._templates is None or shape is None:
+            return None
+        rows = shape.operand_digits
+        kept = tuple(piece for i, piece in enumerate(pieces) if i % 2 and i not in rows)
+        zeros = tuple(int(pieces[i]) == 0 for i in sorted(rows))
+        return (own_sheet_title.casefold(), shape_key(pieces), kept, zeros)
 
 
 def _rewritten(

@@ -268,6 +268,25 @@ def test_the_relocator_agrees_with_relocate_on_copies(
         assert relocator.relocate(copy, own) == relocate(copy, own, changed, requests(0))
 
 
+@pytest.mark.parametrize(
+    "copies",
+    [
+        ["=H2*I2", "=H0*I2", "=H3*I0", "=H10*I10"],  # a row 0 reads as no reference
+        ["=SUM(Data!H2:H9, 2)", "=SUM(Data!H3:H10, 3)", "=SUM(Data!H4:H11, 3)"],
+        ["=H2", "=Data2!H2", "=Data!H2", "=data!H7"],
+    ],
+)
+def test_copies_relocated_from_the_first_one_s_result_equal_each_relocated_alone(
+    copies: list[str],
+) -> None:
+    """A column step relocates the first copy of a shape and fills the others' row numbers in
+    its result: each equals the formula relocated alone, in both tabs."""
+    for own in (DATA, SUMMARY):
+        relocator = Relocator(DATA, TWO_AT_F(0))
+        for formula in copies * 2:
+            assert relocator.relocate(formula, own) == relocate(formula, own, DATA, TWO_AT_F(0))
+
+
 def test_tabs_whose_titles_differ_in_digits_are_not_copies() -> None:
     relocator = Relocator("Data2025", TWO_AT_F(0))
     assert relocator.relocate("=Data2024!H2", SUMMARY) == "=Data2024!H2"
