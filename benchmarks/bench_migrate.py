@@ -15,7 +15,7 @@ per repetition:
 - bulk: gspread ``insert_cols``, then one ``update`` of the whole ``version`` column;
 - floor: gspread reading the whole sheet once (``get_all_values``), no write;
 - tool, formulas (with ``--formulas``, issue 13): the tool's session on the same sheet whose
-  ``Campo_01`` (column O, right of the inserted columns) holds ``=J{r}*K{r}`` on every data row,
+  ``Total`` (column O, right of the inserted columns) holds ``=J{r}*K{r}`` on every data row,
   written USER_ENTERED before the run; the session then relocates it (``=L{r}*M{r}``), verified.
 
 Requests and bytes come from the server's stats (``/_emulator/stats``); wall seconds are the
@@ -58,7 +58,7 @@ SUITE = ROOT / "tests" / "v3.0"
 SCHEMA = load_schema(SUITE / "schema.toml")
 WAYS = ("tool", "naive", "bulk", "floor")
 FORMULAS = "tool, formulas"
-FORMULA_COLUMN = "O"  # Campo_01 of the v2.1 demo sheet; Q after the columns step
+FORMULA_COLUMN = "O"  # Total of the v2.1 demo sheet; Q after the columns step
 FORMULA = "=J{row}*K{row}"  # Cantidad x Precio_Unitario
 RELOCATED = "=L{row}*M{row}"  # as Google rewrites it after the inserts at F:G
 NAIVE_MAX_ROWS = 1_000
@@ -140,7 +140,7 @@ class Server:
     def formula_after(self, key: str, row: int) -> Any:
         """The formula column's cell of ``row`` after the columns step, as stored."""
         worksheet = sheets_client(self.url).open_by_key(key).worksheet(demo.WORKSHEET)
-        column = column_letter(SCHEMA.header.index("Campo_01"))
+        column = column_letter(SCHEMA.header.index("Total"))
         return worksheet.acell(f"{column}{row}", value_render_option="FORMULA").value
 
     def stats(self) -> dict[str, Any]:
@@ -407,7 +407,7 @@ def formulas_table(results: dict[int, dict[str, Result]]) -> list[str]:
     lines = [
         "## With a formula column (issue 13)",
         "",
-        f"The same sheet with `Campo_01` (column {FORMULA_COLUMN}, right of the inserted columns)",
+        f"The same sheet with `Total` (column {FORMULA_COLUMN}, right of the inserted columns)",
         f"holding `{FORMULA.format(row='{r}')}` on every data row (written USER_ENTERED before",
         f"the run): the session relocates it as Google does (`{RELOCATED.format(row='{r}')}`),",
         "checked after each run. Same columns as above; downloaded: the server's bytes out;",

@@ -5,7 +5,7 @@ dry run agrees with the real run cell for cell, for inserts at the start, the mi
 end, and for moves (with and without inserts).
 
 Each schema variant is the demo's 65 live columns rearranged and written to ``tmp_path``; each
-formula is written as a user types it (USER_ENTERED), either down ``Campo_01`` (column O, a
+formula is written as a user types it (USER_ENTERED), either down ``Total`` (column O, a
 number column) of every data row or into a summary tab. The formulas are chosen so that their
 meaning survives every variant (no dependent is expected: the dependents check agrees).
 """
@@ -28,7 +28,7 @@ from pytest_sheetmigrate.settings import Mode
 ROWS = range(2, DEMO_ROWS + 2)
 WORKSHEET = demo.WORKSHEET
 SUMMARY = "Resumen"
-FORMULA_COLUMN = "Campo_01"  # column O of the live sheet
+FORMULA_COLUMN = "Total"  # column O of the live sheet
 
 LIVE = demo.header()
 NEW = {"Nuevo_A": {"type": "string"}, "Ocupado_Por": {"type": "string"}}
@@ -36,7 +36,7 @@ NEW |= {"Fecha_Ocupacion": {"type": "date"}, "version": {"type": "integer", "def
 
 
 def _moved(header: list[str]) -> list[str]:
-    """``header`` with Campo_01 (O) moved right after ID and Precio_Unitario (K) before
+    """``header`` with Total (O) moved right after ID and Precio_Unitario (K) before
     Cantidad (J): moves inside A:Z only, so no range over A:Z changes its cells."""
     order = [name for name in header if name != FORMULA_COLUMN]
     order.insert(order.index("ID") + 1, FORMULA_COLUMN)
@@ -92,7 +92,7 @@ def _toml(value: Any) -> str:
 
 
 def write_formula(live_sheet: LiveSheet, text: str, column: str = "O") -> str:
-    """``text`` down ``column`` (Campo_01) of every data row (``{row}``: its row), or into the
+    """``text`` down ``column`` (Total) of every data row (``{row}``: its row), or into the
     summary tab's A1 when it reads another tab; returns the tab it went to."""
     spreadsheet = live_sheet.spreadsheet()
     if text in CROSS_TAB:
@@ -166,7 +166,7 @@ def test_formulas_pass_every_check_and_the_dry_run_agrees_with_the_real_run(
             assert held[0] == EXPECTED_TOTAL[variant]
 
 
-ALL_AT_ONCE = dict(zip(["O", "R", "U", "X"], SAME_TAB, strict=True))  # Campo_01, _04, _07, _10
+ALL_AT_ONCE = dict(zip(["O", "R", "U", "X"], SAME_TAB, strict=True))  # Total, Campo_04, _07, _10
 
 
 @pytest.mark.parametrize("variant", list(VARIANTS))
