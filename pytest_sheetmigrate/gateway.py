@@ -33,6 +33,7 @@ from gspread.utils import a1_range_to_grid_range
 from .a1 import column_letter
 from .errors import CredentialsError, SheetAccessError, SheetStateError, TransientApiError
 from .formula_kinds import FormulaKinds, Span, entered_texts
+from .pacing import Pacer
 from .stamp import Stamps
 
 T = TypeVar("T")
@@ -86,6 +87,8 @@ class RequestLog:
     by_kind: Counter[str] = field(default_factory=Counter)
     bytes_up: int = 0
     retries: int = 0
+    quota_refusals: int = 0
+    """429s and Drive's rate-limit 403s received (the pacer's goal: none)."""
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
     """Held to count: a prefetching thread may send while the caller does."""
 
@@ -99,21 +102,36 @@ class RequestLog:
             "by_kind": dict(self.by_kind),
             "bytes_up": self.bytes_up,
             "retries": self.retries,
+            "quota_refusals": self.quota_refusals,
         }
 
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """Exponential backoff with full jitter, bounded; honours Retry-After."""
+    """Exponential backoff with full jitter, bounded; honours Retry-After.
+
+    A quota refusal without ``Retry-After`` (Google sends none; its "Usage limits" page: "use
+    an exponential backoff algorithm. After 1 minute, you can execute requests again") waits
+    longer, to cover the one-minute window: 4, 8, 16, 32, 64 times ``base_seconds``, each up to
+    10% longer at random; at the default 0.5 s that is 2, 4, 8, 16 and 32 s, 62 to 68.2 s in
+    all, never more than :attr:`quota_bound_seconds` (70 s) for one request.
+    """
 
     attempts: int = 6
     base_seconds: float = 0.5
     cap_seconds: float = 30.0
     sleep: Callable[[float], None] = time.sleep
 
-    def delay(self, attempt: int, retry_after: str | None) -> float:
+    @property
+    def quota_bound_seconds(self) -> float:
+        """The most a request waits in all for quota refusals without Retry-After."""
+        return 140 * self.base_seconds
+
+    def delay(self, attempt: int, retry_after: str | None, *, quota: bool = False) -> float:
         if retry_after and retry_after.isdigit():
             return min(float(retry_after), self.cap_seconds)
+        if quota:
+            return self.base_seconds * 4 * 2**attempt * random.uniform(1.0, 1.1)
         return random.uniform(0, min(self.cap_seconds, self.base_seconds * 2**attempt))
 
 
@@ -178,11 +196,13 @@ class SheetGateway:
         token_endpoint: str | None = None,
         sheet_given_by: str = "--sheet",
         given_backup: str | None = None,
+        pacer: Pacer | None = None,
     ) -> None:
         self.client = client
         self.key = key
         self.log = log if log is not None else RequestLog()
         self.retry = retry or RetryPolicy()
+        self.pacer = pacer if pacer is not None else Pacer(0, 0)  # none given: not paced
         self.account = account
         self.endpoint = endpoint
         self.token_endpoint = token_endpoint
@@ -204,6 +224,7 @@ class SheetGateway:
             token_endpoint=self.token_endpoint,
             sheet_given_by=self.sheet_given_by,
             given_backup=self.given_backup,
+            pacer=self.pacer,  # the same account's quota
         )
         other.notify = self.notify
         other.is_copy = True
@@ -426,9 +447,11 @@ class SheetGateway:
         target: str | None = None,
     ) -> T:
         last = ""
+        quota_waited = 0.0
         for attempt in range(self.retry.attempts):
             if attempt and before_resend is not None:
                 before_resend()
+            self.pacer.wait_turn(kind, self.notify)
             with self.log.lock:
                 self.log.by_kind[kind] += 1
             try:
@@ -440,6 +463,9 @@ class SheetGateway:
                 status = _reason(error) if rate_limited else error.error.get("status", "")
                 last = f"{error.code} {status}".strip()
                 retry_after = error.response.headers.get("Retry-After")
+                if error.code == 429 or rate_limited:
+                    with self.log.lock:
+                        self.log.quota_refusals += 1
             except google.auth.exceptions.RefreshError as error:
                 if not error.retryable:
                     raise self._token_refused(error) from None
@@ -460,8 +486,12 @@ class SheetGateway:
             if attempt + 1 < self.retry.attempts:
                 with self.log.lock:
                     self.log.retries += 1
-                delay = self.retry.delay(attempt, retry_after)
-                why = "quota exceeded, " if last.startswith("429") else ""
+                quota = last.startswith("429") or _is_rate_limit(last)
+                delay = self.retry.delay(attempt, retry_after, quota=quota)
+                if quota and not retry_after:
+                    delay = min(delay, self.retry.quota_bound_seconds - quota_waited)
+                    quota_waited += delay
+                why = "quota exceeded, " if quota else ""
                 asked = " as the API asked" if retry_after else ""
                 self.notify(
                     f"{kind}: {why}{last}; waiting {delay:.1f} s{asked} "
@@ -535,6 +565,11 @@ class SheetGateway:
             f"the token endpoint refused {who} ({reason}): check token_uri and private_key in "
             "the --credentials file, or create a new key (IAM > Service accounts > Keys)"
         )
+
+
+def _is_rate_limit(last: str) -> bool:
+    """Whether the last failure (``"403 userRateLimitExceeded"``) was a Drive rate limit."""
+    return last.startswith("403 ") and last[4:] in DRIVE_RATE_LIMITS
 
 
 def _reason(error: gspread.exceptions.APIError) -> str:
