@@ -42,6 +42,12 @@ Client = gspread.Client
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 # Drive answers its rate limits with 403 and one of these reasons ("Usage limits" guide): a pause.
 DRIVE_RATE_LIMITS = frozenset({"userRateLimitExceeded", "rateLimitExceeded"})
+# A 403 for a Cloud project that has not enabled the API (Drive's errors[] reason, the
+# ErrorInfo's; gspread issue 1286 shows both), and for a token without the scopes (reason
+# insufficientPermissions or forbidden, "Request had insufficient authentication scopes.":
+# gspread issue 512, googleworkspace/java-samples issue 110, google-api-dotnet-client 776).
+API_DISABLED = frozenset({"accessNotConfigured", "SERVICE_DISABLED"})
+SCOPES_MISSING = "insufficient authentication scopes"
 # Google's refusal of a write into a protected range by an account that may not edit it.
 PROTECTED_MESSAGE = "You are trying to edit a protected cell or object"
 SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
@@ -454,6 +460,7 @@ class SheetGateway:
             self.pacer.wait_turn(kind, self.notify)
             with self.log.lock:
                 self.log.by_kind[kind] += 1
+            quota = False  # a quota refusal: not applied, and waited out for the whole window
             try:
                 return send()
             except gspread.exceptions.APIError as error:
@@ -463,7 +470,8 @@ class SheetGateway:
                 status = _reason(error) if rate_limited else error.error.get("status", "")
                 last = f"{error.code} {status}".strip()
                 retry_after = error.response.headers.get("Retry-After")
-                if error.code == 429 or rate_limited:
+                quota = error.code == 429 or rate_limited
+                if quota:
                     with self.log.lock:
                         self.log.quota_refusals += 1
             except google.auth.exceptions.RefreshError as error:
@@ -481,12 +489,11 @@ class SheetGateway:
             except (requests.ConnectionError, requests.Timeout) as error:
                 last = f"no answer from {self.endpoint} ({error.__class__.__name__})"
                 retry_after = None
-            if already_applied is not None and already_applied():
+            if already_applied is not None and not quota and already_applied():
                 return {}  # type: ignore[return-value]
             if attempt + 1 < self.retry.attempts:
                 with self.log.lock:
                     self.log.retries += 1
-                quota = last.startswith("429") or _is_rate_limit(last)
                 delay = self.retry.delay(attempt, retry_after, quota=quota)
                 if quota and not retry_after:
                     delay = min(delay, self.retry.quota_bound_seconds - quota_waited)
@@ -517,21 +524,46 @@ class SheetGateway:
                 f"written: add {who} to the editors of the protection, or remove it (Data > "
                 "Protect sheets and ranges in Google Sheets), then run the same command again"
             )
-        if error.code == 403 and _reason(error) == "storageQuotaExceeded":
-            return SheetAccessError(
-                f"{who} cannot own the backup copy (403 storageQuotaExceeded): Google gives a "
-                "service account no Drive storage of its own. Make the copy by hand (File > Make "
-                "a copy in Google Sheets) and pass its key with --backup, or run with a user's "
-                "credentials"
-            )
         if error.code == 403:
-            return SheetAccessError(
-                f"{who} has no access to spreadsheet {key} (403): share {sheet_url(key)} with "
-                f"{who} as Editor (Share button in Google Sheets)"
-            )
+            return self._forbidden(error, key, who)
         if error.code == 404:
             return self._not_found(key, who)
         return SheetStateError(f"the Sheets API refused the request ({error.code}): {message}")
+
+    def _forbidden(
+        self, error: gspread.exceptions.APIError, key: str, who: str
+    ) -> SheetAccessError | CredentialsError:
+        """A 403 told apart by Google's reason (Drive "Resolve errors",
+        developers.google.com/drive/api/guides/handle-errors, and the reports cited below);
+        Drive's rate limits never get here: they are retried (:meth:`_call`)."""
+        reason = _reason(error)
+        message = error.error.get("message", "")
+        if reason == "storageQuotaExceeded":
+            return SheetAccessError(
+                f"{who} cannot own the backup copy (403 storageQuotaExceeded): Google gives a "
+                "service account no Drive storage of its own (\"Service accounts don't have "
+                'storage quota ... they must upload files and folders into shared drives"). '
+                "Make the copy in a shared drive the account can add files to (File > Make a "
+                "copy, folder in that shared drive) and pass its key with --backup, or run "
+                "with a user's credentials"
+            )
+        if reason in API_DISABLED:  # gspread issue 1286: "... has not been used in project"
+            return CredentialsError(
+                f"the credentials' Cloud project may not use this API (403 {reason}): "
+                f"{message} Enable the Google Sheets API and the Google Drive API for it "
+                "(APIs & Services > Library), wait a few minutes, then run the same command again"
+            )
+        if reason == "insufficientPermissions" or SCOPES_MISSING in message:
+            return CredentialsError(
+                f"the credentials' token lacks a scope this tool needs (403 {reason}): make "
+                "them for the scopes https://www.googleapis.com/auth/spreadsheets and "
+                "https://www.googleapis.com/auth/drive (a service-account key has both)"
+            )
+        shown = reason or error.error.get("status", "") or "PERMISSION_DENIED"
+        return SheetAccessError(
+            f"{who} has no access to spreadsheet {key}, or may only view it (403 {shown}): "
+            f"share {sheet_url(key)} with {who} as Editor (Share button in Google Sheets)"
+        )
 
     def _not_found(self, key: str, who: str) -> SheetAccessError:
         """A 404, said in the terms of where the key came from: the spreadsheet setting, the
@@ -565,11 +597,6 @@ class SheetGateway:
             f"the token endpoint refused {who} ({reason}): check token_uri and private_key in "
             "the --credentials file, or create a new key (IAM > Service accounts > Keys)"
         )
-
-
-def _is_rate_limit(last: str) -> bool:
-    """Whether the last failure (``"403 userRateLimitExceeded"``) was a Drive rate limit."""
-    return last.startswith("403 ") and last[4:] in DRIVE_RATE_LIMITS
 
 
 def _reason(error: gspread.exceptions.APIError) -> str:

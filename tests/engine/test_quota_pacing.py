@@ -112,3 +112,18 @@ def test_a_quota_refusal_without_retry_after_waits_out_the_minute_within_70_s() 
     for _ in range(200):
         waits = [policy.delay(attempt, None, quota=True) for attempt in range(policy.attempts - 1)]
         assert 60 <= sum(waits) <= policy.quota_bound_seconds == 70
+
+
+def test_drives_rate_limit_403_is_waited_out_past_the_minute_and_the_backup_completes(
+    clock: SharedClock, tmp_path: Path
+) -> None:
+    # Drive answers its per-user rate limit with 403 userRateLimitExceeded (Drive "Usage
+    # limits" and "Resolve errors" guides): retried like a 429, with the waits that cover the
+    # minute. One Drive request a minute: the backup's second Drive request waits for the next.
+    quotas = QuotaSettings(drive_per_user=1, clock=clock.now)
+    with EmulatorServer(quotas=quotas) as server:
+        sheet = LiveSheet.seeded(server.url, tmp_path)
+        run, lines = migrate(sheet, clock, retry_base_seconds=0.5)
+    assert run.gateway.log.quota_refusals > 0
+    assert any("quota exceeded, 403 userRateLimitExceeded" in line for line in lines)
+    assert run.record.steps and "backup ran" in "\n".join(lines)
