@@ -20,6 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from .progress import ProgressLine
+
 QuotaKind = Literal["read", "write"]
 
 WINDOW_SECONDS = 61.0
@@ -64,9 +66,11 @@ class Pacer:
         waited = 0.0
         while (wait := self._take(kind)) > 0:
             budget = self.budget(kind)
-            notify(
-                f"{request}: pacing to {budget} {kind} requests a minute (Google's per-user "
-                f"quota; {OPTION_OF_KIND[kind]} sets it); waiting {wait:.1f} s for the quota"
+            notify(  # in place on a terminal, like the progress of a read: waits come often
+                ProgressLine(
+                    f"{request}: pacing to {budget} {kind} requests a minute (Google's per-user "
+                    f"quota; {OPTION_OF_KIND[kind]} sets it); waiting {wait:.1f} s for the quota"
+                )
             )
             with self._lock:
                 self.waits += 1

@@ -20,6 +20,7 @@ from live_sheet import LiveSheet
 from pytest_sheetmigrate.emulator import EmulatorServer
 from pytest_sheetmigrate.emulator.quotas import QuotaSettings
 from pytest_sheetmigrate.gateway import RetryPolicy
+from pytest_sheetmigrate.progress import ProgressLine
 from pytest_sheetmigrate.run import Run
 from pytest_sheetmigrate.schema import load_schema
 from pytest_sheetmigrate.settings import Mode
@@ -86,6 +87,7 @@ def test_paced_to_the_budgets_the_migration_meets_no_429(
     waits = [line for line in lines if "waiting" in line and "for the quota" in line]
     assert waits and run.gateway.pacer.waits == len(waits)
     assert f"pacing to {READS} read requests a minute" in "\n".join(waits)
+    assert all(isinstance(line, ProgressLine) for line in waits)  # shown in place on a terminal
     reads = log.by_kind["values.batchGet"] + log.by_kind["spreadsheets.get"]
     assert reads > 2 * READS  # else the budgets were not small enough to test anything
     # the floor: no more than READS reads in any minute, so the run spans that many minutes
