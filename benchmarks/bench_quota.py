@@ -14,8 +14,9 @@ seeded sheet each time:
   2, 4, 8, 16, 32 s, at most 70 s per request).
 
 Requests, 429s and the pacer's waits are the client's own counts (the gateway's request log);
-the floor is the read requests at 60 a minute (the issue's measure); the least the quota allows
-is a whole minute for each 60 reads after the first 60 (windows on the minute)
+the floor is the read requests at 60 a minute (the issue's measure); the least in a sliding
+minute is a whole minute for each 60 reads after the first 60 (the pacer's rule; the server's
+windows start on the clock's minute, so an unpaced run may take up to a minute less)
 """
 
 from __future__ import annotations
@@ -89,7 +90,9 @@ class Outcome:
 
     @property
     def least_seconds(self) -> float:
-        """The least the quota allows: a minute's budget at once, then one more per minute."""
+        """The least a client keeping to 60 reads in any minute (a sliding minute, the
+        pacer's rule) takes: a budget at once, then a minute for each next one. The server's
+        windows start on the clock's minute, so an unpaced run can take up to a minute less."""
         return (math.ceil(self.reads / READS_PER_MINUTE) - 1) * 60.0
 
     def row(self) -> str:
@@ -141,7 +144,7 @@ def migrate(url: str, key: str, rows: int, per_minute: int, folder: Path) -> Out
 def table(outcomes: list[Outcome]) -> str:
     head = (
         "| rows | pacing | completed | requests | reads | writes | 429s received | pacer waits "
-        "| total time | floor (reads / 60 a min) | least the quota allows |\n"
+        "| total time | floor (reads / 60 a min) | least in a sliding minute |\n"
         "|---|---|---|---|---|---|---|---|---|---|---|"
     )
     return "\n".join([head, *(outcome.row() for outcome in outcomes)])
