@@ -11,6 +11,7 @@ import requests
 from .credentials import account_of, load_credentials, token_uri_of
 from .errors import SheetAccessError
 from .gateway import GOOGLE_ENDPOINT, RetryPolicy, SheetGateway
+from .pacing import Pacer
 from .settings import EMBEDDED, Settings, without_userinfo
 from .transport import sheets_client
 
@@ -30,7 +31,7 @@ def open_gateway(
             settings.spreadsheet_key,
             retry=_retry(settings),
             endpoint=server.url,
-            **_where_keys_came_from(settings),
+            **_gateway_options(settings),
         )
         gateway.notify = notify
         try:
@@ -49,15 +50,20 @@ def open_gateway(
         token_endpoint=token_uri_of(credentials),
         endpoint=without_userinfo(base_url) if base_url else GOOGLE_ENDPOINT,  # for messages
         retry=_retry(settings),
-        **_where_keys_came_from(settings),
+        **_gateway_options(settings),
     )
     gateway.notify = notify
     yield gateway
 
 
-def _where_keys_came_from(settings: Settings) -> dict[str, Any]:
-    """So a 404 names the setting to fix: the spreadsheet's, --backup, or neither (a stamp's)."""
-    return {"sheet_given_by": settings.sheet_given_by, "given_backup": settings.backup}
+def _gateway_options(settings: Settings) -> dict[str, Any]:
+    """Where keys came from, so a 404 names the setting to fix (the spreadsheet's, --backup,
+    or neither: a stamp's), and the pace of requests (--reads-per-minute, --writes-per-minute)."""
+    return {
+        "sheet_given_by": settings.sheet_given_by,
+        "given_backup": settings.backup,
+        "pacer": Pacer(settings.reads_per_minute, settings.writes_per_minute),
+    }
 
 
 def _retry(settings: Settings) -> RetryPolicy:

@@ -33,6 +33,7 @@ from gspread.utils import a1_range_to_grid_range
 from .a1 import column_letter
 from .errors import CredentialsError, SheetAccessError, SheetStateError, TransientApiError
 from .formula_kinds import FormulaKinds, Span, entered_texts
+from .pacing import Pacer
 from .stamp import Stamps
 
 T = TypeVar("T")
@@ -41,6 +42,12 @@ Client = gspread.Client
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 # Drive answers its rate limits with 403 and one of these reasons ("Usage limits" guide): a pause.
 DRIVE_RATE_LIMITS = frozenset({"userRateLimitExceeded", "rateLimitExceeded"})
+# A 403 for a Cloud project that has not enabled the API (Drive's errors[] reason, the
+# ErrorInfo's; gspread issue 1286 shows both), and for a token without the scopes (reason
+# insufficientPermissions or forbidden, "Request had insufficient authentication scopes.":
+# gspread issue 512, googleworkspace/java-samples issue 110, google-api-dotnet-client 776).
+API_DISABLED = frozenset({"accessNotConfigured", "SERVICE_DISABLED"})
+SCOPES_MISSING = "insufficient authentication scopes"
 # Google's refusal of a write into a protected range by an account that may not edit it.
 PROTECTED_MESSAGE = "You are trying to edit a protected cell or object"
 SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
@@ -86,6 +93,8 @@ class RequestLog:
     by_kind: Counter[str] = field(default_factory=Counter)
     bytes_up: int = 0
     retries: int = 0
+    quota_refusals: int = 0
+    """429s and Drive's rate-limit 403s received (the pacer's goal: none)."""
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
     """Held to count: a prefetching thread may send while the caller does."""
 
@@ -99,21 +108,36 @@ class RequestLog:
             "by_kind": dict(self.by_kind),
             "bytes_up": self.bytes_up,
             "retries": self.retries,
+            "quota_refusals": self.quota_refusals,
         }
 
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """Exponential backoff with full jitter, bounded; honours Retry-After."""
+    """Exponential backoff with full jitter, bounded; honours Retry-After.
+
+    A quota refusal without ``Retry-After`` (Google sends none; its "Usage limits" page: "use
+    an exponential backoff algorithm. After 1 minute, you can execute requests again") waits
+    longer, to cover the one-minute window: 4, 8, 16, 32, 64 times ``base_seconds``, each up to
+    10% longer at random; at the default 0.5 s that is 2, 4, 8, 16 and 32 s, 62 to 68.2 s in
+    all, never more than :attr:`quota_bound_seconds` (70 s) for one request.
+    """
 
     attempts: int = 6
     base_seconds: float = 0.5
     cap_seconds: float = 30.0
     sleep: Callable[[float], None] = time.sleep
 
-    def delay(self, attempt: int, retry_after: str | None) -> float:
+    @property
+    def quota_bound_seconds(self) -> float:
+        """The most a request waits in all for quota refusals without Retry-After."""
+        return 140 * self.base_seconds
+
+    def delay(self, attempt: int, retry_after: str | None, *, quota: bool = False) -> float:
         if retry_after and retry_after.isdigit():
             return min(float(retry_after), self.cap_seconds)
+        if quota:
+            return self.base_seconds * 4 * 2**attempt * random.uniform(1.0, 1.1)
         return random.uniform(0, min(self.cap_seconds, self.base_seconds * 2**attempt))
 
 
@@ -178,11 +202,13 @@ class SheetGateway:
         token_endpoint: str | None = None,
         sheet_given_by: str = "--sheet",
         given_backup: str | None = None,
+        pacer: Pacer | None = None,
     ) -> None:
         self.client = client
         self.key = key
         self.log = log if log is not None else RequestLog()
         self.retry = retry or RetryPolicy()
+        self.pacer = pacer if pacer is not None else Pacer(0, 0)  # none given: not paced
         self.account = account
         self.endpoint = endpoint
         self.token_endpoint = token_endpoint
@@ -204,6 +230,7 @@ class SheetGateway:
             token_endpoint=self.token_endpoint,
             sheet_given_by=self.sheet_given_by,
             given_backup=self.given_backup,
+            pacer=self.pacer,  # the same account's quota
         )
         other.notify = self.notify
         other.is_copy = True
@@ -426,11 +453,14 @@ class SheetGateway:
         target: str | None = None,
     ) -> T:
         last = ""
+        quota_waited = 0.0
         for attempt in range(self.retry.attempts):
             if attempt and before_resend is not None:
                 before_resend()
+            self.pacer.wait_turn(kind, self.notify)
             with self.log.lock:
                 self.log.by_kind[kind] += 1
+            quota = False  # a quota refusal: not applied, and waited out for the whole window
             try:
                 return send()
             except gspread.exceptions.APIError as error:
@@ -440,6 +470,10 @@ class SheetGateway:
                 status = _reason(error) if rate_limited else error.error.get("status", "")
                 last = f"{error.code} {status}".strip()
                 retry_after = error.response.headers.get("Retry-After")
+                quota = error.code == 429 or rate_limited
+                if quota:
+                    with self.log.lock:
+                        self.log.quota_refusals += 1
             except google.auth.exceptions.RefreshError as error:
                 if not error.retryable:
                     raise self._token_refused(error) from None
@@ -455,13 +489,16 @@ class SheetGateway:
             except (requests.ConnectionError, requests.Timeout) as error:
                 last = f"no answer from {self.endpoint} ({error.__class__.__name__})"
                 retry_after = None
-            if already_applied is not None and already_applied():
+            if already_applied is not None and not quota and already_applied():
                 return {}  # type: ignore[return-value]
             if attempt + 1 < self.retry.attempts:
                 with self.log.lock:
                     self.log.retries += 1
-                delay = self.retry.delay(attempt, retry_after)
-                why = "quota exceeded, " if last.startswith("429") else ""
+                delay = self.retry.delay(attempt, retry_after, quota=quota)
+                if quota and not retry_after:
+                    delay = min(delay, self.retry.quota_bound_seconds - quota_waited)
+                    quota_waited += delay
+                why = "quota exceeded, " if quota else ""
                 asked = " as the API asked" if retry_after else ""
                 self.notify(
                     f"{kind}: {why}{last}; waiting {delay:.1f} s{asked} "
@@ -487,21 +524,46 @@ class SheetGateway:
                 f"written: add {who} to the editors of the protection, or remove it (Data > "
                 "Protect sheets and ranges in Google Sheets), then run the same command again"
             )
-        if error.code == 403 and _reason(error) == "storageQuotaExceeded":
-            return SheetAccessError(
-                f"{who} cannot own the backup copy (403 storageQuotaExceeded): Google gives a "
-                "service account no Drive storage of its own. Make the copy by hand (File > Make "
-                "a copy in Google Sheets) and pass its key with --backup, or run with a user's "
-                "credentials"
-            )
         if error.code == 403:
-            return SheetAccessError(
-                f"{who} has no access to spreadsheet {key} (403): share {sheet_url(key)} with "
-                f"{who} as Editor (Share button in Google Sheets)"
-            )
+            return self._forbidden(error, key, who)
         if error.code == 404:
             return self._not_found(key, who)
         return SheetStateError(f"the Sheets API refused the request ({error.code}): {message}")
+
+    def _forbidden(
+        self, error: gspread.exceptions.APIError, key: str, who: str
+    ) -> SheetAccessError | CredentialsError:
+        """A 403 told apart by Google's reason (Drive "Resolve errors",
+        developers.google.com/drive/api/guides/handle-errors, and the reports cited below);
+        Drive's rate limits never get here: they are retried (:meth:`_call`)."""
+        reason = _reason(error)
+        message = error.error.get("message", "")
+        if reason == "storageQuotaExceeded":
+            return SheetAccessError(
+                f"{who} cannot own the backup copy (403 storageQuotaExceeded): Google gives a "
+                "service account no Drive storage of its own (\"Service accounts don't have "
+                'storage quota ... they must upload files and folders into shared drives"). '
+                "Make the copy in a shared drive the account can add files to (File > Make a "
+                "copy, folder in that shared drive) and pass its key with --backup, or run "
+                "with a user's credentials"
+            )
+        if reason in API_DISABLED:  # gspread issue 1286: "... has not been used in project"
+            return CredentialsError(
+                f"the credentials' Cloud project may not use this API (403 {reason}): "
+                f"{message} Enable the Google Sheets API and the Google Drive API for it "
+                "(APIs & Services > Library), wait a few minutes, then run the same command again"
+            )
+        if reason == "insufficientPermissions" or SCOPES_MISSING in message:
+            return CredentialsError(
+                f"the credentials' token lacks a scope this tool needs (403 {reason}): make "
+                "them for the scopes https://www.googleapis.com/auth/spreadsheets and "
+                "https://www.googleapis.com/auth/drive (a service-account key has both)"
+            )
+        shown = reason or error.error.get("status", "") or "PERMISSION_DENIED"
+        return SheetAccessError(
+            f"{who} has no access to spreadsheet {key}, or may only view it (403 {shown}): "
+            f"share {sheet_url(key)} with {who} as Editor (Share button in Google Sheets)"
+        )
 
     def _not_found(self, key: str, who: str) -> SheetAccessError:
         """A 404, said in the terms of where the key came from: the spreadsheet setting, the

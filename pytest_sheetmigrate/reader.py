@@ -30,6 +30,7 @@ from .a1 import absolute_range_name, column_letter, quoted_title, rowcol_to_a1
 from .cell_types import is_blank
 from .errors import SheetStateError
 from .formula_kinds import LOOKUP_CELLS, FormulaKinds
+from .progress import ReadProgress
 from .snapshot import Snapshot, count_data_rows
 from .snapshot_builder import SnapshotBuilder
 from .stamp import COLUMN_MARKER_KEY
@@ -116,6 +117,9 @@ class SheetReader:
         kinds = FormulaKinds(lookup, last_row)
         per_chunk = rows_per_chunk(width)
         row = first_row
+        progress = ReadProgress(
+            self.gateway.notify, title, last_row - first_row + 1, lambda: self.gateway.log.total
+        )
         while row <= last_row:
             end = min(last_row, row + per_chunk - 1)
             ranges, size, equals_strings = self.gateway.batch_get(
@@ -125,6 +129,7 @@ class SheetReader:
             if equals_strings:
                 kinds.mark(values, row, at_most=equals_strings)
             values.extend([] for _ in range(end - row + 1 - len(values)))
+            progress.add(end - row + 1)
             yield values
             per_chunk = rows_per_chunk(width, size / (end - row + 1))
             row = end + 1

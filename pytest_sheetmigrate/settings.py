@@ -96,6 +96,20 @@ OPTIONS = (
         default="0.5",
         metavar="SECONDS",
     ),
+    Option(
+        "reads_per_minute",
+        "Sheets read requests sent a minute at most (default 60, Google's per-user quota; "
+        "'off' or 0: not paced)",
+        default="60",
+        metavar="N",
+    ),
+    Option(
+        "writes_per_minute",
+        "Sheets write requests sent a minute at most (default 60, Google's per-user quota; "
+        "'off' or 0: not paced)",
+        default="60",
+        metavar="N",
+    ),
 )
 
 FLAGS = {
@@ -124,6 +138,9 @@ class Settings:
     rootdir: Path
     break_lock: bool = False
     retry_base_seconds: float = 0.5
+    reads_per_minute: int = 60
+    """Pace of Sheets read requests (pacing.py); 0: not paced."""
+    writes_per_minute: int = 60
     accept_formula_changes: bool = False
     """Go ahead although the columns step changes what formulas or objects mean."""
     sheet_given_by: str = "--sheet"
@@ -237,6 +254,8 @@ def resolve(
         rootdir=rootdir,
         break_lock=break_lock,
         retry_base_seconds=retry_base_seconds,
+        reads_per_minute=_per_minute(*given("reads_per_minute")),
+        writes_per_minute=_per_minute(*given("writes_per_minute")),
         accept_formula_changes=accepted == "all",
         sheet_given_by=given("sheet")[1],
     )
@@ -267,6 +286,19 @@ def _positive_seconds(raw: str, flag: str) -> float:
             f"{flag} {raw!r} is not a number of seconds between 0 and 60: pass for example 0.5"
         )
     return seconds
+
+
+def _per_minute(raw: str | None, where: str) -> int:
+    """A pace: a whole number of requests a minute, 0 or 'off' for none."""
+    text = (raw or "").strip().lower()
+    if text == "off":
+        return 0
+    if not text.isdigit():
+        raise ConfigError(
+            f"{where} = {raw!r} is not a number of requests a minute: pass for example 60 "
+            "(Google's per-user quota), a project's higher limit, or 'off'"
+        )
+    return int(text)
 
 
 _URL_KEY = re.compile(r"/spreadsheets/(?:u/\d+/)?d/([A-Za-z0-9_-]+)")

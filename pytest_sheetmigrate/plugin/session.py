@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from ..errors import SheetMigrateError
+from ..progress import ProgressLine
 from ..record import RunOutcome
 from ..report import Line, closing_lines, setup_mistake_lines, step_section, summary_line
 from ..results import StepName
@@ -31,15 +32,29 @@ OUTCOMES: dict[int, RunOutcome] = {
 }
 
 
+_IN_PLACE = pytest.StashKey[bool]()
+"""Whether the terminal's last line is a progress line that the next line replaces."""
+
+
 def announce(config: pytest.Config, line: str, *, always: bool = False) -> None:
     """A progress line in pytest's terminal style; ``-q`` keeps them for the summary only
-    (unless ``always``)."""
+    (unless ``always``). A ``ProgressLine`` (progress.py) is rewritten in place on a terminal,
+    like pytest's "collecting ..." line, and printed as a line of its own otherwise."""
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     capture = config.pluginmanager.get_plugin("capturemanager")
     if reporter is None or capture is None or (config.get_verbosity() < 0 and not always):
         return
     with capture.global_and_fixture_disabled():  # steps run inside an item's setup
-        reporter.write_line(f"sheetmigrate: {line}")
+        if config.stash.get(_IN_PLACE, False):
+            reporter.rewrite("", erase=True)  # the progress line gives way to the next
+            reporter.rewrite("")
+        in_place = isinstance(line, ProgressLine) and bool(reporter.isatty())
+        if in_place:
+            reporter.ensure_newline()  # not over a test file's name pytest has written
+            reporter.rewrite(f"sheetmigrate: {line}", erase=True)
+        else:
+            reporter.write_line(f"sheetmigrate: {line}")
+        config.stash[_IN_PLACE] = in_place
 
 
 class RunReporter:

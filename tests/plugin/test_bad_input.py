@@ -304,7 +304,7 @@ def test_a_spreadsheet_not_shared_with_the_service_account_says_to_share_it(
         "--credentials",
         "sa.json",
         words=(
-            "(403)",
+            "(403 PERMISSION_DENIED)",
             f"share https://docs.google.com/spreadsheets/d/{private_project.sheet}/edit",
             f"with {SERVICE_ACCOUNT} as Editor",
         ),
