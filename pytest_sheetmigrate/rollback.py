@@ -2,10 +2,11 @@
 
 The step-1 snapshot says what "before" was. If the data rows still hold exactly that data (the
 migration only added or moved columns), the rollback removes the added columns and moves the
-others back; otherwise it refuses, unless forced, in which case the rows are rewritten from the
-backup copy, each cell as its kind (formula, number, boolean, text). Either way it is one
-all-or-nothing batchUpdate, which also removes the migration's stamps and puts the schema version
-back; then the sheet is read again and its digest must equal the pre-migration snapshot's. The
+others back, in one all-or-nothing batchUpdate, which also removes the migration's stamps and puts
+the schema version back. Otherwise it refuses, unless forced, in which case the rows are restored
+from the backup too (restore.py): from the Drive copy pasted in that same batchUpdate, or, when the
+copy cannot be used, from the local snapshot in several requests (not atomic, resumable). Then
+the sheet is read again and its digest must equal the pre-migration snapshot's. The
 digests hold each cell's kind (snapshot.py), so a formula that comes back as text fails that proof.
 Formulas the columns step made Google relocate count as unchanged (the backup step's expected
 snapshot); moving the columns back and deleting the added ones makes Google relocate them back.

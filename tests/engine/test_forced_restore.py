@@ -13,6 +13,7 @@ import pytest
 from live_sheet import LiveSheet
 
 from pytest_sheetmigrate import commands, demo, restore
+from pytest_sheetmigrate.gateway import SheetGateway
 from pytest_sheetmigrate.results import StepResult
 from pytest_sheetmigrate.transport import sheets_client
 
@@ -157,3 +158,27 @@ def test_an_interrupted_restore_from_the_local_snapshot_resumes_after_the_rows_r
     assert f"resuming the restore after the {done:,} rows already restored" in lines
     assert live_sheet.values("FORMULA") == before
     assert result.summary.endswith("equals the pre-migration snapshot")
+
+
+def test_a_copy_to_whose_answer_is_lost_is_not_sent_twice(
+    live_sheet: LiveSheet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server applies the copyTo and drops its answer: the tab it made is found, no second
+    copy is made, and none is left behind."""
+    before = migrated_then_changed(live_sheet)
+    titles = tab_titles(live_sheet)
+    copy_sheet_to = SheetGateway.copy_sheet_to
+
+    def answer_lost(self: SheetGateway, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        live_sheet.faults({"kind": "apply_then_reset", "at": 1})  # the copyTo, next
+        return copy_sheet_to(self, *args, **kwargs)
+
+    monkeypatch.setattr(SheetGateway, "copy_sheet_to", answer_lost)
+    result = forced_rollback(live_sheet)
+
+    assert "from the Drive copy" in result.summary
+    assert result.summary.endswith("equals the pre-migration snapshot")
+    assert tab_titles(live_sheet) == titles
+    assert live_sheet.values("FORMULA") == before
+    endpoints = live_sheet.stats()["by_endpoint"]
+    assert sum(n for name, n in endpoints.items() if "copyTo" in name) == 1, endpoints
