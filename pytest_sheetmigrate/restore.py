@@ -1,14 +1,14 @@
 """A forced rollback's restore of the data rows from the backup, from one of two sources.
 
-- **The Drive copy** (the backup kind made today), when it opens and its worksheet's digest is
-  the pre-migration snapshot's: ``sheets.copyTo`` of that worksheet into the spreadsheet as a
-  hidden temporary tab (renamed ``TEMPORARY_TAB`` in a small write of its own, so that a tab an
-  interrupted run left is found by name and deleted by the next), then, in the rollback's one
-  batchUpdate, ``copyPaste`` of the tab's rows onto the worksheet's data rows and ``deleteSheet``
-  of the tab. ``PASTE_NORMAL`` pastes "values, formulas, formats and merges" (Sheets API
-  PasteType), so each cell comes back as the backup holds it. Atomic, and the payload does not
-  grow with the rows.
-- **The local snapshot** (local_snapshot.py), when the Drive copy is gone or not usable and its
+- **The Drive copy** (the backup kind made today), when it opens, its worksheet fits beside the
+  sheet under Google's cell limit (``MAX_CELLS``) and its digest is the pre-migration snapshot's:
+  ``sheets.copyTo`` of that worksheet into the spreadsheet as a hidden temporary tab (renamed by
+  :func:`temporary_tab` in a small write of its own, so that a tab an interrupted run left is
+  found by name and deleted by the next), then, in the rollback's one batchUpdate,
+  ``copyPaste`` of the tab's rows onto the worksheet's data rows and ``deleteSheet`` of the tab.
+  ``PASTE_NORMAL`` pastes "values, formulas, formats and merges" (Sheets API PasteType), so each
+  cell comes back as the backup holds it. Atomic, and the payload does not grow with the rows.
+- **The local snapshot** (local_snapshot.py), when the Drive copy cannot be used and its
   sha256 is the one the backup step recorded: ``updateCells`` in requests each under Google's
   limit ("Request payload size exceeds the limit: 10485760 bytes.", 400 INVALID_ARGUMENT;
   ../shared/google-behaviour.md, and the local server's ``MAX_PAYLOAD_BYTES``), each body
@@ -45,6 +45,10 @@ GOOGLE_BODY_LIMIT = 10_485_760
 BODY_BUDGET = 9 * 1024 * 1024
 """Bytes of rows one updateCells carries at most: the limit less about 1.4 MB of margin for the
 layout, stamp and lease requests that may travel with them."""
+MAX_CELLS = 10_000_000
+"""Cells a spreadsheet holds at most ("Up to 10 million cells or 18,278 columns": Google Drive
+help, "Files you can store in Google Drive"; the local server refuses past it with Google's
+message): the temporary tab counts while it is there."""
 PROGRESS_FILE = "rollback_restore.json"
 LOCAL_NOT_ATOMIC = (
     "not atomic: the rows go in several batchUpdates; interrupted, run pytest --rollback "
@@ -93,7 +97,7 @@ def restore_rows(
     snapshot; ``copy_checked``: ``before`` was read from the copy itself. ``local``: the backup
     checkpoint's details (the local snapshot's path and sha256). The lease is held."""
     copy = context.gateway.other(backup_key)
-    unusable = _copy_unusable(context, copy, before, copy_checked)
+    unusable = _copy_unusable(context, writer, copy, before, copy_checked)
     if not unusable:
         return _from_drive_copy(context, writer, copy, backup_key, before, layout)
     path, sha = local.get("local_snapshot"), local.get("local_snapshot_sha256")
@@ -116,12 +120,20 @@ def restore_rows(
 
 
 def _copy_unusable(
-    context: SheetContext, copy: SheetGateway, before: Snapshot, checked: bool
+    context: SheetContext, writer: Writer, copy: SheetGateway, before: Snapshot, checked: bool
 ) -> str:
-    """Why the Drive copy cannot be restored from ('' when it can)."""
+    """Why the Drive copy cannot be restored from ('' when it can): gone or out of reach, its
+    worksheet too large to be copied in beside the sheet, or changed since the backup."""
     title = context.sheet.title
     try:
-        copy.metadata().sheet(title)
+        tab = copy.metadata().sheet(title)
+        cells = sum(sheet.row_count * sheet.column_count for sheet in writer.info.sheets.values())
+        copied = tab.row_count * tab.column_count
+        if cells + copied > MAX_CELLS:
+            return (
+                f"copying its worksheet in ({copied:,} cells) beside the spreadsheet's "
+                f"{cells:,} would pass Google's limit of {MAX_CELLS:,} cells a spreadsheet"
+            )
         if checked:
             return ""
         now = context.snapshot_of(copy, len(before.header))

@@ -182,3 +182,19 @@ def test_a_copy_to_whose_answer_is_lost_is_not_sent_twice(
     assert live_sheet.values("FORMULA") == before
     endpoints = live_sheet.stats()["by_endpoint"]
     assert sum(n for name, n in endpoints.items() if "copyTo" in name) == 1, endpoints
+
+
+def test_a_drive_copy_too_large_to_copy_in_beside_the_sheet_is_not_restored_from(
+    live_sheet: LiveSheet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Google holds at most 10,000,000 cells a spreadsheet (here set to less than the sheet and
+    the copied tab together): the restore comes from the local snapshot, and says why."""
+    monkeypatch.setattr(restore, "MAX_CELLS", 5_000)  # the two tabs: 51 x 68 + 51 x 65 cells
+    before = migrated_then_changed(live_sheet)
+    lines: list[str] = []
+
+    result = forced_rollback(live_sheet, lines)
+
+    assert "from the local snapshot " in result.summary
+    assert any("would pass Google's limit of 5,000 cells a spreadsheet" in line for line in lines)
+    assert live_sheet.values("FORMULA") == before
