@@ -273,9 +273,11 @@ def _from_local_snapshot(
         if previous is not None:
             requests = pending + [previous[1]]
             restore.measured(requests)
-            writer.write(
-                requests, step="rollback", applied=lambda _: False
-            )  # rewriting is harmless
+            # Sent again when its answer is lost: the same rows written twice are written once.
+            writer.write(requests, step="rollback", applied=lambda _: False)
+            # The writer keeps each request it sent (Writer.sent): the rows, written and about
+            # to be checkpointed, are dropped from it, so memory holds one request's rows.
+            previous[1]["updateCells"]["rows"].clear()
             restore.writes_before += 1
             pending = []
             done = previous[0]
