@@ -419,6 +419,23 @@ class SheetGateway:
         )
         return str(response.get("id") or found[0])
 
+    def copy_sheet_to(
+        self, sheet_id: int, destination: str, *, already_copied: Callable[[], bool]
+    ) -> dict[str, Any]:
+        """sheets.copyTo: this spreadsheet's tab ``sheet_id`` copied into spreadsheet
+        ``destination`` as a new tab; its SheetProperties. When the answer is lost,
+        ``already_copied`` (a look at the destination's tabs) decides whether it is sent again,
+        so no second copy is left; ``{}`` is returned then."""
+        url = f"{SPREADSHEETS_API_V4_BASE_URL}/{self.key}/sheets/{sheet_id}:copyTo"
+        copied: dict[str, Any] = self._call(
+            "spreadsheets.sheets.copyTo",
+            lambda: self._http.request(
+                "post", url, json={"destinationSpreadsheetId": destination}
+            ).json(),
+            already_applied=already_copied,
+        )
+        return copied
+
     def find_copy(self, name: str) -> str | None:
         """The key of the newest spreadsheet on Drive named exactly ``name``, or None."""
         quoted = name.replace("\\", "\\\\").replace("'", "\\'")

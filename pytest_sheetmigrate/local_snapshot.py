@@ -2,7 +2,8 @@
 
 Each line is one row as a JSON array: numbers as numbers, booleans as booleans, text as strings,
 and a formula as ``{"formula": "=J2*K2"}``, so the file tells a formula from a text that starts
-with "=" (nothing restores from it; a person restoring by hand needs the kinds).
+with "=". A forced rollback restores from it when the Drive copy is gone (restore.py), each cell as
+its kind, after checking the file's sha256 (:func:`content_sha256`).
 """
 
 from __future__ import annotations
@@ -97,6 +98,23 @@ def read_rows(path: Path, first_row: int, last_row: int) -> list[list[Any]]:
             if number >= first_row:
                 rows.append([_unkinded(cell) for cell in orjson.loads(line)])
     return rows
+
+
+def each_row(path: Path) -> Iterator[list[Any]]:
+    """Every row of a local snapshot, the header first, formulas as ``Formula``; streamed."""
+    with gzip.open(path, "rb") as file:
+        for line in file:
+            yield [_unkinded(cell) for cell in orjson.loads(line)]
+
+
+def content_sha256(path: Path) -> str:
+    """The sha256 of the snapshot's uncompressed lines: what :meth:`LocalSnapshot.close`
+    recorded, so a file changed or cut short since is told apart."""
+    sha = hashlib.sha256()
+    with gzip.open(path, "rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            sha.update(block)
+    return sha.hexdigest()
 
 
 def _unkinded(cell: Any) -> Any:

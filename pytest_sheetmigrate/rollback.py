@@ -2,10 +2,11 @@
 
 The step-1 snapshot says what "before" was. If the data rows still hold exactly that data (the
 migration only added or moved columns), the rollback removes the added columns and moves the
-others back; otherwise it refuses, unless forced, in which case the rows are rewritten from the
-backup copy, each cell as its kind (formula, number, boolean, text). Either way it is one
-all-or-nothing batchUpdate, which also removes the migration's stamps and puts the schema version
-back; then the sheet is read again and its digest must equal the pre-migration snapshot's. The
+others back, in one all-or-nothing batchUpdate, which also removes the migration's stamps and puts
+the schema version back. Otherwise it refuses, unless forced, in which case the rows are restored
+from the backup too (restore.py): from the Drive copy pasted in that same batchUpdate, or, when the
+copy cannot be used, from the local snapshot in several requests (not atomic, resumable). Then
+the sheet is read again and its digest must equal the pre-migration snapshot's. The
 digests hold each cell's kind (snapshot.py), so a formula that comes back as text fails that proof.
 Formulas the columns step made Google relocate count as unchanged (the backup step's expected
 snapshot); moving the columns back and deleting the added ones makes Google relocate them back.
@@ -16,17 +17,15 @@ from __future__ import annotations
 from typing import Any
 
 from . import lease
-from .a1 import column_letter
 from .checks import (
     CheckInput,
     check_existing_data_unchanged,
     check_new_columns_blank_or_default,
     check_row_count_preserved,
 )
-from .context import SheetContext
 from .errors import SheetStateError, VerificationError
 from .plan import layout_requests
-from .reader import SheetReader
+from .restore import RowsRestore, forget_progress, interrupted_restore, restore_rows
 from .results import StepName, StepResult, StepStatus
 from .schema import Schema
 from .snapshot import Snapshot
@@ -57,27 +56,45 @@ class RollbackStep(Step):
                 f"no backup of the migration to schema {schema.name} was found (neither a stamp "
                 "on the sheet nor a step-1 checkpoint): there is nothing to roll back to"
             )
-        if checkpoint and checkpoint.details.get("backup") == backup_key:
-            before = Snapshot.from_dict(checkpoint.details["snapshot"])
-            kept = checkpoint.details.get("expected")
+        ours = (
+            checkpoint.details
+            if checkpoint and checkpoint.details.get("backup") == backup_key
+            else {}
+        )
+        if ours:
+            before = Snapshot.from_dict(ours["snapshot"])
+            kept = ours.get("expected")
             expected = Snapshot.from_dict(kept) if kept else before
         else:
             before, expected = context.backup_snapshots(context.gateway.other(backup_key), width)
         current = context.snapshot_of(context.gateway, width)
         changed = _changes_since(schema, before, current, expected)
         if changed and not force:
+            interrupted = interrupted_restore(context)
+            resumed = (
+                f"a forced restore from the local snapshot was interrupted after {interrupted:,} "
+                "rows; "
+            )
             raise SheetStateError(
-                f"the rows changed since the migration ({changed}). A rollback would lose those "
+                (resumed if interrupted else "")
+                + f"the rows changed since the migration ({changed}). A rollback would lose those "
                 "changes: bring them over by hand, or run pytest --rollback --force-rollback to "
                 "restore the backup anyway"
             )
         sheet_id = context.sheet.sheet_id
         requests = layout_requests(sheet_id, list(current.header), list(before.header))
+        restore = None
         if changed:
-            requests += _restore_rows_requests(context, backup_key, before)
+            writer.take_lease()
+            restore = restore_rows(
+                context, writer, backup_key, before, requests, copy_checked=not ours, local=ours
+            )
+            requests = restore.final
         requests += writer.stamps.removal_requests(schema.name)
         previous = (stamp or {}).get("from_version")
         requests += writer.stamps.schema_version_requests(previous)
+        if restore is not None:
+            restore.measured(requests)
         writer.take_lease()
         held = writer.lease
         assert held is not None
@@ -96,13 +113,36 @@ class RollbackStep(Step):
                 f"{backup_key}"
             )
         writer.forget(CHECKPOINTS_ROLLED_BACK)
+        forget_progress(context)
+        source = backup_key if restore is None else _said(restore)
         return StepResult(
             self.name,
             StepStatus.RAN,
             f"restored {before.row_count:,} rows x {len(before.header)} columns from "
-            f"{backup_key}; digest {before.digest[:12]} equals the pre-migration snapshot",
+            f"{source}; digest {before.digest[:12]} equals the pre-migration snapshot",
             requests=requests,
+            details=_restore_details(restore),
         )
+
+
+def _said(restore: RowsRestore) -> str:
+    """The restore's source, its writes, whether it was atomic, and its largest body."""
+    if restore.atomic:
+        how = "the rows pasted in the one batchUpdate with the stamps"
+    else:
+        writes = restore.writes_before + 1
+        how = f"{writes} batchUpdate{'s' if writes > 1 else ''}, not atomic"
+    return f"{restore.source} ({how}; largest body {restore.largest_body:,} bytes)"
+
+
+def _restore_details(restore: RowsRestore | None) -> dict[str, Any]:
+    if restore is None:
+        return {}
+    return {
+        "restore_source": restore.source,
+        "restore_atomic": restore.atomic,
+        "restore_bodies": restore.bodies,
+    }
 
 
 def _changes_since(schema: Schema, before: Snapshot, current: Snapshot, expected: Snapshot) -> str:
@@ -118,62 +158,3 @@ def _changes_since(schema: Schema, before: Snapshot, current: Snapshot, expected
     )
     problems = [result.message for result in (check(data) for check in checks) if not result.passed]
     return "; ".join(problems)
-
-
-def _restore_rows_requests(
-    context: SheetContext, backup_key: str, before: Snapshot
-) -> list[dict[str, Any]]:
-    """An updateCells rewriting the data rows from the backup (a forced rollback only).
-
-    Unlike the migration's writes its payload grows with the rows: it holds them all. Each cell
-    goes back as the backup holds it, read as its ``userEnteredValue``: a formula as a
-    ``formulaValue``, a number, a boolean, and text (``=abc`` or ``007`` included) as a
-    ``stringValue``. Copying what Google states each cell to be does not depend on how the
-    FORMULA render shows text that starts with "=" (formula_kinds.py).
-    """
-    copy = context.gateway.other(backup_key)
-    grid_rows = copy.metadata().sheet(context.schema.worksheet).row_count
-    width = len(before.header)
-    title = context.sheet.title
-    chunks = SheetReader(copy).entered_rows(title, 2, grid_rows, width)
-    rows = [row for chunk in chunks for row in chunk]
-    height = max(len(rows), context.data_rows, before.row_count)
-    rows += [[]] * (height - len(rows))
-    return [
-        {
-            "updateCells": {
-                "range": {
-                    "sheetId": context.sheet.sheet_id,
-                    "startRowIndex": 1,
-                    "endRowIndex": height + 1,
-                    "startColumnIndex": 0,
-                    "endColumnIndex": width,
-                },
-                "rows": [
-                    {
-                        "values": [
-                            _cell_data(value, title, r, c) for c, value in enumerate(row[:width])
-                        ]
-                    }
-                    for r, row in enumerate(rows, start=2)
-                ],
-                "fields": "userEnteredValue",
-            }
-        }
-    ]
-
-
-WRITABLE_KINDS = ("formulaValue", "numberValue", "boolValue", "stringValue")
-"""The ExtendedValue kinds a write may carry (errorValue is read-only: ExtendedValue reference)."""
-
-
-def _cell_data(entered: dict[str, Any], title: str, row: int, column: int) -> dict[str, Any]:
-    """The backup cell's userEnteredValue, written back as the same kind."""
-    kept = {kind: entered[kind] for kind in WRITABLE_KINDS if kind in entered}
-    if entered and not kept:
-        raise SheetStateError(
-            f"the backup's cell {title}!{column_letter(column)}{row} holds {entered!r}, which "
-            "cannot be written back: nothing was changed. Restore the rows by hand from the "
-            "backup copy."
-        )
-    return {"userEnteredValue": kept} if kept else {}

@@ -262,3 +262,58 @@ def _format(model: Model, sid: str, row: int, col: int) -> Any:
     data = got["sheets"][0]["data"][0]
     values = (data.get("rowData") or [{}])[0].get("values") or [{}]
     return values[0].get("userEnteredFormat")
+
+
+def test_a_tab_copied_in_by_copy_to_pastes_onto_another_tab_and_goes_in_one_batch_update(
+    server: EmulatorServer,
+) -> None:
+    """What a forced rollback's restore sends (restore.py): sheets.copyTo of a tab of another
+    spreadsheet ("Copies a single sheet from a spreadsheet to another spreadsheet. Returns the
+    properties of the newly created sheet.", spreadsheets.sheets/copyTo reference), then one
+    batchUpdate: copyPaste PASTE_NORMAL ("values, formulas, formats and merges", PasteType)
+    from that tab onto another at the same cells, and deleteSheet of the copied tab. The
+    CopyPasteRequest's source and destination are GridRanges, each with its own sheetId."""
+    client = sheets_client(server.url)
+    backup = client.create("Backup").sheet1
+    backup.update([["key", "n"], ["=B2*2", 7], ["'=text", True]], "A1", raw=False)
+    backup.format("B2", {"textFormat": {"bold": True}})
+    target = client.create("Target")
+    sheet = target.sheet1
+    sheet.update([["key", "n"], ["changed", 1], ["x", "y"]], "A1")
+    copied = backup.copy_to(target.id)
+
+    target.batch_update(
+        {
+            "requests": [
+                {
+                    "copyPaste": {
+                        "source": _rows(copied["sheetId"], 1, 3),
+                        "destination": _rows(sheet.id, 1, 3),
+                        "pasteType": "PASTE_NORMAL",
+                    }
+                },
+                {"deleteSheet": {"sheetId": copied["sheetId"]}},
+            ]
+        }
+    )
+
+    assert sheet.get("A2:B3", value_render_option=FORMULA) == [["=B2*2", 7], ["=text", True]]
+    assert [tab.id for tab in target.worksheets()] == [sheet.id]
+    entered = target.fetch_sheet_metadata(
+        {
+            "ranges": "A2:B3",
+            "fields": "sheets.data.rowData.values(userEnteredValue,userEnteredFormat)",
+        }
+    )["sheets"][0]["data"][0]["rowData"]
+    assert entered[1]["values"][0]["userEnteredValue"] == {"stringValue": "=text"}
+    assert entered[0]["values"][1]["userEnteredFormat"]["textFormat"]["bold"] is True
+
+
+def _rows(sheet_id: int, start: int, end: int) -> dict[str, int]:
+    return {
+        "sheetId": sheet_id,
+        "startRowIndex": start,
+        "endRowIndex": end,
+        "startColumnIndex": 0,
+        "endColumnIndex": 2,
+    }

@@ -123,24 +123,25 @@ def test_a_refused_then_forced_rollback_gives_every_cell_back_its_kind_and_can_m
 def test_a_restore_that_turned_formulas_into_text_would_fail_the_digest_proof(
     project: Project, pytester
 ):
-    """The proof compares kinds: a restore writing each formula as its text is caught."""
+    """The proof compares kinds: a restore writing each formula as its text is caught (the
+    restore from the local snapshot, the Drive copy taken for unusable, made to do so)."""
     give_every_kind(project)
     pytester.makepyfile(
         text_restore="""
-        from pytest_sheetmigrate import rollback
+        from pytest_sheetmigrate import restore
+        from pytest_sheetmigrate.cell_types import Formula
 
-        original = rollback._cell_data
+        original, usable = restore._cell, restore._copy_unusable
 
-        def as_text(entered, *where):
-            if isinstance(entered, dict) and "formulaValue" in entered:
-                entered = {"stringValue": entered["formulaValue"]}
-            return original(entered, *where)
+        def as_text(value):
+            return original(str(value) if isinstance(value, Formula) else value)
 
         def pytest_configure(config):
-            rollback._cell_data = as_text
+            restore._cell = as_text
+            restore._copy_unusable = lambda *args: "taken for unusable by the test"
 
         def pytest_unconfigure(config):  # the run is in-process: leave the module as it was
-            rollback._cell_data = original
+            restore._cell, restore._copy_unusable = original, usable
         """
     )
     pytester.syspathinsert()

@@ -10,7 +10,10 @@ discovery document's descriptions):
   turns rows into columns. A copied formula's relative references shift by the distance from
   its source cell to its target cell, ``$``-anchored parts stay, a reference shifted off the
   grid becomes ``#REF!`` (the copy semantics of a spreadsheet; :func:`shift_formula`, on
-  openpyxl's formula tokenizer; unverified through the API by a recording).
+  openpyxl's formula tokenizer; unverified through the API by a recording). ``source`` and
+  ``destination`` are GridRanges, each with its own ``sheetId``, so a paste may go from one tab
+  to another (a forced rollback pastes a tab copied in by sheets.copyTo onto the worksheet: the
+  same cells, so formulas keep their text).
 - **cutPaste** moves ``source`` to the ``destination`` coordinate: "All the source data will be
   cut, regardless of what is pasted", so the source is cleared (values and cell data) and then
   the ``pasteType`` part is pasted. Moved formulas keep their text (a cut keeps references;
