@@ -10,8 +10,9 @@ import requests
 
 from .credentials import account_of, load_credentials, token_uri_of
 from .errors import SheetAccessError
-from .gateway import GOOGLE_ENDPOINT, RetryPolicy, SheetGateway
+from .gateway import GOOGLE_ENDPOINT, SheetGateway
 from .pacing import Pacer
+from .request_log import RetryPolicy
 from .settings import EMBEDDED, Settings, without_userinfo
 from .transport import sheets_client
 

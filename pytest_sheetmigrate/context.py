@@ -14,11 +14,12 @@ from typing import Any, Protocol
 
 from .checkpoints import CheckpointStore
 from .errors import SheetStateError
-from .gateway import SheetGateway, SheetInfo, SpreadsheetInfo
+from .gateway import SheetGateway
 from .plan import Plan, formula_relocation_from
 from .reader import SheetReader, first_cells, key_digest, refuse_merged_header
 from .schema import Schema
 from .settings import Settings
+from .sheet_info import SheetInfo, SpreadsheetInfo
 from .snapshot import Snapshot, count_data_rows
 from .stamp import legacy_stamps_belong_to
 

@@ -11,12 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
-import random
-import threading
-import time
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 import google.auth.exceptions
@@ -34,6 +29,8 @@ from .a1 import column_letter
 from .errors import CredentialsError, SheetAccessError, SheetStateError, TransientApiError
 from .formula_kinds import FormulaKinds, Span, entered_texts
 from .pacing import Pacer
+from .request_log import RequestLog, RetryPolicy
+from .sheet_info import SheetInfo, SpreadsheetInfo
 from .stamp import Stamps
 
 T = TypeVar("T")
@@ -84,107 +81,6 @@ def _parsed(body: bytes) -> Any:
         return orjson.loads(body)
     except orjson.JSONDecodeError:
         return json.loads(body)
-
-
-@dataclass
-class RequestLog:
-    """What a run sent: requests by kind and bytes uploaded."""
-
-    by_kind: Counter[str] = field(default_factory=Counter)
-    bytes_up: int = 0
-    retries: int = 0
-    quota_refusals: int = 0
-    """429s and Drive's rate-limit 403s received (the pacer's goal: none)."""
-    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
-    """Held to count: a prefetching thread may send while the caller does."""
-
-    @property
-    def total(self) -> int:
-        return sum(self.by_kind.values())
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "total": self.total,
-            "by_kind": dict(self.by_kind),
-            "bytes_up": self.bytes_up,
-            "retries": self.retries,
-            "quota_refusals": self.quota_refusals,
-        }
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """Exponential backoff with full jitter, bounded; honours Retry-After.
-
-    A quota refusal without ``Retry-After`` (Google sends none; its "Usage limits" page: "use
-    an exponential backoff algorithm. After 1 minute, you can execute requests again") waits
-    longer, to cover the one-minute window: 4, 8, 16, 32, 64 times ``base_seconds``, each up to
-    10% longer at random; at the default 0.5 s that is 2, 4, 8, 16 and 32 s, 62 to 68.2 s in
-    all, never more than :attr:`quota_bound_seconds` (70 s) for one request.
-    """
-
-    attempts: int = 6
-    base_seconds: float = 0.5
-    cap_seconds: float = 30.0
-    sleep: Callable[[float], None] = time.sleep
-
-    @property
-    def quota_bound_seconds(self) -> float:
-        """The most a request waits in all for quota refusals without Retry-After."""
-        return 140 * self.base_seconds
-
-    def delay(self, attempt: int, retry_after: str | None, *, quota: bool = False) -> float:
-        if retry_after and retry_after.isdigit():
-            return min(float(retry_after), self.cap_seconds)
-        if quota:
-            return self.base_seconds * 4 * 2**attempt * random.uniform(1.0, 1.1)
-        return random.uniform(0, min(self.cap_seconds, self.base_seconds * 2**attempt))
-
-
-@dataclass(frozen=True)
-class SheetInfo:
-    sheet_id: int
-    title: str
-    row_count: int
-    column_count: int
-    merges: tuple[dict[str, Any], ...]
-    stamps: Stamps = Stamps(())
-    """The worksheet's own (sheet-located) stamps."""
-
-
-@dataclass(frozen=True)
-class SpreadsheetInfo:
-    key: str
-    title: str
-    sheets: dict[str, SheetInfo]
-    stamps: Stamps
-    """The spreadsheet-level items: the lease, and the stamps older versions wrote there."""
-
-    def stamps_of(self, sheet_id: int, *, legacy: bool) -> Stamps:
-        """What the migration of worksheet ``sheet_id`` sees (:meth:`Stamps.for_worksheet`),
-        found by its id, which stays when the tab is renamed or moved."""
-        own = [sheet.stamps for sheet in self.sheets.values() if sheet.sheet_id == sheet_id]
-        return self.stamps.for_worksheet(own[0] if own else Stamps((), sheet_id), legacy=legacy)
-
-    def after(
-        self, requests: list[dict[str, Any]], replies: list[dict[str, Any]]
-    ) -> SpreadsheetInfo:
-        """This spreadsheet once a batchUpdate of ``requests`` answered ``replies``: its stamps
-        and each worksheet's, as they are then (no re-read)."""
-        sheets = {
-            title: replace(sheet, stamps=sheet.stamps.after(requests, replies))
-            for title, sheet in self.sheets.items()
-        }
-        return replace(self, sheets=sheets, stamps=self.stamps.after(requests, replies))
-
-    def sheet(self, title: str) -> SheetInfo:
-        if title not in self.sheets:
-            listed = ", ".join(repr(name) for name in self.sheets) or "none"
-            raise SheetAccessError(
-                f"spreadsheet {self.title!r} has no worksheet {title!r} (it has {listed}): "
-                "fix `worksheet` in the schema file or pick the right --sheet"
-            )
-        return self.sheets[title]
 
 
 class SheetGateway:

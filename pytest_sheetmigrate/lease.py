@@ -21,7 +21,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 from .errors import LockHeldError
-from .gateway import SheetGateway, SpreadsheetInfo
+from .gateway import SheetGateway
+from .sheet_info import SpreadsheetInfo
 from .stamp import Stamps, create_metadata_request, delete_metadata_request
 
 LEASE_KEY = "sheetmigrate.lease"

@@ -36,8 +36,9 @@ from .snapshot_builder import SnapshotBuilder
 from .stamp import COLUMN_MARKER_KEY
 
 if TYPE_CHECKING:
-    from .gateway import SheetGateway, SheetInfo
+    from .gateway import SheetGateway
     from .schema import Schema
+    from .sheet_info import SheetInfo
 
 T = TypeVar("T")
 

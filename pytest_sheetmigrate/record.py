@@ -17,7 +17,7 @@ from typing import Any
 
 from .checks import CHECKS
 from .errors import SETUP_MISTAKE, SheetMigrateError
-from .gateway import RequestLog
+from .request_log import RequestLog
 from .results import StepName, StepResult, Verification
 from .settings import Mode
 

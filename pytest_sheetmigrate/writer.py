@@ -22,13 +22,13 @@ from typing import TYPE_CHECKING, Any
 from .checkpoints import Checkpoint
 from .context import RowSink, SheetContext
 from .errors import ConcurrentChangeError, SheetStateError
-from .gateway import SpreadsheetInfo
 from .in_flight import InterruptedWrite, WriteInFlight
 from .lease import TAKING_THE_LEASE, Lease, LeaseHolder, Send
 from .local_snapshot import LocalSnapshot, local_snapshot_path
 from .reader import ColumnLayout, SheetReader, first_cells, key_digest
 from .results import StepStatus
 from .settings import Mode
+from .sheet_info import SpreadsheetInfo
 from .snapshot import Snapshot, count_data_rows
 from .snapshot_builder import SnapshotBuilder
 from .stamp import Stamps, step_key, utc_now

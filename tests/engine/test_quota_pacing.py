@@ -19,8 +19,8 @@ from live_sheet import LiveSheet
 
 from pytest_sheetmigrate.emulator import EmulatorServer
 from pytest_sheetmigrate.emulator.quotas import QuotaSettings
-from pytest_sheetmigrate.gateway import RetryPolicy
 from pytest_sheetmigrate.progress import ProgressLine
+from pytest_sheetmigrate.request_log import RetryPolicy
 from pytest_sheetmigrate.run import Run
 from pytest_sheetmigrate.schema import load_schema
 from pytest_sheetmigrate.settings import Mode

@@ -25,7 +25,8 @@ from sheet_state import (
 from pytest_sheetmigrate.emulator import EmulatorServer
 from pytest_sheetmigrate.emulator.quotas import QuotaSettings
 from pytest_sheetmigrate.errors import TransientApiError
-from pytest_sheetmigrate.gateway import RetryPolicy, SheetGateway
+from pytest_sheetmigrate.gateway import SheetGateway
+from pytest_sheetmigrate.request_log import RetryPolicy
 
 SEED = 7  # its draws fail reads and writes alike on today's request sequence
 RATE = 0.3
