@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import itertools
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -89,15 +90,8 @@ class LocalSnapshot:
 
 def read_rows(path: Path, first_row: int, last_row: int) -> list[list[Any]]:
     """Sheet rows ``first_row..last_row`` of a local snapshot (its first line is the header,
-    row 1), formulas as ``Formula``; streamed, so only those rows are held."""
-    rows: list[list[Any]] = []
-    with gzip.open(path, "rb") as file:
-        for number, line in enumerate(file, start=1):
-            if number > last_row:
-                break
-            if number >= first_row:
-                rows.append([_unkinded(cell) for cell in orjson.loads(line)])
-    return rows
+    row 1), formulas as ``Formula``; streamed (:func:`each_row`), so only those rows are held."""
+    return list(itertools.islice(each_row(path), first_row - 1, last_row))
 
 
 def each_row(path: Path) -> Iterator[list[Any]]:

@@ -29,12 +29,12 @@ def changed_cell_finder(
     run keeps none: its sheet after is the plan's, which cannot differ from the plan)."""
     if not local_snapshot or not Path(local_snapshot).exists():
         return None
-    relocate = formula_relocation_from(context.schema, before.header)
     reader = SheetReader(context.gateway)
 
     def first_changed(column: str, first_row: int, last_row: int) -> str | None:
         if column not in before.header or column not in after.header:
             return None
+        relocate = formula_relocation_from(context.schema, before.header)  # a check failed
         old_at, new_at = before.header.index(column), after.header.index(column)
         old_rows = read_rows(Path(local_snapshot), first_row, last_row)
         chunks = reader.rows(context.sheet.title, first_row, last_row, len(after.header))
