@@ -54,8 +54,7 @@ METADATA_FIELDS = (
     "developerMetadata"
 )
 OBJECT_FIELDS = (
-    "namedRanges,sheets(properties(sheetId,title),conditionalFormats,filterViews,basicFilter,"
-    "protectedRanges)"
+    "namedRanges,sheets(properties(sheetId,title),conditionalFormats,filterViews,basicFilter)"
 )
 """The objects whose ranges a columns step may change (formulas/objects.py)."""
 VALIDATION_FIELDS = "sheets.data(startRow,startColumn,rowData.values.dataValidation)"

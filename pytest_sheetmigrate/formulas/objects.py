@@ -1,9 +1,9 @@
 """Spreadsheet objects whose ranges the columns step changes: named ranges, conditional formats,
-filter views and the basic filter, protected ranges, data validation.
+filter views and the basic filter, data validation.
 
 ``find_range_dependents(spreadsheet, sheet_id, sheet_title, requests)`` reads the JSON of
 ``spreadsheets.get`` (``namedRanges``, ``sheets[].conditionalFormats``, ``sheets[].filterViews``,
-``sheets[].basicFilter``, ``sheets[].protectedRanges``, and ``sheets[].data[].rowData[].values[]
+``sheets[].basicFilter`` and ``sheets[].data[].rowData[].values[]
 .dataValidation``: the Sheets API has no ``sheets[].dataValidations``, a rule is a property of
 each cell, CellData reference, "A data validation rule on the cell, if any") and reports each
 object on the migrated tab whose range an insert or move falls inside.
@@ -23,9 +23,9 @@ emulator's model, not quoted from Google: unverified). What changes per kind, de
 - filter view / basic filter: the view shows the new columns -> ``changes``; whether ``criteria``
   (keyed by column index), ``filterSpecs[].columnIndex`` and ``sortSpecs[].dimensionIndex`` follow
   their columns is not documented (unverified) -> ``may shift`` when those columns move.
-- protected range: the new columns are protected, so the init step's writes into them are
-  refused for accounts that are not editors (google-behaviour.md, "Protected ranges refuse
-  edits") -> ``changes``.
+- protected range: not reported. One that grows over the new columns changes who may write
+  there, not what anything means; the write it refuses is told apart by Google's answer, with
+  its fix (gateway.py; google-behaviour.md, "Protected ranges refuse edits").
 - data validation: a column inserted right of a validated column takes its rule when
   ``inheritFromBefore`` is true ("dimension properties should be extended from the dimensions
   before", InsertDimensionRequest reference; that validation follows is unverified) -> ``may
@@ -54,7 +54,7 @@ class RangeFinding:
 
     kind: str
     """``named range``, ``conditional format``, ``filter view``, ``basic filter``,
-    ``protected range`` or ``data validation``."""
+    or ``data validation``."""
     name: str
     columns: str
     """The object's columns before the step (``F:K``)."""
@@ -94,15 +94,6 @@ def find_range_dependents(
         findings += context.filters("filter view", views)
         if "basicFilter" in sheet:
             findings += context.filters("basic filter", [("basic filter", sheet["basicFilter"])])
-        for protected in sheet.get("protectedRanges", []):
-            findings += context.grown(
-                "protected range",
-                protected.get("description", ""),
-                protected.get("range", {}),
-                "the new columns are protected: writes into them (the init step's defaults) are "
-                "refused for accounts that are not editors",
-                "add the migrating account as an editor, or narrow the protection",
-            )
         findings += context.validations(sheet.get("data", []))
     return findings
 

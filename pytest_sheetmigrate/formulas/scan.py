@@ -49,11 +49,10 @@ class DependentsScan:
                     self.formulas += find(cell, tab, f"{column_letter(index)}{number}")
 
     def add_objects(self, spreadsheet: Mapping[str, Any], sheet_id: int) -> None:
-        """The named ranges, rules and filters of a ``spreadsheets.get`` answer. A protected
-        range that grows over the new columns changes who may write, not what anything means:
-        the write it refuses is told apart by Google's answer, with its fix (gateway.py)."""
-        found = find_range_dependents(spreadsheet, sheet_id, self.changed_title, self.requests)
-        self.objects += [o for o in found if o.kind != "protected range"]
+        """The named ranges, rules and filters of a ``spreadsheets.get`` answer."""
+        self.objects += find_range_dependents(
+            spreadsheet, sheet_id, self.changed_title, self.requests
+        )
 
     def count(self) -> int:
         return len(self.formulas) + len(self.objects)
