@@ -26,7 +26,13 @@ from gspread.urls import (
 from gspread.utils import a1_range_to_grid_range
 
 from .a1 import column_letter
-from .errors import CredentialsError, SheetAccessError, SheetStateError, TransientApiError
+from .errors import (
+    CredentialsError,
+    SheetAccessError,
+    SheetStateError,
+    StorageQuotaError,
+    TransientApiError,
+)
 from .formula_kinds import FormulaKinds, Span, entered_texts
 from .pacing import Pacer
 from .request_log import RequestLog, RetryPolicy
@@ -290,8 +296,9 @@ class SheetGateway:
         )
         return answer
 
-    def copy(self, name: str) -> str:
-        """A Drive copy of the whole spreadsheet named ``name``; returns the copy's key.
+    def copy(self, name: str, folder: str | None = None) -> str:
+        """A Drive copy of the whole spreadsheet named ``name``, in ``folder`` (a shared
+        drive's folder, ``parents=[folder]``) or the account's My Drive; the copy's key.
 
         When the answer is lost, the newest spreadsheet of that name is taken for the copy
         instead of copying again (the caller compares its content with the source).
@@ -299,15 +306,18 @@ class SheetGateway:
         found: list[str] = []
 
         def made() -> bool:
-            found[:] = [key for key in [self.find_copy(name)] if key]
+            found[:] = [key for key in [self.find_copy(name, folder)] if key]
             return bool(found)
 
+        body: dict[str, Any] = {"name": name, "mimeType": SPREADSHEET_MIME}
+        if folder:
+            body["parents"] = [folder]
         response = self._call(
             "drive.files.copy",
             lambda: self._http.request(
                 "post",
                 f"{DRIVE_FILES_API_V3_URL}/{self.key}/copy",
-                json={"name": name, "mimeType": SPREADSHEET_MIME},
+                json=body,
                 params={"supportsAllDrives": True},
             ).json(),
             already_applied=made,
@@ -331,23 +341,25 @@ class SheetGateway:
         )
         return copied
 
-    def find_copy(self, name: str) -> str | None:
-        """The key of the newest spreadsheet on Drive named exactly ``name``, or None."""
+    def find_copy(self, name: str, folder: str | None = None) -> str | None:
+        """The key of the newest spreadsheet on Drive named exactly ``name`` (in ``folder``,
+        searched over every drive the account is in, when given), or None."""
         quoted = name.replace("\\", "\\\\").replace("'", "\\'")
         query = f"name = '{quoted}' and mimeType = '{SPREADSHEET_MIME}' and trashed = false"
+        params: dict[str, Any] = {
+            "orderBy": "createdTime desc",
+            "pageSize": 1,
+            "fields": "files(id)",
+            "supportsAllDrives": True,
+            "includeItemsFromAllDrives": True,
+        }
+        if folder:
+            query += f" and '{folder}' in parents"
+            params["corpora"] = "allDrives"
         listed = self._call(
             "drive.files.list",
             lambda: self._http.request(
-                "get",
-                DRIVE_FILES_API_V3_URL,
-                params={
-                    "q": query,
-                    "orderBy": "createdTime desc",
-                    "pageSize": 1,
-                    "fields": "files(id)",
-                    "supportsAllDrives": True,
-                    "includeItemsFromAllDrives": True,
-                },
+                "get", DRIVE_FILES_API_V3_URL, params={"q": query, **params}
             ).json(),
         )
         files = listed.get("files", [])
@@ -451,13 +463,15 @@ class SheetGateway:
         reason = _reason(error)
         message = error.error.get("message", "")
         if reason == "storageQuotaExceeded":
-            return SheetAccessError(
+            return StorageQuotaError(
                 f"{who} cannot own the backup copy (403 storageQuotaExceeded): Google gives a "
                 "service account no Drive storage of its own (\"Service accounts don't have "
                 'storage quota ... they must upload files and folders into shared drives"). '
-                "Make the copy in a shared drive the account can add files to (File > Make a "
-                "copy, folder in that shared drive) and pass its key with --backup, or run "
-                "with a user's credentials"
+                "Choose another backup: --backup-folder FOLDER_ID (a folder of a shared drive "
+                "the account may add files to), --backup-kind tab (a hidden, protected copy of "
+                "the worksheet in the same spreadsheet), --backup-kind local (the local snapshot "
+                "alone), --backup-fallback tab|local to fall back to one of those when this "
+                "happens, --backup KEY with a copy made by hand, or run with a user's credentials"
             )
         if reason in API_DISABLED:  # gspread issue 1286: "... has not been used in project"
             return CredentialsError(
