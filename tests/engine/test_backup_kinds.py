@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import gspread
 import pytest
 import requests
 from cryptography.hazmat.primitives import serialization
@@ -20,13 +22,14 @@ from live_sheet import LiveSheet, open_run_on
 
 from pytest_sheetmigrate import commands, demo
 from pytest_sheetmigrate.emulator import EmulatorServer
-from pytest_sheetmigrate.errors import SheetStateError, StorageQuotaError
+from pytest_sheetmigrate.errors import SheetMigrateError, SheetStateError, StorageQuotaError
 from pytest_sheetmigrate.results import StepResult, StepStatus
 from pytest_sheetmigrate.settings import BackupKind, Mode
 from pytest_sheetmigrate.transport import sheets_client
 
 SERVICE_ACCOUNT = "migrator@demo-project.iam.gserviceaccount.com"
 OWNER, OWNER_TOKEN = "owner@example.com", "owner-token"
+EDITOR, EDITOR_TOKEN = "editor@example.com", "editor-token"  # another Editor of the sheet
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -277,7 +280,8 @@ def test_a_local_backup_is_resumed_without_its_checkpoint_from_the_file(live_she
 
 @pytest.fixture(scope="module")
 def sharing_server() -> Iterator[EmulatorServer]:
-    with EmulatorServer(sharing=True, accounts={OWNER_TOKEN: OWNER}) as server:
+    accounts = {OWNER_TOKEN: OWNER, EDITOR_TOKEN: EDITOR}
+    with EmulatorServer(sharing=True, accounts=accounts) as server:
         yield server
 
 
@@ -300,7 +304,8 @@ def as_service_account(sharing_server: EmulatorServer, tmp_path: Path) -> LiveSh
     response.raise_for_status()
     key = response.json()["spreadsheetId"]
     owner = sheets_client(url, token=OWNER_TOKEN).open_by_key(key)
-    owner.share(SERVICE_ACCOUNT, perm_type="user", role="writer", notify=False)
+    for email in (SERVICE_ACCOUNT, EDITOR):
+        owner.share(email, perm_type="user", role="writer", notify=False)
     requests.post(
         f"{url}/_emulator/accounts",
         json={"email": SERVICE_ACCOUNT, "type": "service_account"},
@@ -379,6 +384,25 @@ def test_the_fallback_the_user_allowed_is_taken_announced_and_recorded(
     assert SERVICE_ACCOUNT in protection["editors"]["users"]
 
 
+def test_only_the_account_that_made_the_backup_tab_and_the_owner_may_edit_it(
+    as_service_account: LiveSheet,
+):
+    sheet = as_service_account
+
+    result = backup_result(sheet, backup_kind=BackupKind.TAB, **sa(sheet))
+
+    title = result.details["backup_tab"]["title"]
+    (protection,) = tab(sheet, result.details["backup_tab"]["sheetId"], OWNER_TOKEN)[
+        "protectedRanges"
+    ]
+    assert protection["editors"]["users"] == [OWNER, SERVICE_ACCOUNT]
+    other = sheets_client(sheet.url, token=EDITOR_TOKEN).open_by_key(sheet.key).worksheet(title)
+    with pytest.raises(gspread.exceptions.APIError) as refused:
+        other.update([["overwritten"]], "B2")
+    assert refused.value.code == 400 and "protected cell" in refused.value.error["message"]
+    other.spreadsheet.worksheet(demo.WORKSHEET).update([["the app's own edit"]], "B2")
+
+
 def test_a_service_account_backs_up_into_a_shared_drive_folder_and_finds_it_again(
     as_service_account: LiveSheet,
 ):
@@ -422,3 +446,38 @@ def _backup_name(run: Any) -> str:
     from pytest_sheetmigrate.steps.backup import BackupStep
 
     return BackupStep(run.context, run.writer)._backup_name()
+
+
+def backed_up_tab(sheet: LiveSheet) -> None:
+    with open_run_on(sheet, Mode.MIGRATE, backup_kind=BackupKind.TAB) as run:
+        run.backup()
+
+
+@pytest.mark.parametrize("keep_checkpoints", [True, False], ids=["checkpoints kept", "lost"])
+def test_a_tab_backup_interrupted_at_any_request_leaves_one_tab_with_its_stamp(
+    live_sheet: LiveSheet, tmp_path: Path, keep_checkpoints: bool
+):
+    """The local server applies request k of the backup step and drops its answer, then
+    refuses every later one; run again, the step ends with exactly one backup tab, the one
+    its stamp names, holding the sheet."""
+    before = tab_values(live_sheet, demo.WORKSHEET)
+    sent = live_sheet.stats()["requests"]
+    backed_up_tab(live_sheet)
+    count = live_sheet.stats()["requests"] - sent
+    for k in range(1, count + 1):
+        sheet = LiveSheet.seeded(live_sheet.url, tmp_path / f"crash-{k}")
+        sheet.faults({"kind": "apply_then_reset", "at": k}, {"kind": "blackout", "at": k + 1})
+        with pytest.raises(SheetMigrateError):
+            backed_up_tab(sheet)
+        sheet.faults()
+        if not keep_checkpoints:
+            shutil.rmtree(sheet.folder / "logs" / "checkpoints", ignore_errors=True)
+        backed_up_tab(sheet)
+
+        tabs = [s["properties"] for s in metadata(sheet)["sheets"]]
+        backups = [t for t in tabs if t["title"].startswith("sheetmigrate backup")]
+        assert len(backups) == 1, f"interrupted at request {k}: {tabs}"
+        stamps = [m for m in sheet.metadata() if m["metadataKey"].endswith(".backup")]
+        (stamp,) = stamps
+        assert json.loads(stamp["metadataValue"])["backup_tab"]["sheetId"] == backups[0]["sheetId"]
+        assert tab_values(sheet, backups[0]["title"]) == before
