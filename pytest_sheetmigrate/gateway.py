@@ -321,8 +321,29 @@ class SheetGateway:
                 params={"supportsAllDrives": True},
             ).json(),
             already_applied=made,
+            refused=(lambda error: self._folder_refused(folder, error)) if folder else None,
         )
         return str(response.get("id") or found[0])
+
+    def _folder_refused(
+        self, folder: str, error: gspread.exceptions.APIError
+    ) -> SheetAccessError | None:
+        """Drive refused a copy into ``folder``: the spreadsheet opened, so the folder is the
+        cause (Drive answers 404 "File not found: <folder>." for a folder the account cannot
+        see, 403 for a shared drive it may not add files to). None for a storage-quota 403
+        (the folder is not a shared drive's) and a 401: said as everywhere."""
+        reason = _reason(error)
+        if error.code not in (403, 404) or reason == "storageQuotaExceeded":
+            return None
+        who = self.account or "the account in use"
+        said = f"{error.code} {reason or error.error.get('status', '')}".strip()
+        return SheetAccessError(
+            f"Drive refused the backup copy in --backup-folder {folder} ({said}: "
+            f"{error.error.get('message', '')}). Check that {folder} is the id of a shared "
+            f"drive, or of a folder in one (the last part of its URL), and that {who} is a "
+            "member of that shared drive as Contributor or above; or choose --backup-kind tab "
+            "or local"
+        )
 
     def copy_sheet_to(
         self, sheet_id: int, destination: str, *, already_copied: Callable[[], bool]
@@ -375,6 +396,7 @@ class SheetGateway:
         already_applied: Callable[[], bool] | None = None,
         before_resend: Callable[[], None] | None = None,
         target: str | None = None,
+        refused: Callable[[gspread.exceptions.APIError], Exception | None] | None = None,
     ) -> T:
         last = ""
         quota_waited = 0.0
@@ -390,7 +412,8 @@ class SheetGateway:
             except gspread.exceptions.APIError as error:
                 rate_limited = _reason(error) in DRIVE_RATE_LIMITS
                 if error.code not in RETRYABLE_STATUS and not rate_limited:
-                    raise self._refusal(error, target or self.key) from None
+                    said = refused(error) if refused is not None else None
+                    raise (said or self._refusal(error, target or self.key)) from None
                 status = _reason(error) if rate_limited else error.error.get("status", "")
                 last = f"{error.code} {status}".strip()
                 retry_after = error.response.headers.get("Retry-After")

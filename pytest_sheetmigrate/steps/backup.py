@@ -36,6 +36,8 @@ from .base import Step
 from .dependents import judge, start_scan
 
 SinkOf = Callable[[SheetContext], RowSink]
+SERVICE_ACCOUNT_DOMAIN = ".gserviceaccount.com"
+"""How a service account's e-mail ends (``name@project.iam.gserviceaccount.com``)."""
 
 
 @dataclass(frozen=True)
@@ -353,6 +355,13 @@ class BackupStep(Step):
             if settings.backup_fallback
             else ""
         )
+        account = self.context.gateway.account or ""
+        if account.endswith(SERVICE_ACCOUNT_DOMAIN) and not settings.backup_folder:
+            fallback += (
+                f"; {account} is a service account, which owns no Drive file: Google refuses "
+                "this copy (403 storageQuotaExceeded)"
+                + ("" if settings.backup_fallback else ", choose --backup-folder or --backup-kind")
+            )
         return f"would copy {self.context.info.title!r} on Drive{where}{fallback}"
 
     # reading -----------------------------------------------------------------------------

@@ -22,7 +22,12 @@ from live_sheet import LiveSheet, open_run_on
 
 from pytest_sheetmigrate import commands, demo
 from pytest_sheetmigrate.emulator import EmulatorServer
-from pytest_sheetmigrate.errors import SheetMigrateError, SheetStateError, StorageQuotaError
+from pytest_sheetmigrate.errors import (
+    SheetAccessError,
+    SheetMigrateError,
+    SheetStateError,
+    StorageQuotaError,
+)
 from pytest_sheetmigrate.results import StepResult, StepStatus
 from pytest_sheetmigrate.settings import BackupKind, Mode
 from pytest_sheetmigrate.transport import sheets_client
@@ -367,6 +372,18 @@ def test_a_drive_copy_refused_for_storage_quota_says_so_and_the_options(
     assert digest(sheet, OWNER_TOKEN) == before
 
 
+def test_the_dry_run_of_a_service_account_says_its_drive_copy_would_be_refused(
+    as_service_account: LiveSheet,
+):
+    sheet = as_service_account
+
+    record = commands.dry_run(sheet.settings(**sa(sheet)))
+
+    summary = record.steps[0].result.summary
+    assert f"{SERVICE_ACCOUNT} is a service account, which owns no Drive file" in summary
+    assert "choose --backup-folder or --backup-kind" in summary
+
+
 def test_the_fallback_the_user_allowed_is_taken_announced_and_recorded(
     as_service_account: LiveSheet,
 ):
@@ -418,6 +435,33 @@ def test_a_service_account_backs_up_into_a_shared_drive_folder_and_finds_it_agai
     assert result.details["stamp"]["backup_folder"] == folder
     found = f"found on Drive in shared-drive folder {folder} by name, equal, reused"
     assert found in result.summary
+
+
+@pytest.mark.parametrize(
+    ("member", "answer"),
+    [(None, "404 notFound"), ("reader", "403 insufficientFilePermissions")],
+    ids=["not a member", "a reader"],
+)
+def test_a_folder_the_account_cannot_add_to_is_named_with_the_fix(
+    as_service_account: LiveSheet, member: str | None, answer: str
+):
+    sheet = as_service_account
+    members = [{"email": SERVICE_ACCOUNT, "role": member}] if member else []
+    response = requests.post(
+        f"{sheet.url}/_emulator/drives", json={"name": "Other", "members": members}, timeout=10
+    )
+    folder = response.json()["id"]
+    before = digest(sheet, OWNER_TOKEN)
+
+    with pytest.raises(SheetAccessError) as refused:
+        commands.migrate(sheet.settings(backup_folder=folder, **sa(sheet)))
+
+    message = str(refused.value)
+    assert f"Drive refused the backup copy in --backup-folder {folder}" in message
+    assert f"{SERVICE_ACCOUNT} is a member of that shared drive as Contributor" in message
+    assert f"({answer}: " in message
+    assert "--sheet" not in message and "as Editor" not in message  # not the sheet's problem
+    assert digest(sheet, OWNER_TOKEN) == before
 
 
 def test_a_service_account_rolls_back_from_each_kind(as_service_account: LiveSheet):
