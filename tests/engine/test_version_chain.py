@@ -7,42 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from chain_files import BASE_COLUMNS, V3, owning, renamed, version_file
 
 from pytest_sheetmigrate.chain.chain import load_chain, single_schema_chain
 from pytest_sheetmigrate.chain.transform_run import apply_transform
 from pytest_sheetmigrate.errors import SchemaError
 from pytest_sheetmigrate.schema import load_schema
-
-BASE_COLUMNS = [
-    ("TAG", "string"),
-    ("Estado", "string"),
-    ("Cantidad", "integer"),
-    ("Precio", "number"),
-]
-
-
-def version_file(
-    folder: Path,
-    version: str,
-    columns: list[tuple[str, str]],
-    *,
-    file_name: str | None = None,
-    extra: str = "",
-    worksheet_extra: str = "",
-    header: str = "",
-    key: str = "TAG",
-) -> Path:
-    lines = ["[version]", f'name = "{version}"', header, "", "[[worksheet]]"]
-    lines += ['name = "Operaciones"', f'key = "{key}"', worksheet_extra, extra]
-    for name, column_type in columns:
-        lines += ["[[worksheet.columns]]", f'name = "{name}"', f'type = "{column_type}"']
-    path = folder / (file_name or f"{version}.toml")
-    path.write_text("\n".join(lines) + "\n")
-    return path
-
-
-def renamed(columns: list[tuple[str, str]], old: str, new: str) -> list[tuple[str, str]]:
-    return [(new if name == old else name, kind) for name, kind in columns]
 
 
 @pytest.fixture
@@ -117,14 +87,6 @@ def test_a_lone_schema_file_is_a_chain_of_one_version() -> None:
     assert [v.version for v in chain.versions] == ["3.0"]
     assert chain.head.file.worksheets[0].schema is schema
     assert len(chain.head.checksum) == 64
-
-
-V3 = [*BASE_COLUMNS, ("version", "integer")]
-
-
-def owning(function: str, column: str) -> str:
-    """A [[worksheet.transforms]] table."""
-    return f'[[worksheet.transforms]]\nfunction = "{function}"\ncolumns = ["{column}"]'
 
 
 @pytest.mark.parametrize(
