@@ -35,6 +35,16 @@ class HistoryEntry:
     checksum: str
     repairs: tuple[dict[str, str], ...] = ()  # each {"at", "by", "checksum", "was"}
 
+    @property
+    def stamped_only(self) -> bool:
+        """Known from the schema-version stamp alone (a sheet migrated before the history
+        existed): when and by whom are not known, nor the checksum to compare."""
+        return not self.checksum
+
+    @classmethod
+    def from_stamp(cls, version: str) -> HistoryEntry:
+        return cls(version, "", "", "")
+
     def to_json(self) -> str:
         body: dict[str, Any] = {
             "version": self.version,
@@ -113,9 +123,12 @@ def judge(
     """
     mine = [v for v in chain.versions if v.file.worksheet(worksheet) is not None]
     by_key = {version_key(v.version): v for v in mine}
+    first = version_key(mine[0].version) if mine else ()
     repairs = []
     for entry in history:
         found = by_key.get(version_key(entry.version))
+        if found is None and entry.stamped_only and version_key(entry.version) < first:
+            continue  # a version before the chain (a lone schema's sheet at the one before)
         if found is None:
             raise SheetStateError(
                 f"{worksheet!r} is at version {entry.version} (applied {entry.at} by "
@@ -123,7 +136,7 @@ def judge(
                 f"sheet. Restore {entry.version}'s file (from version control), or roll the "
                 "sheet back with the folder that applied it."
             )
-        if found.checksum != entry.checksum:
+        if not entry.stamped_only and found.checksum != entry.checksum:
             if not accept_changed:
                 raise SheetStateError(
                     f"{found.file.path} was changed after version {entry.version} was applied "

@@ -33,6 +33,9 @@ def status_lines(head: str, statuses: Sequence[WorksheetStatus], lease: str | No
         at = f"at {state.current}" if state.current else "not migrated yet"
         lines.append(f"{state.worksheet}: {at}, head {head}")
         for entry in state.applied:
+            if entry.stamped_only:
+                lines.append(f"  applied {entry.version}: (from its schema-version stamp)")
+                continue
             repaired = f", repaired {len(entry.repairs)}x" if entry.repairs else ""
             lines.append(f"  applied {entry.version}: {entry.at} by {entry.by}{repaired}")
         pending = ", ".join(v.version for v in state.pending)
