@@ -14,6 +14,8 @@ from .chain.status import WorksheetStatus, status_exit, status_lines
 from .gateway import SheetGateway
 from .lease import leases
 from .reader import SheetReader
+from .schema import Schema
+from .stamp import legacy_stamps_belong_to
 
 
 @dataclass(frozen=True)
@@ -32,12 +34,16 @@ def read_status(gateway: SheetGateway, chain: Chain) -> StatusReport:
     statuses = []
     for title in titles:
         sheet = info.sheet(title)
-        history = parse_history(sheet.stamps.items)
-        stamped = sheet.stamps.schema_version
-        if not history and stamped:
-            history = (HistoryEntry.from_stamp(stamped),)
-        state = judge(chain, title, history)
         layout = SheetReader(gateway).column_layout(title)
+        head = _head_schema(chain, title)
+        legacy = legacy_stamps_belong_to(
+            info.stamps, len(info.sheets), head.name, head.header, list(layout.header)
+        )
+        stamps = info.stamps_of(sheet.sheet_id, legacy=legacy)
+        history = parse_history(sheet.stamps.items)
+        if not history and stamps.schema_version:
+            history = (HistoryEntry.from_stamp(stamps.schema_version),)
+        state = judge(chain, title, history)
         ids = {name: str(marker) for (name, _), marker in layout.marker_ids.items()}
         marker_at = {index: str(marker) for (_, index), marker in layout.marker_ids.items()}
         live = [LiveColumn(i, name, marker_at.get(i)) for i, name in enumerate(layout.header)]
@@ -48,6 +54,13 @@ def read_status(gateway: SheetGateway, chain: Chain) -> StatusReport:
     held = [lease.describe() for _, lease in leases(info.stamps) if lease and not lease.expired]
     lease_line = f"held by {'; '.join(held)}" if held else None
     return StatusReport(status_lines(chain.head.version, statuses, lease_line), statuses)
+
+
+def _head_schema(chain: Chain, title: str) -> Schema:
+    """The worksheet's target in the last version that gives it."""
+    return next(
+        w.schema for v in reversed(chain.versions) for w in v.file.worksheets if w.title == title
+    )
 
 
 def _version_of(chain: Chain, version: str | None) -> ChainVersion | None:

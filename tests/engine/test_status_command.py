@@ -8,6 +8,11 @@ from live_sheet import LiveSheet
 
 from pytest_sheetmigrate import commands, demo
 from pytest_sheetmigrate.settings import Mode
+from pytest_sheetmigrate.stamp import (
+    SCHEMA_VERSION_KEY,
+    create_metadata_request,
+    delete_metadata_request,
+)
 
 
 def status_lines(sheet: LiveSheet) -> list[str]:
@@ -60,3 +65,22 @@ def test_a_lease_held_is_shown(live_sheet: LiveSheet, open_run) -> None:
         lines = status_lines(live_sheet)
     assert lines[-1].startswith("lease: held by ")
     assert status_lines(live_sheet)[-1] == "lease: none held"
+
+
+def test_an_older_versions_spreadsheet_level_stamp_gives_the_version(
+    live_sheet: LiveSheet,
+) -> None:
+    commands.migrate(live_sheet.settings())
+    own = next(m for m in live_sheet.metadata() if m["metadataKey"] == SCHEMA_VERSION_KEY)
+    live_sheet.spreadsheet().batch_update(
+        {
+            "requests": [
+                delete_metadata_request(own["metadataId"]),
+                create_metadata_request(SCHEMA_VERSION_KEY, "3.0"),  # as versions before 11 did
+            ]
+        }
+    )
+    assert status_lines(live_sheet)[:2] == [
+        "Operaciones: at 3.0, head 3.0",
+        "  applied 3.0: (from its schema-version stamp)",
+    ]
