@@ -1,5 +1,5 @@
 """One function per command, callable from a plain script (no pytest): ``migrate``,
-``dry_run``, ``validate`` and ``rollback``.
+``dry_run``, ``validate``, ``rollback`` and ``status``.
 
 Each takes ``Settings`` (built directly, or with ``settings.resolve``), sets the command's mode
 on them, runs its steps in order on a ``run.Run`` and returns the run's ``RunRecord``
@@ -16,10 +16,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 
+from .chain.chain import single_schema_chain
+from .connect import open_gateway
 from .errors import SheetStateError
 from .record import RunOutcome, RunRecord
 from .run import Progress, Run, quiet
+from .schema import load_schema
 from .settings import Mode, Settings
+from .status_read import StatusReport, read_status
 
 
 def migrate(settings: Settings, *, progress: Progress = quiet) -> RunRecord:
@@ -54,6 +58,14 @@ def rollback(settings: Settings, *, force: bool = False, progress: Progress = qu
     with _run(settings, Mode.ROLLBACK, progress, force_rollback=force) as run:
         run.rollback()
     return run.record
+
+
+def status(settings: Settings, *, progress: Progress = quiet) -> StatusReport:
+    """Read-only: each worksheet's version, history, pending versions, drift and any lease
+    (``report.lines``; ``report.exit_code(check=True)`` is 1 on a pending version or drift)."""
+    chain = single_schema_chain(load_schema(settings.schema_path))
+    with open_gateway(settings, notify=progress) as gateway:
+        return read_status(gateway, chain)
 
 
 def _migrate(run: Run) -> None:

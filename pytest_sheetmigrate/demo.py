@@ -17,12 +17,10 @@ the reports and every local backup snapshot; in any other project it deletes not
 from __future__ import annotations
 
 import argparse
-import configparser
 import json
 import random
 import shutil
 import sys
-import tomllib
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -30,6 +28,7 @@ from typing import Any
 
 from .emulator.data_lock import DataFolderInUse, DataFolderLock
 from .errors import ConfigError
+from .project_ini import project_ini
 from .settings import EMBEDDED, Mode, Settings, resolve
 from .stamp import SCHEMA_VERSION_KEY, create_metadata_request
 
@@ -170,8 +169,7 @@ def demo_settings(start: Path) -> Settings:
     """The settings of the project around ``start``, read as pytest reads them (its ini file,
     then the ``SHEETMIGRATE_*`` environment variables); ``ConfigError`` unless they are the demo's:
     the embedded server and the demo's key."""
-    found = _project_ini(start)
-    rootdir, keys = found if found else (start, {})
+    rootdir, keys = project_ini(start)
     wanted = f'sheetmigrate_sheets_api = "{EMBEDDED}" and sheetmigrate_sheet = "{DEMO_KEY}"'
     try:
         settings = resolve(lambda _: None, Mode.MIGRATE, rootdir, ini=lambda o: keys.get(o.ini))
@@ -215,49 +213,6 @@ def _demo_checkpoints(directory: Path) -> list[Path]:
         if spreadsheet == DEMO_KEY:
             found.append(path)
     return found
-
-
-def _project_ini(start: Path) -> tuple[Path, dict[str, str]] | None:
-    """The pytest ini keys of the nearest folder, from ``start`` up, with a pytest configuration
-    file (in pytest's order), and that folder (pytest's rootdir)."""
-    for folder in (start, *start.parents):
-        for name, read in _CONFIG_FILES:
-            path = folder / name
-            try:
-                keys = read(path) if path.is_file() else None
-            except (OSError, ValueError, configparser.Error) as error:
-                raise ConfigError(f"cannot read {path} ({error}): fix or remove it") from None
-            if keys is not None:
-                return folder, {key: str(value) for key, value in keys.items()}
-    return None
-
-
-def _ini_section(section: str, *, always: bool = False) -> Callable[[Path], dict[str, str] | None]:
-    def read(path: Path) -> dict[str, str] | None:
-        parser = configparser.ConfigParser(interpolation=None)
-        parser.read(path, encoding="utf-8")
-        if parser.has_section(section):
-            return dict(parser[section])
-        return {} if always else None
-
-    return read
-
-
-def _pyproject(path: Path) -> dict[str, Any] | None:
-    tool = tomllib.loads(path.read_text(encoding="utf-8")).get("tool", {}).get("pytest")
-    if not isinstance(tool, dict):
-        return None
-    options = tool.get("ini_options")
-    return options if isinstance(options, dict) else tool
-
-
-_CONFIG_FILES: list[tuple[str, Callable[[Path], dict[str, Any] | None]]] = [
-    ("pytest.ini", _ini_section("pytest", always=True)),
-    (".pytest.ini", _ini_section("pytest", always=True)),
-    ("pyproject.toml", _pyproject),
-    ("tox.ini", _ini_section("pytest")),
-    ("setup.cfg", _ini_section("tool:pytest")),
-]
 
 
 def main(argv: list[str] | None = None) -> int:

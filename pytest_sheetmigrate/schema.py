@@ -113,14 +113,22 @@ def _parse_document(document: Mapping[str, Any], path: Path) -> Schema:
             f"{path}: no [migration] table; add one with name, worksheet and key "
             '(e.g. name = "3.0").'
         )
-    _refuse_unknown_keys(migration, _MIGRATION_KEYS, f"{path}: [migration]")
+    refuse_unknown_keys(migration, _MIGRATION_KEYS, f"{path}: [migration]")
     name, worksheet, key = (_required_text(migration, field, path) for field in _MIGRATION_KEYS)
 
-    raw_columns = document.get("columns")
+    columns = parse_columns(document.get("columns"), key, path)
+    return Schema(name=name, worksheet=worksheet, key=key, columns=columns, path=path)
+
+
+def parse_columns(
+    raw_columns: object, key: str, path: Path, table: str = "[[columns]]"
+) -> tuple[Column, ...]:
+    """The ``[[columns]]`` entries of a schema (``table``: how the file spells them), checked:
+    each once, with a known type, and ``key`` among them."""
     if not isinstance(raw_columns, list) or not raw_columns:
         raise SchemaError(
-            f"{path}: no [[columns]]; list the target columns in header order, "
-            "each as [[columns]] with name and type."
+            f"{path}: no {table}; list the target columns in header order, "
+            f"each as {table} with name and type."
         )
     columns: list[Column] = []
     seen: set[str] = set()
@@ -138,7 +146,7 @@ def _parse_document(document: Mapping[str, Any], path: Path) -> Schema:
             f'{path}: key "{key}" is not among the columns; set key to the name of the '
             "column that holds each row's unique id, or add that column."
         )
-    return Schema(name=name, worksheet=worksheet, key=key, columns=tuple(columns), path=path)
+    return tuple(columns)
 
 
 def _parse_column(raw: object, position: int, path: Path) -> Column:
@@ -149,7 +157,7 @@ def _parse_column(raw: object, position: int, path: Path) -> Column:
     if not isinstance(name, str) or not name.strip():
         raise SchemaError(f'{where} has no name or a blank one; write name = "<header text>".')
     where = f'{path}: column "{name}"'
-    _refuse_unknown_keys(raw, _COLUMN_KEYS, where)
+    refuse_unknown_keys(raw, _COLUMN_KEYS, where)
     column_type = raw.get("type")
     if column_type not in COLUMN_TYPES:
         shown = "no type" if column_type is None else f"unknown type {column_type!r}"
@@ -211,7 +219,7 @@ def _required_text(table: Mapping[str, Any], field: str, path: Path) -> str:
     return value
 
 
-def _refuse_unknown_keys(table: Mapping[str, Any], allowed: Sequence[str], where: str) -> None:
+def refuse_unknown_keys(table: Mapping[str, Any], allowed: Sequence[str], where: str) -> None:
     unknown = sorted(set(table) - set(allowed))
     if unknown:
         raise SchemaError(

@@ -1,0 +1,8 @@
+"""A sheet's chain of versions (issue 15): the migrations folder, one file per version.
+
+- version_file.py: one file read and checked by itself (the format is in its docstring).
+- chain.py: the folder as one line of versions, each checked against the one before.
+- transform_run.py: a transform applied to one row, its answer checked.
+
+Pure: no request to the sheet. The engine's steps per version build on it.
+"""
