@@ -1,4 +1,4 @@
-"""A forced rollback's restore of the data rows from the backup, from one of two sources.
+"""A forced rollback's restore of the data rows from the backup, from one of three sources.
 
 - **The Drive copy** (the backup kind made today), when it opens, its worksheet fits beside the
   sheet under Google's cell limit (``MAX_CELLS``) and its digest is the pre-migration snapshot's:
@@ -8,7 +8,12 @@
   ``copyPaste`` of the tab's rows onto the worksheet's data rows and ``deleteSheet`` of the tab.
   ``PASTE_NORMAL`` pastes "values, formulas, formats and merges" (Sheets API PasteType), so each
   cell comes back as the backup holds it. Atomic, and the payload does not grow with the rows.
-- **The local snapshot** (local_snapshot.py), when the Drive copy cannot be used and its
+- **The backup tab** (``--backup-kind tab``, steps/backup_kinds.py), while it is in the
+  spreadsheet and (read again unless the backup was just read from it) its digest is the
+  pre-migration snapshot's: the same ``copyPaste`` and ``deleteSheet`` in the rollback's one
+  batchUpdate, from the tab itself: no copyTo, no write before it.
+- **The local snapshot** (local_snapshot.py), when neither can be used, or for a local backup
+  (``--backup-kind local``), and its
   sha256 is the one the backup step recorded: ``updateCells`` in requests each under Google's
   limit ("Request payload size exceeds the limit: 10485760 bytes.", 400 INVALID_ARGUMENT;
   ../shared/google-behaviour.md, and the local server's ``MAX_PAYLOAD_BYTES``), each body

@@ -95,8 +95,9 @@ class RollbackStep(Step):
         restore = None
         if changed:
             writer.take_lease()
+            local = ours or place.local_details()  # a local backup's stamp names its file
             restore = restore_rows(
-                context, writer, place, before, requests, copy_checked=not ours, local=ours
+                context, writer, place, before, requests, copy_checked=not ours, local=local
             )
             requests = restore.final
         elif place.kind is BackupKind.TAB and backup_tab_now(writer, place) is not None:

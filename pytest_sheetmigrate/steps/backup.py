@@ -258,9 +258,9 @@ class BackupStep(Step):
         context = self.context
         read = self._read_source(None, sink(context))
         if kind is BackupKind.LOCAL:
-            place = BackupPlace(
-                kind, local_key(read.local), local_path=read.local.get("local_snapshot")
-            )
+            local = read.local
+            path, sha = local.get("local_snapshot"), local.get("local_snapshot_sha256")
+            place = BackupPlace(kind, local_key(local), local_path=path, local_sha=sha)
             summary = f"{place.said} kept as the backup (no copy on Google)"
             return place, StepStatus.RAN, summary, read, []
         title = tab_title(context, started)

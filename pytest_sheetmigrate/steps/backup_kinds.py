@@ -49,6 +49,9 @@ class BackupPlace:
     tab_id: int | None = None
     tab_title: str | None = None
     local_path: str | None = None
+    local_sha: str | None = None
+    """The local snapshot's sha256, for the local kind (its stamp holds it, so a rerun or a
+    rollback that lost the checkpoint still checks the file)."""
     fallback_from: str | None = None
     """Why another kind was used than the one chosen (the refusal), when one was."""
 
@@ -64,6 +67,7 @@ class BackupPlace:
             tab_id=int(tab["sheetId"]) if "sheetId" in tab else None,
             tab_title=tab.get("title"),
             local_path=details.get("local_snapshot"),
+            local_sha=details.get("local_snapshot_sha256"),
             fallback_from=details.get("backup_fallback_from"),
         )
 
@@ -74,11 +78,16 @@ class BackupPlace:
             found["backup_folder"] = self.folder
         if self.tab_id is not None:
             found["backup_tab"] = {"sheetId": self.tab_id, "title": self.tab_title}
-        if self.kind is BackupKind.LOCAL and self.local_path:
-            found["local_snapshot"] = self.local_path
+        if self.kind is BackupKind.LOCAL:
+            found.update(self.local_details())
         if self.fallback_from:
             found["backup_fallback_from"] = self.fallback_from
         return found
+
+    def local_details(self) -> dict[str, Any]:
+        """The local snapshot's path and sha256 as the backup step's details hold them."""
+        found = {"local_snapshot": self.local_path, "local_snapshot_sha256": self.local_sha}
+        return {key: value for key, value in found.items() if value}
 
     @property
     def said(self) -> str:
@@ -124,7 +133,9 @@ def refuse_tab_past_cell_limit(context: SheetContext, *, dry_run: bool = False) 
     )
 
 
-def tab_requests(context: SheetContext, title: str, account: str | None) -> tuple[int, list]:
+def tab_requests(
+    context: SheetContext, title: str, account: str | None
+) -> tuple[int, list[dict[str, Any]]]:
     """The new tab's id, and the requests that make it: duplicated, hidden, protected."""
     taken = {tab.sheet_id for tab in context.info.sheets.values()}
     new_id = _free_sheet_id(taken)
@@ -136,7 +147,7 @@ def tab_requests(context: SheetContext, title: str, account: str | None) -> tupl
     }
     if account:
         protection["editors"] = {"users": [account]}
-    requests = [
+    requests: list[dict[str, Any]] = [
         {
             "duplicateSheet": {
                 "sourceSheetId": context.sheet.sheet_id,
@@ -210,6 +221,12 @@ def _local_snapshots(context: SheetContext, place: BackupPlace) -> tuple[Snapsho
             f"{place.said} is not on this machine: the backup is out of reach. Run from the "
             "machine and folder that made it"
         )
+    if place.local_sha and content_sha256(Path(place.local_path)) != place.local_sha:
+        raise SheetStateError(
+            f"{place.said} is not the file the backup step wrote (its sha256 differs from the "
+            "one in the backup stamp): the backup cannot be trusted. Restore it from a copy of "
+            "that file, or roll back by hand"
+        )
     rows = each_row(Path(place.local_path))
     header = [str(cell) for cell in next(rows)]
     schema = context.schema
@@ -227,8 +244,3 @@ def _local_snapshots(context: SheetContext, place: BackupPlace) -> tuple[Snapsho
 def local_key(local: dict[str, Any]) -> str:
     """The key a local-only backup is known by: its file's sha256 (prefix)."""
     return f"local:{str(local.get('local_snapshot_sha256', ''))[:16]}"
-
-
-def local_sha_matches(local: dict[str, Any]) -> bool:
-    path, sha = local.get("local_snapshot"), local.get("local_snapshot_sha256")
-    return bool(path and Path(path).exists() and content_sha256(Path(path)) == sha)

@@ -6,6 +6,7 @@ cases on a server in sharing mode, where a declared service account owns no Driv
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import shutil
@@ -278,6 +279,38 @@ def test_a_local_backup_is_resumed_without_its_checkpoint_from_the_file(live_she
 
     assert "found on the sheet" in found.summary and "the local snapshot" in found.summary
     assert found.details["snapshot"] == made.details["snapshot"]
+
+
+def test_a_forced_rollback_of_a_local_backup_without_its_checkpoint_uses_the_stamped_file(
+    live_sheet: LiveSheet,
+):
+    before = live_sheet.values("FORMULA")
+    made = backup_result(live_sheet, backup_kind=BackupKind.LOCAL)
+    assert made.details["stamp"]["local_snapshot_sha256"] == made.details["local_snapshot_sha256"]
+    shutil.rmtree(live_sheet.folder / "logs" / "checkpoints")
+    live_sheet.spreadsheet().worksheet(demo.WORKSHEET).update([["changed"]], "B3")
+
+    record = commands.rollback(live_sheet.settings(Mode.ROLLBACK), force=True)
+
+    assert "from the local snapshot" in record.steps[0].result.summary
+    assert live_sheet.values("FORMULA") == before
+
+
+def test_a_local_backup_whose_file_was_changed_is_not_trusted(live_sheet: LiveSheet):
+    with open_run_on(live_sheet, Mode.MIGRATE, backup_kind=BackupKind.LOCAL) as run:
+        made = run.backup()
+    (live_sheet.folder / "logs" / "checkpoints" / "step_1_backup.json").unlink()
+    path = Path(made.details["local_snapshot"])
+    lines = gzip.decompress(path.read_bytes()).splitlines(keepends=True)
+    path.write_bytes(gzip.compress(b"".join(lines[:-1])))  # the last row taken out
+
+    with (
+        open_run_on(live_sheet, Mode.MIGRATE, backup_kind=BackupKind.LOCAL) as run,
+        pytest.raises(SheetStateError) as refused,
+    ):
+        run.backup()
+
+    assert "is not the file the backup step wrote" in str(refused.value)
 
 
 # --- a service account in sharing mode --------------------------------------------------------
