@@ -16,6 +16,7 @@ retries exhausted).
     │   └── SchemaError                 4   the schema TOML file
     ├── CredentialsError                4   service-account file, application default credentials
     ├── SheetAccessError                4   401, 403, 404, a missing worksheet, an unreachable API
+    │   └── StorageQuotaError           4   a Drive copy refused: the account owns no Drive file
     ├── CheckpointError                 4   the local checkpoint cache is unusable
     ├── LocalWriteError                 4   a report or local snapshot cannot be written
     ├── SheetStateError                 1   the sheet is not what the migration can work on
@@ -59,6 +60,11 @@ class SheetAccessError(SheetMigrateError):
     worksheet or backup copy) or cannot be reached."""
 
     exit_code = SETUP_MISTAKE
+
+
+class StorageQuotaError(SheetAccessError):
+    """Drive refused a file the account would own (403 storageQuotaExceeded): a service
+    account has no Drive storage. The backup step may fall back when the user allowed it."""
 
 
 class SheetStateError(SheetMigrateError):

@@ -26,7 +26,13 @@ from gspread.urls import (
 from gspread.utils import a1_range_to_grid_range
 
 from .a1 import column_letter
-from .errors import CredentialsError, SheetAccessError, SheetStateError, TransientApiError
+from .errors import (
+    CredentialsError,
+    SheetAccessError,
+    SheetStateError,
+    StorageQuotaError,
+    TransientApiError,
+)
 from .formula_kinds import FormulaKinds, Span, entered_texts
 from .pacing import Pacer
 from .request_log import RequestLog, RetryPolicy
@@ -290,8 +296,9 @@ class SheetGateway:
         )
         return answer
 
-    def copy(self, name: str) -> str:
-        """A Drive copy of the whole spreadsheet named ``name``; returns the copy's key.
+    def copy(self, name: str, folder: str | None = None) -> str:
+        """A Drive copy of the whole spreadsheet named ``name``, in ``folder`` (a shared
+        drive's folder, ``parents=[folder]``) or the account's My Drive; the copy's key.
 
         When the answer is lost, the newest spreadsheet of that name is taken for the copy
         instead of copying again (the caller compares its content with the source).
@@ -299,20 +306,44 @@ class SheetGateway:
         found: list[str] = []
 
         def made() -> bool:
-            found[:] = [key for key in [self.find_copy(name)] if key]
+            found[:] = [key for key in [self.find_copy(name, folder)] if key]
             return bool(found)
 
+        body: dict[str, Any] = {"name": name, "mimeType": SPREADSHEET_MIME}
+        if folder:
+            body["parents"] = [folder]
         response = self._call(
             "drive.files.copy",
             lambda: self._http.request(
                 "post",
                 f"{DRIVE_FILES_API_V3_URL}/{self.key}/copy",
-                json={"name": name, "mimeType": SPREADSHEET_MIME},
+                json=body,
                 params={"supportsAllDrives": True},
             ).json(),
             already_applied=made,
+            refused=(lambda error: self._folder_refused(folder, error)) if folder else None,
         )
         return str(response.get("id") or found[0])
+
+    def _folder_refused(
+        self, folder: str, error: gspread.exceptions.APIError
+    ) -> SheetAccessError | None:
+        """Drive refused a copy into ``folder``: the spreadsheet opened, so the folder is the
+        cause (Drive answers 404 "File not found: <folder>." for a folder the account cannot
+        see, 403 for a shared drive it may not add files to). None for a storage-quota 403
+        (the folder is not a shared drive's) and a 401: said as everywhere."""
+        reason = _reason(error)
+        if error.code not in (403, 404) or reason == "storageQuotaExceeded":
+            return None
+        who = self.account or "the account in use"
+        said = f"{error.code} {reason or error.error.get('status', '')}".strip()
+        return SheetAccessError(
+            f"Drive refused the backup copy in --backup-folder {folder} ({said}: "
+            f"{error.error.get('message', '')}). Check that {folder} is the id of a shared "
+            f"drive, or of a folder in one (the last part of its URL), and that {who} is a "
+            "member of that shared drive as Contributor or above; or choose --backup-kind tab "
+            "or local"
+        )
 
     def copy_sheet_to(
         self, sheet_id: int, destination: str, *, already_copied: Callable[[], bool]
@@ -331,23 +362,25 @@ class SheetGateway:
         )
         return copied
 
-    def find_copy(self, name: str) -> str | None:
-        """The key of the newest spreadsheet on Drive named exactly ``name``, or None."""
+    def find_copy(self, name: str, folder: str | None = None) -> str | None:
+        """The key of the newest spreadsheet on Drive named exactly ``name`` (in ``folder``,
+        searched over every drive the account is in, when given), or None."""
         quoted = name.replace("\\", "\\\\").replace("'", "\\'")
         query = f"name = '{quoted}' and mimeType = '{SPREADSHEET_MIME}' and trashed = false"
+        params: dict[str, Any] = {
+            "orderBy": "createdTime desc",
+            "pageSize": 1,
+            "fields": "files(id)",
+            "supportsAllDrives": True,
+            "includeItemsFromAllDrives": True,
+        }
+        if folder:
+            query += f" and '{folder}' in parents"
+            params["corpora"] = "allDrives"
         listed = self._call(
             "drive.files.list",
             lambda: self._http.request(
-                "get",
-                DRIVE_FILES_API_V3_URL,
-                params={
-                    "q": query,
-                    "orderBy": "createdTime desc",
-                    "pageSize": 1,
-                    "fields": "files(id)",
-                    "supportsAllDrives": True,
-                    "includeItemsFromAllDrives": True,
-                },
+                "get", DRIVE_FILES_API_V3_URL, params={"q": query, **params}
             ).json(),
         )
         files = listed.get("files", [])
@@ -363,6 +396,7 @@ class SheetGateway:
         already_applied: Callable[[], bool] | None = None,
         before_resend: Callable[[], None] | None = None,
         target: str | None = None,
+        refused: Callable[[gspread.exceptions.APIError], Exception | None] | None = None,
     ) -> T:
         last = ""
         quota_waited = 0.0
@@ -378,7 +412,8 @@ class SheetGateway:
             except gspread.exceptions.APIError as error:
                 rate_limited = _reason(error) in DRIVE_RATE_LIMITS
                 if error.code not in RETRYABLE_STATUS and not rate_limited:
-                    raise self._refusal(error, target or self.key) from None
+                    said = refused(error) if refused is not None else None
+                    raise (said or self._refusal(error, target or self.key)) from None
                 status = _reason(error) if rate_limited else error.error.get("status", "")
                 last = f"{error.code} {status}".strip()
                 retry_after = error.response.headers.get("Retry-After")
@@ -451,13 +486,15 @@ class SheetGateway:
         reason = _reason(error)
         message = error.error.get("message", "")
         if reason == "storageQuotaExceeded":
-            return SheetAccessError(
+            return StorageQuotaError(
                 f"{who} cannot own the backup copy (403 storageQuotaExceeded): Google gives a "
                 "service account no Drive storage of its own (\"Service accounts don't have "
                 'storage quota ... they must upload files and folders into shared drives"). '
-                "Make the copy in a shared drive the account can add files to (File > Make a "
-                "copy, folder in that shared drive) and pass its key with --backup, or run "
-                "with a user's credentials"
+                "Choose another backup: --backup-folder FOLDER_ID (a folder of a shared drive "
+                "the account may add files to), --backup-kind tab (a hidden, protected copy of "
+                "the worksheet in the same spreadsheet), --backup-kind local (the local snapshot "
+                "alone), --backup-fallback tab|local to fall back to one of those when this "
+                "happens, --backup KEY with a copy made by hand, or run with a user's credentials"
             )
         if reason in API_DISABLED:  # gspread issue 1286: "... has not been used in project"
             return CredentialsError(

@@ -43,11 +43,17 @@ class Line:
 
 
 def header_line(settings: Settings, schema: Schema) -> str:
-    """The session's header line: the target, the worksheet, the schema and the mode."""
+    """The session's header line: the target, the worksheet, the schema, the mode and, for a
+    migration, where its backup goes (a rollback finds its kind in the backup's stamp)."""
     shown = shown_path(schema.path, settings.rootdir)
+    backup = (
+        f", backup: {settings.backup_shown}"
+        if settings.mode in (Mode.MIGRATE, Mode.DRY_RUN)
+        else ""
+    )
     return (
         f"sheetmigrate: {settings.target}, worksheet {schema.worksheet!r}, "
-        f"schema {schema.name} ({shown}), mode: {settings.mode.value}"
+        f"schema {schema.name} ({shown}), mode: {settings.mode.value}{backup}"
     )
 
 

@@ -1,4 +1,4 @@
-"""A forced rollback's restore of the data rows from the backup, from one of two sources.
+"""A forced rollback's restore of the data rows from the backup, from one of three sources.
 
 - **The Drive copy** (the backup kind made today), when it opens, its worksheet fits beside the
   sheet under Google's cell limit (``MAX_CELLS``) and its digest is the pre-migration snapshot's:
@@ -8,7 +8,12 @@
   ``copyPaste`` of the tab's rows onto the worksheet's data rows and ``deleteSheet`` of the tab.
   ``PASTE_NORMAL`` pastes "values, formulas, formats and merges" (Sheets API PasteType), so each
   cell comes back as the backup holds it. Atomic, and the payload does not grow with the rows.
-- **The local snapshot** (local_snapshot.py), when the Drive copy cannot be used and its
+- **The backup tab** (``--backup-kind tab``, steps/backup_kinds.py), while it is in the
+  spreadsheet and (read again unless the backup was just read from it) its digest is the
+  pre-migration snapshot's: the same ``copyPaste`` and ``deleteSheet`` in the rollback's one
+  batchUpdate, from the tab itself: no copyTo, no write before it.
+- **The local snapshot** (local_snapshot.py), when neither can be used, or for a local backup
+  (``--backup-kind local``), and its
   sha256 is the one the backup step recorded: ``updateCells`` in requests each under Google's
   limit ("Request payload size exceeds the limit: 10485760 bytes.", 400 INVALID_ARGUMENT;
   ../shared/google-behaviour.md, and the local server's ``MAX_PAYLOAD_BYTES``), each body
@@ -34,7 +39,10 @@ from .checkpoints import write_private_atomically
 from .context import SheetContext
 from .errors import SheetAccessError, SheetStateError
 from .local_snapshot import content_sha256, each_row
+from .settings import BackupKind
+from .sheet_info import SheetInfo
 from .snapshot import Snapshot
+from .steps.backup_kinds import BackupPlace, backup_snapshots
 
 if TYPE_CHECKING:
     from .gateway import SheetGateway
@@ -86,36 +94,44 @@ class RowsRestore:
 def restore_rows(
     context: SheetContext,
     writer: Writer,
-    backup_key: str,
+    place: BackupPlace,
     before: Snapshot,
     layout: list[dict[str, Any]],
     *,
     copy_checked: bool,
     local: dict[str, Any],
 ) -> RowsRestore:
-    """Restore the data rows from the Drive copy when it is usable, else from the local
-    snapshot; ``copy_checked``: ``before`` was read from the copy itself. ``local``: the backup
-    checkpoint's details (the local snapshot's path and sha256). The lease is held."""
-    copy = context.gateway.other(backup_key)
-    unusable = _copy_unusable(context, writer, copy, before, copy_checked)
-    if not unusable:
-        return _from_drive_copy(context, writer, copy, backup_key, before, layout)
+    """Restore the data rows from the backup ``place`` names: the Drive copy or the backup tab
+    when usable, else (and for a local backup) the local snapshot; ``copy_checked``: ``before``
+    was read from the backup itself. ``local``: the backup checkpoint's details (the local
+    snapshot's path and sha256). The lease is held."""
+    backup_key = place.key
+    if place.kind is BackupKind.LOCAL:
+        unusable = "the backup is the local snapshot alone"
+    elif place.kind is BackupKind.TAB:
+        unusable = _tab_unusable(context, writer, place, before, copy_checked)
+        if not unusable:
+            return _from_backup_tab(context, writer, place, before, layout)
+    else:
+        copy = context.gateway.other(backup_key)
+        unusable = _copy_unusable(context, writer, copy, before, copy_checked)
+        if not unusable:
+            return _from_drive_copy(context, writer, copy, backup_key, before, layout)
     path, sha = local.get("local_snapshot"), local.get("local_snapshot_sha256")
     if not path or not Path(path).exists():
         raise SheetStateError(
-            f"the Drive copy {backup_key} cannot be restored from ({unusable}) and no local "
+            f"{place.said} cannot be restored from ({unusable}) and no local "
             "snapshot of the rows was found: nothing was changed. Restore the rows by hand"
             + (f" from the local snapshot {path}" if path else "")
         )
     if content_sha256(Path(path)) != sha:
         raise SheetStateError(
-            f"the Drive copy {backup_key} cannot be restored from ({unusable}), and the local "
+            f"{place.said} cannot be restored from ({unusable}), and the local "
             f"snapshot {path} is not the file the backup step wrote (its sha256 differs): "
             "nothing was changed. Restore the rows by hand."
         )
-    context.gateway.notify(
-        f"the Drive copy {backup_key} is not usable ({unusable}): restoring from {path}"
-    )
+    if place.kind is not BackupKind.LOCAL:
+        context.gateway.notify(f"{place.said} is not usable ({unusable}): restoring from {path}")
     return _from_local_snapshot(context, writer, Path(path), str(sha), backup_key, before, layout)
 
 
@@ -179,9 +195,18 @@ def _from_drive_copy(
         applied=lambda _: getattr(writer.info.sheets.get(name), "sheet_id", None) == tab_id,
     )
     restore.writes_before = 1
-    grid_rows = backup_tab.row_count
+    restore.final = list(layout) + _paste_requests(context, tab_id, backup_tab.row_count, width)
+    return restore
+
+
+def _paste_requests(
+    context: SheetContext, tab_id: int, grid_rows: int, width: int
+) -> list[dict[str, Any]]:
+    """The worksheet's rows pasted from tab ``tab_id`` (``grid_rows`` rows, header too), rows
+    past them cleared, and the tab deleted."""
+    sheet = context.sheet
     height = max(sheet.row_count, context.data_rows + 1)  # the worksheet's rows, header too
-    final = list(layout)
+    final = []
     if sheet.row_count < grid_rows:
         final.append(_append_rows(sheet.sheet_id, grid_rows - sheet.row_count))
     final.append(
@@ -204,8 +229,7 @@ def _from_drive_copy(
             }
         )
     final.append({"deleteSheet": {"sheetId": tab_id}})
-    restore.final = final
-    return restore
+    return final
 
 
 def _copied_tab(context: SheetContext, writer: Writer, copy: SheetGateway, backup_tab: int) -> int:
@@ -240,6 +264,52 @@ def _grid(sheet_id: int, start_row: int, end_row: int, width: int) -> dict[str, 
 
 def _append_rows(sheet_id: int, rows: int) -> dict[str, Any]:
     return {"appendDimension": {"sheetId": sheet_id, "dimension": "ROWS", "length": rows}}
+
+
+# the backup tab --------------------------------------------------------------------------------
+
+
+def backup_tab_now(writer: Writer, place: BackupPlace) -> SheetInfo | None:
+    """The backup tab as the spreadsheet's metadata last showed it (None: it is gone)."""
+    found = [tab for tab in writer.info.sheets.values() if tab.sheet_id == place.tab_id]
+    return found[0] if found else None
+
+
+def _tab_unusable(
+    context: SheetContext, writer: Writer, place: BackupPlace, before: Snapshot, checked: bool
+) -> str:
+    """Why the backup tab cannot be restored from ('' when it can): gone, or changed."""
+    if backup_tab_now(writer, place) is None:
+        return f"{place.said} is no longer in the spreadsheet"
+    if checked:
+        return ""
+    try:
+        now = backup_snapshots(context, place, len(before.header))[0]
+    except (SheetAccessError, SheetStateError) as error:
+        return str(error)
+    if now.digest != before.digest:
+        return (
+            f"its digest {now.digest[:12]} is not the pre-migration {before.digest[:12]}: it "
+            "was changed since the backup"
+        )
+    return ""
+
+
+def _from_backup_tab(
+    context: SheetContext,
+    writer: Writer,
+    place: BackupPlace,
+    before: Snapshot,
+    layout: list[dict[str, Any]],
+) -> RowsRestore:
+    """copyPaste of the backup tab's rows onto the worksheet, and the tab deleted, in the
+    rollback's one batchUpdate: no copyTo, no write before it."""
+    tab = backup_tab_now(writer, place)
+    assert tab is not None and place.tab_id is not None
+    restore = RowsRestore([], f"{place.said} (copyPaste)", atomic=True)
+    restore.final = _paste_requests(context, place.tab_id, tab.row_count, len(before.header))
+    restore.final[:0] = layout
+    return restore
 
 
 # the local snapshot ----------------------------------------------------------------------------

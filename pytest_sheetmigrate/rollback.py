@@ -25,10 +25,18 @@ from .checks import (
 )
 from .errors import SheetStateError, VerificationError
 from .plan import layout_requests
-from .restore import RowsRestore, forget_progress, interrupted_restore, restore_rows
+from .restore import (
+    RowsRestore,
+    backup_tab_now,
+    forget_progress,
+    interrupted_restore,
+    restore_rows,
+)
 from .results import StepName, StepResult, StepStatus
 from .schema import Schema
+from .settings import BackupKind
 from .snapshot import Snapshot
+from .steps.backup_kinds import BackupPlace, backup_snapshots
 from .steps.base import Step
 
 CHECKPOINTS_ROLLED_BACK = ("test", "init", "verify", "columns", "backup")
@@ -61,12 +69,13 @@ class RollbackStep(Step):
             if checkpoint and checkpoint.details.get("backup") == backup_key
             else {}
         )
+        place = BackupPlace.from_details({**ours, **(stamp or {}), "backup": backup_key})
         if ours:
             before = Snapshot.from_dict(ours["snapshot"])
             kept = ours.get("expected")
             expected = Snapshot.from_dict(kept) if kept else before
         else:
-            before, expected = context.backup_snapshots(context.gateway.other(backup_key), width)
+            before, expected = backup_snapshots(context, place, width)
         current = context.snapshot_of(context.gateway, width)
         changed = _changes_since(schema, before, current, expected)
         if changed and not force:
@@ -86,10 +95,13 @@ class RollbackStep(Step):
         restore = None
         if changed:
             writer.take_lease()
+            local = ours or place.local_details()  # a local backup's stamp names its file
             restore = restore_rows(
-                context, writer, backup_key, before, requests, copy_checked=not ours, local=ours
+                context, writer, place, before, requests, copy_checked=not ours, local=local
             )
             requests = restore.final
+        elif place.kind is BackupKind.TAB and backup_tab_now(writer, place) is not None:
+            requests.append({"deleteSheet": {"sheetId": place.tab_id}})  # its rows not needed
         requests += writer.stamps.removal_requests(schema.name)
         previous = (stamp or {}).get("from_version")
         requests += writer.stamps.schema_version_requests(previous)
@@ -109,12 +121,12 @@ class RollbackStep(Step):
         if restored.digest != before.digest:
             raise VerificationError(
                 f"after the rollback the worksheet's digest is {restored.digest[:12]}, not the "
-                f"pre-migration {before.digest[:12]}: restore it by hand from the backup copy "
-                f"{backup_key}"
+                f"pre-migration {before.digest[:12]}: restore it by hand from "
+                f"{_by_hand(place, ours)}"
             )
         writer.forget(CHECKPOINTS_ROLLED_BACK)
         forget_progress(context)
-        source = backup_key if restore is None else _said(restore)
+        source = place.said if restore is None else _said(restore)
         return StepResult(
             self.name,
             StepStatus.RAN,
@@ -123,6 +135,14 @@ class RollbackStep(Step):
             requests=requests,
             details=_restore_details(restore),
         )
+
+
+def _by_hand(place: BackupPlace, ours: dict[str, Any]) -> str:
+    """Where the rows are for a restore by hand once a rollback failed its proof."""
+    if place.kind is BackupKind.DRIVE:
+        return f"the backup copy {place.key}"
+    path = ours.get("local_snapshot") or place.local_path
+    return f"the local snapshot {path}" if path else place.said
 
 
 def _said(restore: RowsRestore) -> str:

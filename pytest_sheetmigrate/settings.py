@@ -23,6 +23,14 @@ EMBEDDED = "embedded"
 GOOGLE = "google"
 
 
+class BackupKind(StrEnum):
+    """Where step 1 puts the backup (docs/configuration.md, "Where the backup goes")."""
+
+    DRIVE = "drive"  # a Drive copy: in the account's My Drive, or in --backup-folder
+    TAB = "tab"  # a hidden, protected tab of the same spreadsheet
+    LOCAL = "local"  # the local snapshot alone
+
+
 class Mode(StrEnum):
     MIGRATE = "migrate"
     DRY_RUN = "dry run"
@@ -83,6 +91,26 @@ OPTIONS = (
         metavar="KEY_OR_URL",
     ),
     Option(
+        "backup_kind",
+        "where step 1 puts the backup: 'drive' (default: a Drive copy, which needs a user's "
+        "credentials or --backup-folder), 'tab' (a hidden, protected copy of the worksheet in "
+        "the same spreadsheet) or 'local' (the local snapshot alone)",
+        default=BackupKind.DRIVE.value,
+        metavar="drive|tab|local",
+    ),
+    Option(
+        "backup_folder",
+        "id of a shared-drive folder to make the Drive copy in (what a service account can "
+        "write: it owns no Drive file of its own)",
+        metavar="FOLDER_ID",
+    ),
+    Option(
+        "backup_fallback",
+        "'tab' or 'local': the backup kind to use when Google refuses the Drive copy for "
+        "storage quota (default: none, the run stops and says so)",
+        metavar="tab|local",
+    ),
+    Option(
         "accept_formula_changes",
         "'all': migrate although formulas, rules or named ranges would change meaning (the "
         "plan lists them; the acceptance is recorded in the report)",
@@ -141,6 +169,11 @@ class Settings:
     reads_per_minute: int = 60
     """Pace of Sheets read requests (pacing.py); 0: not paced."""
     writes_per_minute: int = 60
+    backup_kind: BackupKind = BackupKind.DRIVE
+    backup_folder: str | None = None
+    """The shared-drive folder the Drive copy is made in (None: the account's My Drive)."""
+    backup_fallback: BackupKind | None = None
+    """The kind used when the Drive copy is refused for storage quota (None: refused)."""
     accept_formula_changes: bool = False
     """Go ahead although the columns step changes what formulas or objects mean."""
     sheet_given_by: str = "--sheet"
@@ -170,6 +203,22 @@ class Settings:
         where = {GOOGLE: "Google Sheets API", EMBEDDED: "embedded local server"}
         shown = where.get(self.sheets_api) or without_userinfo(self.sheets_api)
         return f"{self.spreadsheet_key} on {shown}"
+
+    @property
+    def backup_shown(self) -> str:
+        """The backup this run makes, for the report header."""
+        if self.backup:
+            return f"the copy {self.backup} given"
+        shown = {
+            BackupKind.DRIVE: "Drive copy",
+            BackupKind.TAB: "hidden protected tab",
+            BackupKind.LOCAL: "local snapshot only",
+        }[self.backup_kind]
+        if self.backup_folder:
+            shown += f" in shared-drive folder {self.backup_folder}"
+        if self.backup_fallback:
+            shown += f" (storage quota: fall back to {self.backup_fallback.value})"
+        return shown
 
 
 def without_userinfo(url: str) -> str:
@@ -239,6 +288,8 @@ def resolve(
             "migrates although the formulas the plan lists change meaning"
         )
 
+    kind, folder, fallback = _backup_choice(given, backup)
+
     def path(name: str) -> Path:
         return resolve_path(value(name) or "", rootdir)
 
@@ -256,9 +307,51 @@ def resolve(
         retry_base_seconds=retry_base_seconds,
         reads_per_minute=_per_minute(*given("reads_per_minute")),
         writes_per_minute=_per_minute(*given("writes_per_minute")),
+        backup_kind=kind,
+        backup_folder=folder,
+        backup_fallback=fallback,
         accept_formula_changes=accepted == "all",
         sheet_given_by=given("sheet")[1],
     )
+
+
+def _backup_choice(
+    given: Callable[[str], tuple[str | None, str]], backup: str | None
+) -> tuple[BackupKind, str | None, BackupKind | None]:
+    """The backup kind, the shared-drive folder and the fallback, checked together."""
+    raw, where = given("backup_kind")
+    names = ", ".join(f"'{kind.value}'" for kind in BackupKind)
+    try:
+        kind = BackupKind((raw or BackupKind.DRIVE.value).strip().lower())
+    except ValueError:
+        raise ConfigError(f"{where} = {raw!r} is not a backup kind: use one of {names}") from None
+    folder, folder_where = given("backup_folder")
+    if folder and kind is not BackupKind.DRIVE:
+        raise ConfigError(
+            f"{folder_where} names a Drive folder, but the backup kind is '{kind.value}' "
+            f"({where}): a folder is only for the Drive copy; drop one of the two"
+        )
+    if backup and (kind is not BackupKind.DRIVE or folder):
+        raise ConfigError(
+            "--backup names a copy made by hand, which is checked, not made: drop it, or drop "
+            "--backup-kind / --backup-folder"
+        )
+    raw_fallback, fallback_where = given("backup_fallback")
+    fallback = None
+    if raw_fallback:
+        choice = raw_fallback.strip().lower()
+        if choice not in (BackupKind.TAB, BackupKind.LOCAL):
+            raise ConfigError(
+                f"{fallback_where} = {raw_fallback!r} is not understood: the fallback of a "
+                "Drive copy refused for storage quota is 'tab' or 'local'"
+            )
+        fallback = BackupKind(choice)
+        if kind is not BackupKind.DRIVE:
+            raise ConfigError(
+                f"{fallback_where} is the fallback of a Drive copy, but the backup kind is "
+                f"'{kind.value}' ({where}): drop it"
+            )
+    return kind, folder.strip() if folder else None, fallback
 
 
 def resolve_path(raw: str, rootdir: Path) -> Path:

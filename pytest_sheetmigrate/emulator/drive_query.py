@@ -1,8 +1,9 @@
 """Drive v3 ``q`` search queries, the subset gspread and this project use.
 
 Supported: ``name = '...'``, ``name contains '...'``, ``mimeType = '...'``, ``mimeType != '...'``,
-``trashed = false|true``, ``'<email>' in owners`` (always true), ``'<id>' in parents`` (always
-false: there are no folders), joined with ``and`` (``or`` and ``not`` are refused). Strings may
+``trashed = false|true``, ``'<email>' in owners`` (always true), ``'<id>' in parents`` (true
+for the files of the shared drive ``<id>``, whose id is its root folder's: there are no other
+folders), joined with ``and`` (``or`` and ``not`` are refused). Strings may
 use single or double quotes, with backslash escapes.
 """
 
@@ -54,13 +55,19 @@ def compile_query(q: str) -> Callable[[dict[str, Any]], bool]:
             raise errors.ApiError(
                 400, "INVALID_ARGUMENT", "Invalid Value", drive_reason="invalid", drive_location="q"
             )
+        if m.group("collection") == "parents":
+            tests.append(_in_parents(_unquote(m.group("literal"))))
+            continue
         if m.group("collection"):
-            wanted = m.group("collection") != "parents"
-            tests.append(_constant(wanted))
+            tests.append(_constant(True))
             continue
         field, op, value = m.group("field"), m.group("op"), _unquote(m.group("value"))
         tests.append(_test(field, op, value))
     return lambda file: all(test(file) for test in tests)
+
+
+def _in_parents(parent: str) -> Callable[[dict[str, Any]], bool]:
+    return lambda file: parent in file.get("parents", [])
 
 
 def _constant(answer: bool) -> Callable[[dict[str, Any]], bool]:

@@ -1,4 +1,5 @@
-"""Step 1, backup: a Drive copy of the spreadsheet, checked against the source, and stamped.
+"""Step 1, backup: the backup of the kind chosen (a Drive copy, checked against the source; a
+hidden tab; the local snapshot alone: steps/backup_kinds.py), and stamped.
 
 The writer decides what a backup is (:meth:`Writer.backup`): the live writer makes one (or
 resumes the one an earlier run made, or starts over when the sheet changed before any cell was
@@ -15,16 +16,28 @@ from typing import Any, NamedTuple
 from ..checkpoints import Checkpoint
 from ..checks import CheckInput, check_backup_matches_source
 from ..context import RowSink, SheetContext
-from ..errors import SheetStateError
+from ..errors import SheetStateError, StorageQuotaError
 from ..plan import layout_requests
 from ..results import StepName, StepResult, StepStatus
+from ..settings import BackupKind, Settings
 from ..snapshot import Snapshot
 from ..snapshot_builder import SnapshotBuilder, SourceAndCopyBuilder
 from ..stamp import utc_now
+from .backup_kinds import (
+    BackupPlace,
+    backup_snapshots,
+    local_key,
+    refuse_tab_past_cell_limit,
+    refuse_title_taken,
+    tab_requests,
+    tab_title,
+)
 from .base import Step
 from .dependents import judge, start_scan
 
 SinkOf = Callable[[SheetContext], RowSink]
+SERVICE_ACCOUNT_DOMAIN = ".gserviceaccount.com"
+"""How a service account's e-mail ends (``name@project.iam.gserviceaccount.com``)."""
 
 
 @dataclass(frozen=True)
@@ -87,18 +100,19 @@ class BackupStep(Step):
         if details.get("backup") == backup_key and details.get("stamp") == stamp:
             before = Snapshot.from_dict(details["snapshot"])
             expected = Snapshot.from_dict(details["expected"]) if "expected" in details else None
-            summary = f"backup {backup_key} made {stamp.get('at')}"
+            said = BackupPlace.from_details({**stamp, "backup": backup_key}).said
+            summary = f"backup {said} made {stamp.get('at')}"
             result = StepResult(self.name, StepStatus.DONE, summary, details=details)
             return BackupOutcome(result, before, before, context, expected)
-        started = utc_now()  # resumed without its checkpoint: the copy is the state before
-        copy = context.gateway.other(backup_key)
-        before, expected = context.backup_snapshots(copy, len(context.header))
-        details = {**self._details(backup_key, before, expected), "stamp": stamp}
+        started = utc_now()  # resumed without its checkpoint: the backup is the state before
+        place = BackupPlace.from_details({**stamp, "backup": backup_key})
+        before, expected = backup_snapshots(context, place, len(context.header))
+        details = {**self._details(backup_key, before, expected), **place.details()}
+        details["stamp"] = stamp
         self.writer.save(self.name, started, "found done on the sheet", details)
-        summary = f"backup {backup_key} found on the sheet"
-        return BackupOutcome(
-            StepResult(self.name, StepStatus.DONE, summary), before, before, context, expected
-        )
+        summary = f"backup {place.said} found on the sheet"
+        result = StepResult(self.name, StepStatus.DONE, summary, details=details)
+        return BackupOutcome(result, before, before, context, expected)
 
     def _live_unless_migrated(self) -> Snapshot | None:
         """The sheet as it is now, unless init was written: once cells are migrated, the backup
@@ -173,37 +187,88 @@ class BackupStep(Step):
             )
 
     def _make(self, backup_key: str | None, sink: SinkOf) -> BackupOutcome:
-        """Step 1 proper: copy the sheet (or check the copy given), and stamp it."""
+        """Step 1 proper: make the backup of the kind chosen (or check the copy given), and
+        stamp it; the tab kind's copy is made by the stamp's own batchUpdate."""
         context, writer = self.context, self.writer
         started = utc_now()
+        kind = context.settings.backup_kind
         if backup_key:
             context.gateway.file(backup_key)  # exists and readable, or refused before any write
+        elif kind is BackupKind.TAB:
+            refuse_tab_past_cell_limit(context)
         writer.take_lease()
+        made: list[dict[str, Any]] = []
         if backup_key:
             status = StepStatus.DONE
             summary = f"backup {backup_key} given; checked against the source"
             read = self._read_source(backup_key, sink(context))
             self._refuse_backup_unlike_source(backup_key, read.before, read.copy)
+            place = BackupPlace(BackupKind.DRIVE, backup_key)
+        elif kind is BackupKind.DRIVE:
+            try:
+                backup_key, status, summary, read = self._copy_source(sink)
+                place = BackupPlace(kind, backup_key, folder=context.settings.backup_folder)
+            except StorageQuotaError as refused:
+                place, status, summary, read, made = self._fall_back(refused, started, sink)
         else:
-            backup_key, status, summary, read = self._copy_source(sink)
+            place, status, summary, read, made = self._in_reach(kind, started, sink)
         stamp_details = {
-            "backup": backup_key,
+            **place.details(),
             "rows": context.data_rows,
             "from_version": writer.stamps.schema_version,
             **writer.run_id(),
         }
         schema = context.schema.name
-        writer.write_step(writer.stamps.step_requests(schema, self.name, stamp_details), self.name)
+        stamping = writer.stamps.step_requests(schema, self.name, stamp_details)
+        writer.write_step(stamping + made, self.name)
         stamp = writer.stamps.step(schema, self.name)
         details = {
-            **self._details(backup_key, read.before, read.expected),
+            **self._details(place.key, read.before, read.expected),
             **read.local,
+            **place.details(),
             **_accepted(read),
             "stamp": stamp,
         }
         writer.save(self.name, started, status, details)
         result = StepResult(self.name, status, summary, details=details)
-        return BackupOutcome(result, read.before, read.copy, context, read.expected)
+        backup = read.copy if read.copy is not None else read.before
+        return BackupOutcome(result, read.before, backup, context, read.expected)
+
+    def _fall_back(
+        self, refused: StorageQuotaError, started: str, sink: SinkOf
+    ) -> tuple[BackupPlace, StepStatus, str, SourceRead, list[dict[str, Any]]]:
+        """The Drive copy was refused for storage quota: the fallback the user allowed, said
+        and recorded, or the refusal with its options."""
+        fallback = self.context.settings.backup_fallback
+        if fallback is None:
+            raise refused
+        if fallback is BackupKind.TAB:
+            refuse_tab_past_cell_limit(self.context)
+        why = "Drive refused the copy (403 storageQuotaExceeded)"
+        self.context.gateway.notify(f"{why}: falling back to --backup-fallback {fallback.value}")
+        place, status, summary, read, made = self._in_reach(fallback, started, sink)
+        place = replace(place, fallback_from=why)
+        return place, status, f"{why}; fell back to {summary}", read, made
+
+    def _in_reach(
+        self, kind: BackupKind, started: str, sink: SinkOf
+    ) -> tuple[BackupPlace, StepStatus, str, SourceRead, list[dict[str, Any]]]:
+        """A tab or local backup: the source read alone (the read is the backup's snapshot),
+        and the requests that go with the stamp (the tab's: duplicated, hidden, protected)."""
+        context = self.context
+        read = self._read_source(None, sink(context))
+        if kind is BackupKind.LOCAL:
+            local = read.local
+            path, sha = local.get("local_snapshot"), local.get("local_snapshot_sha256")
+            place = BackupPlace(kind, local_key(local), local_path=path, local_sha=sha)
+            summary = f"{place.said} kept as the backup (no copy on Google)"
+            return place, StepStatus.RAN, summary, read, []
+        title = tab_title(context, started)
+        refuse_title_taken(context, title)
+        tab_id, made = tab_requests(context, title, context.gateway.account)
+        place = BackupPlace(kind, f"tab:{tab_id}", tab_id=tab_id, tab_title=title)
+        summary = f"copied to {place.said}, protected, with its stamp in one batchUpdate"
+        return place, StepStatus.RAN, summary, read, made
 
     def _refuse_backup_unlike_source(
         self, backup_key: str, before: Snapshot, copy: Snapshot | None
@@ -240,33 +305,64 @@ class BackupStep(Step):
         """Copy the spreadsheet on Drive, or reuse the copy a run interrupted before its stamp
         left behind when it still equals the source; read both."""
         gateway, name = self.context.gateway, self._backup_name()
-        left = gateway.find_copy(name)
+        folder = self.context.settings.backup_folder
+        where = f" in shared-drive folder {folder}" if folder else ""
+        left = gateway.find_copy(name, folder)
         if left is not None:
             read = self._read_source(left, sink(self.context))
             if read.copy is not None and read.copy.digest == read.before.digest:
                 return (
                     left,
                     StepStatus.DONE,
-                    f"copy {left} found on Drive by name, equal, reused",
+                    f"copy {left} found on Drive{where} by name, equal, reused",
                     read,
                 )
-        copied = gateway.copy(name)
+        copied = gateway.copy(name, folder)
         read = self._read_source(copied, sink(self.context))
-        return copied, StepStatus.RAN, f"copied to {copied}", read
+        return copied, StepStatus.RAN, f"copied to {copied}{where}", read
 
     # the recording writer's backup -------------------------------------------------------
 
     def plan(self, result: RowSink) -> BackupOutcome:
         """The dry run's backup: the source streamed into the in-memory ``result``; the
         planned copy is a copy of what was read."""
-        backup_key = self._backup_key()
+        backup_key, settings = self._backup_key(), self.context.settings
+        if not backup_key and settings.backup_kind is BackupKind.TAB:
+            refuse_tab_past_cell_limit(self.context, dry_run=True)
         read = self._read_source(None, result)
         if backup_key:
             status, summary = StepStatus.DONE, f"backup {backup_key} exists"
         else:
-            status, summary = StepStatus.PLANNED, f"would copy {self.context.info.title!r} on Drive"
+            status, summary = StepStatus.PLANNED, self._planned(settings)
         step = StepResult(self.name, status, summary, details=_accepted(read))
         return BackupOutcome(step, read.before, read.before, self.context, read.expected)
+
+    def _planned(self, settings: Settings) -> str:
+        """What the backup step would make, in words."""
+        if settings.backup_kind is BackupKind.TAB:
+            sheet = self.context.sheet
+            return (
+                f"would copy {sheet.title!r} ({sheet.row_count * sheet.column_count:,} cells) "
+                "into a hidden, protected tab, in one batchUpdate with the backup stamp"
+            )
+        if settings.backup_kind is BackupKind.LOCAL:
+            return "would keep the local snapshot alone as the backup (no copy on Google)"
+        where = (
+            f" in shared-drive folder {settings.backup_folder}" if settings.backup_folder else ""
+        )
+        fallback = (
+            f" (refused for storage quota: would fall back to {settings.backup_fallback.value})"
+            if settings.backup_fallback
+            else ""
+        )
+        account = self.context.gateway.account or ""
+        if account.endswith(SERVICE_ACCOUNT_DOMAIN) and not settings.backup_folder:
+            fallback += (
+                f"; {account} is a service account, which owns no Drive file: Google refuses "
+                "this copy (403 storageQuotaExceeded)"
+                + ("" if settings.backup_fallback else ", choose --backup-folder or --backup-kind")
+            )
+        return f"would copy {self.context.info.title!r} on Drive{where}{fallback}"
 
     # reading -----------------------------------------------------------------------------
 

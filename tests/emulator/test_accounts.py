@@ -186,6 +186,28 @@ def test_a_service_account_creates_and_copies_into_a_shared_drive_it_belongs_to(
     assert client(server, "user-token").open_by_key(copied.id).title == "Backup 2"
 
 
+def test_files_list_finds_a_shared_drives_files_by_in_parents(server: EmulatorServer) -> None:
+    # A shared drive's id is its root folder's id: its files list it as their parent (Drive v3
+    # File.parents), and "'<id>' in parents" finds them (the query the backup step sends).
+    team, other = drive(server, (ROBOT, "writer")), drive(server, (ROBOT, "writer"), name="B")
+    robot = client(server, "robot-token")
+    inside = robot.create("Backup", folder_id=team)
+    robot.create("Backup", folder_id=other)
+
+    def listed(query: str) -> list[str]:
+        params = {
+            "q": query,
+            "corpora": "allDrives",
+            "supportsAllDrives": True,
+            "includeItemsFromAllDrives": True,
+            "fields": "files(id)",
+        }
+        return [file["id"] for file in raw(robot, "get", FILES, params=params).json()["files"]]
+
+    assert listed(f"name = 'Backup' and '{team}' in parents") == [inside.id]
+    assert listed("'0Anowhere' in parents") == []
+
+
 def test_a_copy_of_a_shared_drives_file_without_parents_stays_in_that_drive(
     server: EmulatorServer,
 ) -> None:

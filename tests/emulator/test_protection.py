@@ -229,6 +229,25 @@ def test_a_protection_is_removed_only_by_its_editors(server: EmulatorServer) -> 
     assert "protectedRanges" not in owner.fetch_sheet_metadata()["sheets"][0]
 
 
+def test_an_editor_who_protects_a_sheet_stays_one_of_its_editors(server: EmulatorServer) -> None:
+    # The reply says "requestingUserCanEdit": true (recordings, where the requester was the
+    # owner); for a requester who is not the owner this is unverified.
+    owner = sheets_client(server.url, token="owner").create("Protected by an editor")
+    for email in (EDITOR, OTHER):
+        owner.share(email, perm_type="user", role="writer", notify=False)
+    editor = as_account(server, "editor", owner.id)
+    editor.spreadsheet.batch_update(
+        {"requests": [{"addProtectedRange": {"protectedRange": {"range": grid()}}}]}
+    )
+
+    editor.update([["mine"]], "A1")
+    error = refused(lambda ws: ws.update([["theirs"]], "A1"), as_account(server, "other", owner.id))
+
+    assert error.code == 400
+    (stored,) = state(owner)["sheets"][0]["protectedRanges"]
+    assert stored["editors"]["users"] == [OWNER, EDITOR]
+
+
 def test_without_sharing_the_caller_is_unknown_and_nothing_is_refused() -> None:
     with EmulatorServer() as running:
         spreadsheet = sheets_client(running.url).create("Local")

@@ -10,6 +10,7 @@ import pytest
 from pytest_sheetmigrate.errors import SETUP_MISTAKE, ConfigError
 from pytest_sheetmigrate.settings import (
     OPTIONS,
+    BackupKind,
     Mode,
     Option,
     Settings,
@@ -289,3 +290,35 @@ def test_a_directory_that_cannot_be_made_is_refused_naming_its_option(tmp_path: 
     assert str(refused.value).endswith(
         "make it a writable directory or pass --report-dir with another one"
     )
+
+
+# -- where the backup goes --------------------------------------------------------------------
+
+
+def test_the_backup_is_a_drive_copy_unless_another_kind_is_chosen():
+    default = resolved(REQUIRED)
+    tab = resolved({**REQUIRED, "backup_kind": "TAB"})
+    local = resolved(REQUIRED, ini={"backup_kind": "local", "backup_fallback": None})
+    folder = resolved({**REQUIRED, "backup_folder": " 0ABackups ", "backup_fallback": "tab"})
+
+    assert (default.backup_kind, default.backup_folder, default.backup_fallback) == (
+        BackupKind.DRIVE,
+        None,
+        None,
+    )
+    assert tab.backup_kind is BackupKind.TAB and local.backup_kind is BackupKind.LOCAL
+    assert folder.backup_folder == "0ABackups" and folder.backup_fallback is BackupKind.TAB
+
+
+@pytest.mark.parametrize(
+    ("changes", "said"),
+    [
+        ({"backup_kind": "cloud"}, "--backup-kind = 'cloud' is not a backup kind"),
+        ({"backup_kind": "tab", "backup_folder": "0A"}, "a folder is only for the Drive copy"),
+        ({"backup_kind": "local", "backup": "1Copy"}, "--backup names a copy made by hand"),
+        ({"backup_fallback": "drive"}, "the fallback of a Drive copy refused for storage quota"),
+        ({"backup_kind": "tab", "backup_fallback": "local"}, "but the backup kind is 'tab'"),
+    ],
+)
+def test_backup_choices_that_do_not_go_together_are_refused(changes: dict[str, str], said: str):
+    assert said in refusal({**REQUIRED, **changes})

@@ -6,7 +6,10 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
+
+import pytest
 
 from pytest_sheetmigrate.errors import ConfigError, SheetStateError
 from pytest_sheetmigrate.record import RecordedStep, RunRecord
@@ -20,7 +23,7 @@ from pytest_sheetmigrate.report import (
 )
 from pytest_sheetmigrate.results import StepName, StepResult, StepStatus
 from pytest_sheetmigrate.schema import load_schema
-from pytest_sheetmigrate.settings import Mode, Settings
+from pytest_sheetmigrate.settings import BackupKind, Mode, Settings
 
 SCHEMA = Path(__file__).parents[1] / "v3.0" / "schema.toml"
 KEY = "1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789_-abcd"
@@ -41,8 +44,53 @@ def test_the_header_names_target_worksheet_schema_and_mode():
     )
     assert header_line(settings, schema) == (
         f"sheetmigrate: {KEY} on http://127.0.0.1:8123, worksheet {schema.worksheet!r}, "
-        f"schema {schema.name} (tests/v3.0/schema.toml), mode: dry run"
+        f"schema {schema.name} (tests/v3.0/schema.toml), mode: dry run, backup: Drive copy"
     )
+
+
+@pytest.mark.parametrize(
+    ("changes", "shown"),
+    [
+        ({"backup_kind": BackupKind.TAB}, "backup: hidden protected tab"),
+        ({"backup_kind": BackupKind.LOCAL}, "backup: local snapshot only"),
+        ({"backup_folder": "0AFolder"}, "backup: Drive copy in shared-drive folder 0AFolder"),
+        (
+            {"backup_fallback": BackupKind.LOCAL},
+            "backup: Drive copy (storage quota: fall back to local)",
+        ),
+        ({"backup": "1CopyKey"}, "backup: the copy 1CopyKey given"),
+    ],
+)
+def test_the_header_names_where_the_backup_goes(changes: dict, shown: str):
+    schema = load_schema(SCHEMA)
+    settings = Settings(
+        sheet=KEY,
+        schema_path=SCHEMA,
+        sheets_api="embedded",
+        credentials=None,
+        checkpoint_dir=Path("logs"),
+        report_dir=Path("logs"),
+        backup=None,
+        mode=Mode.MIGRATE,
+        rootdir=SCHEMA.parents[2],
+    )
+    assert header_line(replace(settings, **changes), schema).endswith(f"mode: migrate, {shown}")
+
+
+def test_the_header_of_a_rollback_names_no_backup_kind():
+    schema = load_schema(SCHEMA)
+    settings = Settings(
+        sheet=KEY,
+        schema_path=SCHEMA,
+        sheets_api="embedded",
+        credentials=None,
+        checkpoint_dir=Path("logs"),
+        report_dir=Path("logs"),
+        backup=None,
+        mode=Mode.ROLLBACK,
+        rootdir=SCHEMA.parents[2],
+    )
+    assert header_line(settings, schema).endswith("mode: rollback")
 
 
 def test_only_a_setup_mistake_gets_the_exit_code_4_line():

@@ -66,10 +66,37 @@ def test_a_service_account_without_drive_storage_is_told_how_to_back_up(shared_p
         result,
         f"{SERVICE_ACCOUNT} cannot own the backup copy",
         "storageQuotaExceeded",
-        "--backup",
+        "--backup-folder",
+        "--backup-kind tab",
+        "--backup-fallback",
     )
     assert "as Editor" not in result.stdout.str()
     assert digest(shared_project) == before
+
+
+def test_a_service_account_migrates_with_its_backup_in_a_hidden_protected_tab(
+    shared_project: Project,
+):
+    declare_service_account(shared_project.api)
+
+    result = shared_project.run("--migrate", "--credentials", "sa.json", "--backup-kind", "tab")
+
+    result.stdout.fnmatch_lines(["sheetmigrate: * backup: hidden protected tab"])
+    result.stdout.fnmatch_lines(["*backup ran*copied to the hidden tab*"])
+    assert result.ret == 0
+
+
+def test_the_fallback_a_user_allowed_is_announced_and_the_run_passes(shared_project: Project):
+    declare_service_account(shared_project.api)
+
+    result = shared_project.run(
+        "--migrate", "--credentials", "sa.json", "--backup-fallback", "local"
+    )
+
+    result.stdout.fnmatch_lines(
+        ["*Drive refused the copy (403 storageQuotaExceeded): falling back to*local*"]
+    )
+    assert result.ret == 0
 
 
 def test_a_protected_range_is_reported_as_protected_with_the_fix(shared_project: Project):

@@ -35,10 +35,14 @@ def add_protected_range(context: BatchContext, body: dict[str, Any]) -> dict[str
     protected["editors"] = {} if requested.get("warningOnly") else editors
     reply = {**copy.deepcopy(protected), "range": render_grid_range(grid_range)}
     # The reply echoes the editors asked for; what is stored (and read back) also lists the
-    # spreadsheet's owner, even for a warning-only range (recordings).
+    # spreadsheet's owner, even for a warning-only range (recordings), and the account that
+    # asked: the reply says "requestingUserCanEdit": true (recordings, where the requester was
+    # also the owner; for a requester who is not the owner, unverified: the Sheets UI's
+    # default for a new protection is the same, the one who protects and the owner).
     owner = context.spreadsheet.owner or context.state.caller or LOCAL_ACCOUNT
     stored = copy.deepcopy(protected["editors"])
-    stored["users"] = [owner, *(u for u in stored.get("users", []) if u != owner)]
+    first = [owner, *([context.state.caller] if context.state.caller not in (None, owner) else [])]
+    stored["users"] = [*first, *(u for u in stored.get("users", []) if u not in first)]
     protected["editors"] = stored
     sheet.protected_ranges.append(protected)
     return {"protectedRange": reply}
