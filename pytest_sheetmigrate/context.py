@@ -16,7 +16,7 @@ from .checkpoints import CheckpointStore
 from .errors import SheetStateError
 from .gateway import SheetGateway
 from .plan import Plan, formula_relocation_from
-from .reader import SheetReader, first_cells, key_digest, refuse_merged_header
+from .reader import SheetReader, first_cells, key_digest, prefetched, refuse_merged_header
 from .schema import Schema
 from .settings import Settings
 from .sheet_info import SheetInfo, SpreadsheetInfo
@@ -124,6 +124,13 @@ class SheetContext:
         backup; ``[]`` chunks when None) beside them, in chunks (reader.py)."""
         reader = SheetReader(self.gateway)
         return reader.beside(copy, self.sheet.title, self.data_rows, len(self.header))
+
+    def rows_of(self, gateway: SheetGateway) -> Iterator[list[list[Any]]]:
+        """The data rows as opened (rows 2..n+1, the header's width) of this worksheet in
+        ``gateway``'s spreadsheet (a copy's tabs have the same titles), in chunks, the next one
+        fetched while one is digested (reader.py)."""
+        rows = SheetReader(gateway).data_rows(self.sheet.title, self.data_rows, len(self.header))
+        return prefetched(rows)
 
     def snapshot_of(self, gateway: SheetGateway, width: int) -> Snapshot:
         """The worksheet of this spreadsheet (or of a copy) as it is now, over every row
