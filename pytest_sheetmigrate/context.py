@@ -51,6 +51,9 @@ class SheetContext:
     legacy_stamps: bool  # an older version's spreadsheet-level stamps are this worksheet's
     plan: Plan
     progress: Progress
+    objects: dict[str, Any] | None = None
+    """The named ranges and each tab's rules and filters, read with the metadata at opening
+    (gateway.py ``opening``; None: not read)."""
 
     @classmethod
     def open(
@@ -61,8 +64,9 @@ class SheetContext:
         progress: Progress = lambda line: None,
         checkpoints: CheckpointStore | None = None,
     ) -> SheetContext:
-        """Read what the plan needs: metadata, header row and key column (three requests)."""
-        info = gateway.metadata()
+        """Read what the plan needs: metadata (with the objects a columns step may change),
+        header row and key column (three requests)."""
+        info, objects = gateway.opening()
         sheet = info.sheet(schema.worksheet)
         refuse_merged_header(sheet)
         reader = SheetReader(gateway)
@@ -105,6 +109,7 @@ class SheetContext:
             ),
             plan=plan,
             progress=progress,
+            objects=objects,
         )
 
     def reopened(self) -> SheetContext:

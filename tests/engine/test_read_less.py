@@ -13,11 +13,11 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 import pytest
-from live_sheet import SCHEMA, LiveSheet, open_run_on
+from live_sheet import DEMO_ROWS, SCHEMA, LiveSheet, open_run_on
 
-from pytest_sheetmigrate import demo
+from pytest_sheetmigrate import commands, demo, reader
 from pytest_sheetmigrate.emulator import EmulatorServer
-from pytest_sheetmigrate.errors import VerificationError
+from pytest_sheetmigrate.errors import SheetStateError, VerificationError
 from pytest_sheetmigrate.gateway import SheetGateway
 from pytest_sheetmigrate.reader import SheetReader
 from pytest_sheetmigrate.run import Run
@@ -28,7 +28,15 @@ from pytest_sheetmigrate.transport import sheets_client
 
 OpenRun = Callable[..., AbstractContextManager[Run]]
 ROWS = 3_000
-"""Enough rows for a read of several chunks."""
+"""Rows of a read of several chunks (``chunks_of_half_a_megabyte``)."""
+
+
+@pytest.fixture(autouse=True)
+def chunks_of_half_a_megabyte(monkeypatch: pytest.MonkeyPatch) -> None:
+    """About 700 demo rows a chunk, so 3,000 rows are read in several."""
+    monkeypatch.setattr(reader, "CHUNK_BYTES", 512 * 1024)
+
+
 CLIENT = demo.header().index("Cliente")
 
 
@@ -148,3 +156,43 @@ def test_a_cell_changed_by_hand_right_after_the_copy_fails_checks_1_and_4_naming
     at = header.index("version")
     assert {row[at] if at < len(row) else "" for row in data} == {""}, "init wrote nothing"
     assert Stamps.parse(sheet.metadata(), 0).step("3.0", "init") is None
+
+
+def test_live_rows_of_named_columns_read_those_columns_only(
+    live_sheet: LiveSheet, open_run: OpenRun
+) -> None:
+    with open_run(Mode.DRY_RUN) as dry:
+        migrate(dry)
+        planned = list(dry.result_rows("Total", "TAG_SPOOL"))
+    with open_run() as run:
+        migrate(run)
+        whole = list(run.result_rows())
+        log = run.context.gateway.log
+        sent = log.total
+        rows = list(run.result_rows("Total", "TAG_SPOOL"))
+        assert log.total - sent == 1, dict(log.by_kind)  # one values.batchGet of two columns
+        with pytest.raises(SheetStateError, match="has no column 'Nope'; its columns: ID, "):
+            list(run.result_rows("Nope"))
+
+    assert rows == [{"Total": row["Total"], "TAG_SPOOL": row["TAG_SPOOL"]} for row in whole]
+    assert [list(row) for row in rows] == [["Total", "TAG_SPOOL"]] * DEMO_ROWS
+    assert planned == rows, "the dry run gives the same columns, as planned"
+
+
+def test_a_migration_sends_these_requests_by_kind(live_sheet: LiveSheet) -> None:
+    """The demo migration's requests (commands.migrate, 40 rows: each read one chunk). Changed
+    on purpose by issue 14 item 5: the source no longer read beside the fresh copy (one
+    values.batchGet less), the objects read with the metadata at opening (one spreadsheets.get
+    less)."""
+    record = commands.migrate(live_sheet.settings())
+
+    assert record.requests["by_kind"] == {
+        "spreadsheets.get": 6,  # opening (metadata and objects), lease take and confirm,
+        # validation rules of row 2, verify's grid height, init's column layout
+        "values.batchGet": 7,  # header and key column at opening, the copy, the key guards
+        # of columns and init, the sheet after the columns step, the key column after init
+        "spreadsheets.batchUpdate": 4,  # lease, backup stamp, columns, init
+        "drive.files.list": 1,
+        "drive.files.copy": 1,
+        "values.batchUpdateByDataFilter": 1,
+    }
