@@ -196,3 +196,17 @@ def test_a_migration_sends_these_requests_by_kind(live_sheet: LiveSheet) -> None
         "drive.files.copy": 1,
         "values.batchUpdateByDataFilter": 1,
     }
+
+
+def test_request_bodies_are_sent_as_the_compact_json_the_log_counts(
+    live_sheet: LiveSheet,
+) -> None:
+    """gspread's ``json=`` puts a space after every comma and colon (init's write of 3,000
+    defaults would carry 3,000 more bytes); the tool sends what its request log counts as
+    bytes uploaded. The one body it leaves to gspread is files.copy's (the copy's name)."""
+    sheet = LiveSheet.seeded(live_sheet.url, live_sheet.folder, rows=ROWS)
+    before = sheet.stats()["bytes_in"]
+    record = commands.migrate(sheet.settings())
+    received = sheet.stats()["bytes_in"] - before
+
+    assert 0 <= received - record.requests["bytes_up"] < 300, (received, record.requests)
