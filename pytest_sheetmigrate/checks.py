@@ -47,6 +47,11 @@ class CheckResult:
 
 
 def check_backup_matches_source(data: CheckInput) -> CheckResult:
+    """The backup holds the sheet as it was: its cells, on its columns, are the sheet's after
+    the step (formulas relocated as ``expected`` says), the comparison check 4 makes; so equal
+    cells prove both that the backup matches the source and that no existing cell changed,
+    without reading the source beside the copy. A backup that is ``before`` itself (read once
+    for both) is compared the same way."""
     name = "backup_matches_source"
     backup, source = data.backup, data.before
     if backup is None:
@@ -56,14 +61,32 @@ def check_backup_matches_source(data: CheckInput) -> CheckResult:
             "no backup snapshot to compare with the source; expected the backup step to have "
             "run first. Run the migration again so step 1 makes the backup.",
         )
-    if backup.digest == source.digest:
-        return CheckResult(name, True, f"{_summary(source)} identical, digest {source.digest[:12]}")
-    problems = _differences(source, backup, "source", "backup")
+    if backup.digest != source.digest:  # a copy read beside the source, and unlike it
+        problems = _differences(source, backup, "source", "backup")
+        return CheckResult(
+            name,
+            False,
+            f"the backup differs from the source: {_first_few(problems)}. Expected a "
+            "cell-for-cell copy: make a new backup (without --backup) or pass the key of a copy "
+            "of this sheet.",
+        )
+    problems = _changed_data(data)
+    if problems:
+        return CheckResult(
+            name,
+            False,
+            f"the sheet after the {data.stage} step does not hold the backup's cells: "
+            f"{_first_few(problems)}. Expected the backup's cells on every column of the backup "
+            "(formulas as Google relocates them); a cell changed since the backup was read (a "
+            "person or another program editing the sheet meanwhile) is not in the backup, so "
+            "the backup is not proven to be the sheet as it was, and the init step writes "
+            "nothing. " + _changed_data_advice(data.stage),
+        )
     return CheckResult(
         name,
-        False,
-        f"the backup differs from the source: {_first_few(problems)}. Expected a cell-for-cell "
-        "copy: make a new backup (without --backup) or pass the key of a copy of this sheet.",
+        True,
+        f"{_summary(backup)} of the backup (digest {backup.digest[:12]}) found unchanged "
+        f"after the {data.stage} step",
     )
 
 
@@ -118,6 +141,22 @@ def check_row_count_preserved(data: CheckInput) -> CheckResult:
 
 def check_existing_data_unchanged(data: CheckInput) -> CheckResult:
     name = "existing_data_unchanged"
+    problems = _changed_data(data)
+    if problems:
+        return CheckResult(
+            name,
+            False,
+            f"existing data changed after the {data.stage} step: {_first_few(problems)}. "
+            "Expected every column to hold exactly its values from before, wherever it moved "
+            "(formulas as Google relocates them). " + _changed_data_advice(data.stage),
+        )
+    return CheckResult(name, True, _summary(data.before) + " compared")
+
+
+def _changed_data(data: CheckInput) -> list[str]:
+    """What differs between the columns of ``before`` (its formulas relocated: ``expected``)
+    and the same columns after the step, wherever they moved; the first changed cell named
+    where the input can tell it."""
     before, after = data.before, data.after
     expected = data.expected or before
     problems = []
@@ -137,15 +176,7 @@ def check_existing_data_unchanged(data: CheckInput) -> CheckResult:
             0,
             f"{_row_count_change(before, after)}, so the rows cannot be compared one for one",
         )
-    if problems:
-        return CheckResult(
-            name,
-            False,
-            f"existing data changed after the {data.stage} step: {_first_few(problems)}. "
-            "Expected every column to hold exactly its values from before, wherever it moved "
-            "(formulas as Google relocates them). " + _changed_data_advice(data.stage),
-        )
-    return CheckResult(name, True, _summary(before) + " compared")
+    return problems
 
 
 def _changed_data_advice(stage: Stage) -> str:

@@ -16,7 +16,7 @@ from .checkpoints import CheckpointStore
 from .errors import SheetStateError
 from .gateway import SheetGateway
 from .plan import Plan, formula_relocation_from
-from .reader import SheetReader, first_cells, key_digest, refuse_merged_header
+from .reader import SheetReader, first_cells, key_digest, prefetched, refuse_merged_header
 from .schema import Schema
 from .settings import Settings
 from .sheet_info import SheetInfo, SpreadsheetInfo
@@ -51,6 +51,9 @@ class SheetContext:
     legacy_stamps: bool  # an older version's spreadsheet-level stamps are this worksheet's
     plan: Plan
     progress: Progress
+    objects: dict[str, Any] | None = None
+    """The named ranges and each tab's rules and filters, read with the metadata at opening
+    (gateway.py ``opening``; None: not read)."""
 
     @classmethod
     def open(
@@ -61,8 +64,9 @@ class SheetContext:
         progress: Progress = lambda line: None,
         checkpoints: CheckpointStore | None = None,
     ) -> SheetContext:
-        """Read what the plan needs: metadata, header row and key column (three requests)."""
-        info = gateway.metadata()
+        """Read what the plan needs: metadata (with the objects a columns step may change),
+        header row and key column (three requests)."""
+        info, objects = gateway.opening()
         sheet = info.sheet(schema.worksheet)
         refuse_merged_header(sheet)
         reader = SheetReader(gateway)
@@ -105,6 +109,7 @@ class SheetContext:
             ),
             plan=plan,
             progress=progress,
+            objects=objects,
         )
 
     def reopened(self) -> SheetContext:
@@ -124,6 +129,13 @@ class SheetContext:
         backup; ``[]`` chunks when None) beside them, in chunks (reader.py)."""
         reader = SheetReader(self.gateway)
         return reader.beside(copy, self.sheet.title, self.data_rows, len(self.header))
+
+    def rows_of(self, gateway: SheetGateway) -> Iterator[list[list[Any]]]:
+        """The data rows as opened (rows 2..n+1, the header's width) of this worksheet in
+        ``gateway``'s spreadsheet (a copy's tabs have the same titles), in chunks, the next one
+        fetched while one is digested (reader.py)."""
+        rows = SheetReader(gateway).data_rows(self.sheet.title, self.data_rows, len(self.header))
+        return prefetched(rows)
 
     def snapshot_of(self, gateway: SheetGateway, width: int) -> Snapshot:
         """The worksheet of this spreadsheet (or of a copy) as it is now, over every row

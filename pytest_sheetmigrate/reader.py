@@ -7,10 +7,9 @@ counts it, retries what is safe to retry (its retry policy) and says what a refu
 the reader hands out feeds the pure snapshot builders (snapshot_builder.py) and the local
 backup.
 
-One chunk-size rule (:func:`rows_per_chunk`): a request asks for about ``CHUNK_BYTES`` of answer,
-Google's advice ("To speed up requests, we recommend a 2 MB maximum payload": Sheets API "Usage
-limits", developers.google.com/sheets/api/limits). The first chunk of a read is sized at
-``BYTES_PER_CELL``, each next one from the bytes the last answer took per row.
+One chunk-size rule (:func:`rows_per_chunk`): a request asks for about ``CHUNK_BYTES`` of answer.
+The first chunk of a read is sized at ``BYTES_PER_CELL``, each next one from the bytes the last
+answer took per row.
 """
 
 from __future__ import annotations
@@ -46,15 +45,32 @@ Relocation = Callable[[Sequence[str]], Callable[[str], str] | None]
 """For the header a snapshot reads, how the columns step relocates the formulas under it."""
 _END = object()
 
-CHUNK_BYTES = 2 * 1024 * 1024
-"""Answer bytes a read asks for at most, about: Google's recommended maximum payload."""
+CHUNK_BYTES = 4 * 1024 * 1024
+"""Answer bytes a read asks for, about: the fewest requests that keep memory flat, measured
+(issue 14; compact answers, one read of 100,000 demo rows x 65 columns, 62 MB, in a process of
+its own / a whole ``pytest --migrate`` session):
+
+=========  ================  ==================  ====================
+chunk      requests (read)   peak RSS (read)     session: requests, peak RSS
+=========  ================  ==================  ====================
+1 MB       63                85 MB
+2 MB       32                107 MB              85, 125 MB
+4 MB       16                150 MB              52, 167 MB
+8 MB       8                 232 MB              37, 259 MB
+16 MB      5                 409 MB
+=========  ================  ==================  ====================
+
+Memory grows with the chunk (a chunk parsed, one prefetched), not with the rows; 8 MB comes
+within 41 MB of the 300 MB goal, 4 MB keeps a whole 100,000-row session under 60 requests (one
+minute of Google's per-user read quota). What Google states: "To speed up requests, we
+recommend a 2 MB maximum payload" (Sheets API "Usage limits"), advice about speed, not a limit;
+a request processed for more than 180 seconds fails (the same page). No documented limit on the
+size of a values.batchGet answer was found (unverified); 4 MB answers are well inside both."""
 BYTES_PER_CELL: Final = 12
-"""The first guess of a values answer's bytes per cell, before an answer measures it: the guess
-of the whole-row reads, which are most of a run's requests (columns read again guessed 16). The
-benchmark measures about 17 (110.7 MB of cell data for 100,000 rows x 65 columns,
-docs/benchmarks.md), so a first chunk of whole rows asks for ~3 MB where the aim is 2; 16 would
-cost the demo's backup 2 more requests (8 -> 10). Kept at 12 so that one rule sends the requests
-the two guesses sent before; each next chunk is sized from the answer before it."""
+"""The first guess of a values answer's bytes per cell, before an answer measures it. Compact
+answers (prettyPrint=false) of the demo take about 9.5 (62 MB for 100,000 rows x 65 columns),
+so a first chunk of whole rows asks for a little less than ``CHUNK_BYTES``; each next chunk is
+sized from the answer before it."""
 MIN_CHUNK_ROWS = 100
 MAX_CHUNK_ROWS: Final = 100_000
 ENTERED_CELLS = LOOKUP_CELLS
@@ -91,7 +107,7 @@ class ColumnLayout:
 
 
 class SheetReader:
-    """Reads the rows of one spreadsheet (the gateway's), in chunks of about 2 MB."""
+    """Reads the rows of one spreadsheet (the gateway's), in chunks of about ``CHUNK_BYTES``."""
 
     def __init__(self, gateway: SheetGateway) -> None:
         self.gateway = gateway
@@ -111,7 +127,7 @@ class SheetReader:
     def rows(
         self, title: str, first_row: int, last_row: int, width: int
     ) -> Iterator[list[list[Any]]]:
-        """Rows ``first_row..last_row`` (1-based, inclusive, every column) in ~2 MB chunks
+        """Rows ``first_row..last_row`` (1-based, inclusive, every column) in ~4 MB chunks
         (:func:`rows_per_chunk`, ``width`` the columns expected), formulas as ``Formula``.
         Each chunk is padded to the rows it covers, so the caller can count rows by position."""
         lookup = functools.partial(self.gateway.lookup_entered_texts, quoted_title(title))
@@ -134,6 +150,24 @@ class SheetReader:
             yield values
             per_chunk = rows_per_chunk(width, size / (end - row + 1))
             row = end + 1
+
+    def columns_down(
+        self, title: str, indexes: Sequence[int], first_row: int, last_row: int
+    ) -> Iterator[list[list[Any]]]:
+        """Rows ``first_row..last_row`` of the columns at 0-based ``indexes`` only, each row's
+        cells in that order, formulas as ``Formula``: one values.batchGet of a range per column
+        for each chunk of :func:`rows_per_chunk` of them, padded to the rows it covers."""
+        letters = [column_letter(index) for index in indexes]
+        step = rows_per_chunk(len(letters))
+        for first in range(first_row, last_row + 1, step):
+            end = min(last_row, first + step - 1)
+            ranges = [absolute_range_name(title, f"{c}{first}:{c}{end}") for c in letters]
+            height = end - first + 1
+            cells = [
+                first_cells(values) + [""] * (height - len(values))
+                for values in self.gateway.read(ranges)
+            ]
+            yield [list(row) for row in zip(*cells, strict=True)]
 
     def data_rows(self, title: str, count: int, width: int) -> Iterator[list[list[Any]]]:
         """The first ``count`` data rows (sheet rows 2..``count``+1), in chunks."""

@@ -177,8 +177,11 @@ class Writer(ABC):
         """The migrated sheet as the validation suite sees it."""
 
     @abstractmethod
-    def result_rows(self, context: SheetContext, layout: list[str]) -> Iterator[dict[str, Any]]:
-        """The migrated sheet's data rows as ``{column: value}``, streamed in chunks."""
+    def result_rows(
+        self, context: SheetContext, layout: list[str], columns: Sequence[str] = ()
+    ) -> Iterator[dict[str, Any]]:
+        """The migrated sheet's data rows as ``{column: value}``, streamed in chunks (only the
+        ``columns`` named, when some are)."""
 
     def close(self) -> InterruptedWrite | None:
         """Settle what the run leaves behind (the lease, a write in flight)."""
@@ -331,7 +334,7 @@ class LiveWriter(Writer):
     ) -> Snapshot:
         """When this run read the sheet after the columns step (verify, init), that read is
         reused: only the key column and the columns init wrote since are read again (a request
-        per ~2 MB of them), with the header row, and the whole sheet when its rows or its
+        per ~4 MB of them), with the header row, and the whole sheet when its rows or its
         header changed meanwhile. Not seen this way: another program's edit, between that read
         and now, of a cell outside those columns."""
         if after is not None:
@@ -343,9 +346,17 @@ class LiveWriter(Writer):
                 return reused
         return self.sheet_now(context, layout)
 
-    def result_rows(self, context: SheetContext, layout: list[str]) -> Iterator[dict[str, Any]]:
-        title, rows = context.sheet.title, context.data_rows
-        for chunk in SheetReader(context.gateway).data_rows(title, rows, len(layout)):
+    def result_rows(
+        self, context: SheetContext, layout: list[str], columns: Sequence[str] = ()
+    ) -> Iterator[dict[str, Any]]:
+        title, rows, reader = context.sheet.title, context.data_rows, SheetReader(context.gateway)
+        if columns:  # those columns' cells only: a request per ~4 MB of them
+            names = list(columns)
+            indexes = [_column_index(layout, name, title) for name in names]
+            for chunk in reader.columns_down(title, indexes, 2, rows + 1):
+                yield from (dict(zip(names, row, strict=True)) for row in chunk)
+            return
+        for chunk in reader.data_rows(title, rows, len(layout)):
             for row in chunk:
                 yield dict(zip(layout, row + [""] * (len(layout) - len(row)), strict=False))
 
@@ -473,11 +484,27 @@ class RecordingWriter(Writer):
         assert self.result.after_init is not None, "the backup step streams the source first"
         return self.result.after_init
 
-    def result_rows(self, context: SheetContext, layout: list[str]) -> Iterator[dict[str, Any]]:
-        """The live rows as the plan would leave them."""
+    def result_rows(
+        self, context: SheetContext, layout: list[str], columns: Sequence[str] = ()
+    ) -> Iterator[dict[str, Any]]:
+        """The live rows as the plan would leave them (the whole rows read: the plan moves
+        cells between columns)."""
         plan, header = context.plan, self.result.header
         title, rows = context.sheet.title, context.data_rows
+        for name in columns:
+            _column_index(list(header), name, title)
         for chunk in SheetReader(context.gateway).data_rows(title, rows, len(layout)):
             for row in chunk:
                 row = plan.apply_defaults_to_row(plan.apply_to_row(row))
-                yield dict(zip(header, row + [""] * (len(header) - len(row)), strict=False))
+                found = dict(zip(header, row + [""] * (len(header) - len(row)), strict=False))
+                yield {name: found[name] for name in columns} if columns else found
+
+
+def _column_index(layout: list[str], name: str, title: str) -> int:
+    """Where column ``name`` is in ``layout``; refused, naming the columns, when it is not."""
+    if name not in layout:
+        raise SheetStateError(
+            f"live_rows: worksheet {title!r} has no column {name!r}; its columns: "
+            f"{', '.join(layout)}"
+        )
+    return layout.index(name)

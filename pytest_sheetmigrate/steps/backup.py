@@ -9,7 +9,7 @@ Either way the source is read once, and each chunk goes to a sink the writer giv
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
@@ -318,7 +318,7 @@ class BackupStep(Step):
                     read,
                 )
         copied = gateway.copy(name, folder)
-        read = self._read_source(copied, sink(self.context))
+        read = self._read_source(copied, sink(self.context), copy_alone=True)
         return copied, StepStatus.RAN, f"copied to {copied}{where}", read
 
     # the recording writer's backup -------------------------------------------------------
@@ -366,16 +366,30 @@ class BackupStep(Step):
 
     # reading -----------------------------------------------------------------------------
 
-    def _read_source(self, backup_key: str | None, sink: RowSink) -> SourceRead:
+    def _read_source(
+        self, backup_key: str | None, sink: RowSink, *, copy_alone: bool = False
+    ) -> SourceRead:
         """Stream the source (and the backup copy beside it) once, building both snapshots;
-        each chunk of the source also goes to ``sink``. Returns the sink's details."""
+        each chunk of the source also goes to ``sink``. Returns the sink's details.
+
+        ``copy_alone``: the copy was made by this very step, so it is read instead of the
+        source (its tabs have the same titles): its snapshot stands for "before" and for the
+        backup, and verification proves both against the sheet after the columns step
+        (checks.py ``check_backup_matches_source``). A copy given by hand or found by name is
+        read beside the source instead: it must be proven equal before any write."""
         context = self.context
         schema, header, relocate = context.schema, context.header, context.plan.formula_relocation
-        paired = SourceAndCopyBuilder(schema, header, relocate) if backup_key else None
-        source = paired.source if paired else SnapshotBuilder(schema, header, relocate)
         copy_gateway = context.gateway.other(backup_key) if backup_key else None
+        paired = SourceAndCopyBuilder(schema, header, relocate) if backup_key else None
+        chunks: Iterator[tuple[list[list[Any]], list[list[Any]]]]
+        if copy_alone:
+            assert copy_gateway is not None
+            paired, chunks = None, ((chunk, []) for chunk in context.rows_of(copy_gateway))
+        else:
+            chunks = context.source_and_copy(copy_gateway)
+        source = paired.source if paired else SnapshotBuilder(schema, header, relocate)
         scan, row = start_scan(context), 2
-        for chunk, copy_chunk in context.source_and_copy(copy_gateway):  # may cover other rows
+        for chunk, copy_chunk in chunks:  # the two of a pair may cover other rows
             if paired is not None:  # the copy is digested only where it differs
                 paired.add_rows(chunk, copy_chunk)
             else:
@@ -387,6 +401,8 @@ class BackupStep(Step):
         local = sink.close()  # a refusal below keeps the local snapshot: the sheet as it was
         accepted = judge(scan, context)  # refused here, before the backup's stamp
         before, copy = paired.finish() if paired else (source.finish(), None)
+        if copy_alone:
+            copy = before
         context.progress(f"read {context.data_rows:,} rows x {len(context.header)} columns")
         return SourceRead(before, copy, local, source.expected(), accepted)
 

@@ -9,6 +9,7 @@ Google rewrite them, and compared kind and value.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ def changed_cell_finder(
         return None
     reader = SheetReader(context.gateway)
 
+    @functools.cache  # checks 1 and 4 ask for the same block: read once
     def first_changed(column: str, first_row: int, last_row: int) -> str | None:
         if column not in before.header or column not in after.header:
             return None

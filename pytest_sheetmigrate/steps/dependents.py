@@ -38,7 +38,8 @@ def start_scan(context: SheetContext) -> DependentsScan | None:
             scan.add_rows(sheet.title, chunk, row)
             row += len(chunk)
     first_data_row = absolute_range_name(title, "2:2")
-    scan.add_objects(context.gateway.objects(first_data_row), context.sheet.sheet_id)
+    objects = context.gateway.objects(first_data_row, context.objects)  # read at opening
+    scan.add_objects(objects, context.sheet.sheet_id)
     return scan
 
 

@@ -494,7 +494,9 @@ def test_a_run_stopped_by_a_failed_check_initialises_nothing_and_leaves_no_lease
             run.init(verification)
 
     assert not verification.passed
-    assert str(refused.value).startswith("verification failed (existing_data_unchanged")
+    assert str(refused.value).startswith(
+        "verification failed (backup_matches_source, existing_data_unchanged"
+    )
     assert str(refused.value).endswith("): nothing initialised")
     assert set(by_header(live_sheet)["version"]) == {""}
     assert leases(live_sheet) == []

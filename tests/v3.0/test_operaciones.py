@@ -71,7 +71,7 @@ def test_every_total_formula_multiplies_its_own_rows_quantity_by_its_unit_price(
     quantity, price = (
         column_letter(migrated_sheet.header.index(name)) for name in ("Cantidad", "Precio_Unitario")
     )
-    totals = enumerate((row["Total"] for row in live_rows()), start=2)
+    totals = enumerate((row["Total"] for row in live_rows("Total")), start=2)
     wrong = [
         (number, total)
         for number, total in totals
