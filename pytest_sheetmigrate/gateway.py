@@ -321,17 +321,18 @@ class SheetGateway:
         headers = {"Content-Type": "application/json"}
         return self._http.request("post", url, data=orjson.dumps(body), headers=headers).json()
 
-    def copy(self, name: str, folder: str | None = None) -> str:
+    def copy(self, name: str, folder: str | None = None, *, not_this: str | None = None) -> str:
         """A Drive copy of the whole spreadsheet named ``name``, in ``folder`` (a shared
         drive's folder, ``parents=[folder]``) or the account's My Drive; the copy's key.
 
         When the answer is lost, the newest spreadsheet of that name is taken for the copy
-        instead of copying again (the caller compares its content with the source).
+        instead of copying again, unless it is ``not_this`` (a copy of that name found before,
+        and not wanted): then the copy did not land and is sent again.
         """
         found: list[str] = []
 
         def made() -> bool:
-            found[:] = [key for key in [self.find_copy(name, folder)] if key]
+            found[:] = [key for key in [self.find_copy(name, folder)] if key and key != not_this]
             return bool(found)
 
         body: dict[str, Any] = {"name": name, "mimeType": SPREADSHEET_MIME}

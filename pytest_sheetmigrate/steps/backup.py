@@ -317,7 +317,7 @@ class BackupStep(Step):
                     f"copy {left} found on Drive{where} by name, equal, reused",
                     read,
                 )
-        copied = gateway.copy(name, folder)
+        copied = gateway.copy(name, folder, not_this=left)  # read alone: never the leftover
         read = self._read_source(copied, sink(self.context), copy_alone=True)
         return copied, StepStatus.RAN, f"copied to {copied}{where}", read
 

@@ -8,11 +8,13 @@ Real gspread against the local server; the bytes and requests counted are the se
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any
 
 import pytest
+import requests
 from live_sheet import DEMO_ROWS, SCHEMA, LiveSheet, open_run_on
 
 from pytest_sheetmigrate import commands, demo, reader
@@ -210,3 +212,30 @@ def test_request_bodies_are_sent_as_the_compact_json_the_log_counts(
     received = sheet.stats()["bytes_in"] - before
 
     assert 0 <= received - record.requests["bytes_up"] < 300, (received, record.requests)
+
+
+def test_a_lost_copy_answer_never_takes_an_unequal_leftover_for_a_fresh_copy(
+    sheets_server: EmulatorServer, tmp_path: Any
+) -> None:
+    """A copy read alone is trusted as the sheet before; a leftover copy found by name is not
+    (it was compared with the source and found unequal). When the answer to the new copy is
+    lost and the copy did not land, the lookup by name finds that leftover: it must be read
+    beside the source again, not stamped as the backup. Walked over every request of the
+    backup step, each a dropped connection before the request is applied."""
+    for at in range(1, 16):
+        requests.post(f"{sheets_server.url}/_emulator/reset", timeout=10).raise_for_status()
+        sheet = LiveSheet.seeded(sheets_server.url, tmp_path / f"at{at}")
+        spreadsheet = sheet.spreadsheet()
+        name = (
+            f"{spreadsheet.title} (backup of {sheet.key} worksheet {demo.WORKSHEET} before "
+            f"schema {load_schema(SCHEMA).name})"
+        )
+        leftover = sheets_client(sheet.url).copy(sheet.key, title=name).id
+        spreadsheet.worksheet(demo.WORKSHEET).update_cell(3, CLIENT + 1, "changed after the copy")
+        sheet.faults({"kind": "reset", "at": at})
+        with contextlib.suppress(SheetStateError, VerificationError):
+            commands.migrate(sheet.settings())  # what matters is what the backup stamp names
+        sheet.faults()
+        stamps = [m for m in sheet.metadata() if m["metadataKey"].endswith(".backup")]
+        named = [m["metadataValue"] for m in stamps]
+        assert not any(leftover in value for value in named), (at, named)
