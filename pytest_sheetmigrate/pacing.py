@@ -66,10 +66,11 @@ class Pacer:
         waited = 0.0
         while (wait := self._take(kind)) > 0:
             budget = self.budget(kind)
+            whose = "Google's per-user quota; " if budget == GOOGLE_PER_MINUTE else ""
             notify(  # in place on a terminal, like the progress of a read: waits come often
                 ProgressLine(
-                    f"{request}: pacing to {budget} {kind} requests a minute (Google's per-user "
-                    f"quota; {OPTION_OF_KIND[kind]} sets it); waiting {wait:.1f} s for the quota"
+                    f"{request}: pacing to {budget} {kind} requests a minute ({whose}"
+                    f"{OPTION_OF_KIND[kind]} sets it); waiting {wait:.1f} s for the quota"
                 )
             )
             with self._lock:
