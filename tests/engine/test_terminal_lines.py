@@ -29,19 +29,24 @@ SCHEMA = Path(__file__).parents[1] / "v3.0" / "schema.toml"
 KEY = "1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789_-abcd"
 
 
-def test_the_header_names_target_worksheet_schema_and_mode():
-    schema = load_schema(SCHEMA)
-    settings = Settings(
+def header_settings(mode: Mode, sheets_api: str = "embedded") -> Settings:
+    """Settings as the header line reads them: the demo's schema, ``mode``, ``sheets_api``."""
+    return Settings(
         sheet=KEY,
         schema_path=SCHEMA,
-        sheets_api="http://user:secret@127.0.0.1:8123",
+        sheets_api=sheets_api,
         credentials=None,
         checkpoint_dir=Path("logs"),
         report_dir=Path("logs"),
         backup=None,
-        mode=Mode.DRY_RUN,
+        mode=mode,
         rootdir=SCHEMA.parents[2],
     )
+
+
+def test_the_header_names_target_worksheet_schema_and_mode():
+    schema = load_schema(SCHEMA)
+    settings = header_settings(Mode.DRY_RUN, sheets_api="http://user:secret@127.0.0.1:8123")
     assert header_line(settings, schema) == (
         f"sheetmigrate: {KEY} on http://127.0.0.1:8123, worksheet {schema.worksheet!r}, "
         f"schema {schema.name} (tests/v3.0/schema.toml), mode: dry run, backup: Drive copy"
@@ -63,33 +68,13 @@ def test_the_header_names_target_worksheet_schema_and_mode():
 )
 def test_the_header_names_where_the_backup_goes(changes: dict, shown: str):
     schema = load_schema(SCHEMA)
-    settings = Settings(
-        sheet=KEY,
-        schema_path=SCHEMA,
-        sheets_api="embedded",
-        credentials=None,
-        checkpoint_dir=Path("logs"),
-        report_dir=Path("logs"),
-        backup=None,
-        mode=Mode.MIGRATE,
-        rootdir=SCHEMA.parents[2],
-    )
+    settings = header_settings(Mode.MIGRATE, sheets_api="embedded")
     assert header_line(replace(settings, **changes), schema).endswith(f"mode: migrate, {shown}")
 
 
 def test_the_header_of_a_rollback_names_no_backup_kind():
     schema = load_schema(SCHEMA)
-    settings = Settings(
-        sheet=KEY,
-        schema_path=SCHEMA,
-        sheets_api="embedded",
-        credentials=None,
-        checkpoint_dir=Path("logs"),
-        report_dir=Path("logs"),
-        backup=None,
-        mode=Mode.ROLLBACK,
-        rootdir=SCHEMA.parents[2],
-    )
+    settings = header_settings(Mode.ROLLBACK, sheets_api="embedded")
     assert header_line(settings, schema).endswith("mode: rollback")
 
 
