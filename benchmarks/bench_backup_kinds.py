@@ -24,24 +24,25 @@ of an old column was changed: its requests, bytes, the backup it used, and its d
 from __future__ import annotations
 
 import argparse
-import json
 import tempfile
 from pathlib import Path
 from typing import Any
 
 import requests
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 
 from pytest_sheetmigrate import commands, demo
 from pytest_sheetmigrate.emulator import EmulatorServer
+from pytest_sheetmigrate.emulator.service_keys import (
+    SERVICE_ACCOUNT,
+    service_account_info,
+    write_key_file,
+)
 from pytest_sheetmigrate.errors import SheetMigrateError
 from pytest_sheetmigrate.settings import BackupKind, Mode, Settings
 from pytest_sheetmigrate.transport import sheets_client
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = ROOT / "tests" / "v3.0" / "schema.toml"
-SERVICE_ACCOUNT = "migrator@demo-project.iam.gserviceaccount.com"
 OWNER, OWNER_TOKEN = "owner@example.com", "owner-token"
 CASES: list[tuple[str, dict[str, Any], int | None]] = [
     ("drive", {}, None),
@@ -66,27 +67,7 @@ def stats(url: str) -> dict[str, Any]:
 
 def key_file(folder: Path, token_uri: str) -> Path:
     """A service account's JSON key, freshly generated (the server checks no signature)."""
-    pem = (
-        rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        .private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-        .decode()
-    )
-    info = {
-        "type": "service_account",
-        "project_id": "demo-project",
-        "private_key_id": "0123456789abcdef0123456789abcdef01234567",
-        "private_key": pem,
-        "client_email": SERVICE_ACCOUNT,
-        "client_id": "104236985561234567890",
-        "token_uri": token_uri,
-    }
-    path = folder / "sa.json"
-    path.write_text(json.dumps(info), encoding="utf-8")
-    return path
+    return write_key_file(folder / "sa.json", service_account_info(token_uri))
 
 
 def seeded(url: str, rows: int, grid_rows: int | None) -> str:

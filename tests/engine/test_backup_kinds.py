@@ -17,12 +17,15 @@ from typing import Any
 import gspread
 import pytest
 import requests
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from live_sheet import LiveSheet, open_run_on
 
 from pytest_sheetmigrate import commands, demo
 from pytest_sheetmigrate.emulator import EmulatorServer
+from pytest_sheetmigrate.emulator.service_keys import (
+    SERVICE_ACCOUNT,
+    service_account_info,
+    write_key_file,
+)
 from pytest_sheetmigrate.errors import (
     SheetAccessError,
     SheetMigrateError,
@@ -33,7 +36,6 @@ from pytest_sheetmigrate.results import StepResult, StepStatus
 from pytest_sheetmigrate.settings import BackupKind, Mode
 from pytest_sheetmigrate.transport import sheets_client
 
-SERVICE_ACCOUNT = "migrator@demo-project.iam.gserviceaccount.com"
 OWNER, OWNER_TOKEN = "owner@example.com", "owner-token"
 EDITOR, EDITOR_TOKEN = "editor@example.com", "editor-token"  # another Editor of the sheet
 
@@ -349,30 +351,8 @@ def as_service_account(sharing_server: EmulatorServer, tmp_path: Path) -> LiveSh
         json={"email": SERVICE_ACCOUNT, "type": "service_account"},
         timeout=10,
     ).raise_for_status()
-    (tmp_path / "sa.json").write_text(json.dumps(_key_file(f"{url}/token")), encoding="utf-8")
+    write_key_file(tmp_path / "sa.json", service_account_info(f"{url}/token"))
     return LiveSheet(url, key, tmp_path)
-
-
-def _key_file(token_uri: str) -> dict[str, str]:
-    """A service account's JSON key with a fresh RSA key (the server checks no signature)."""
-    pem = (
-        rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        .private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-        .decode()
-    )
-    return {
-        "type": "service_account",
-        "project_id": "demo-project",
-        "private_key_id": "0123456789abcdef0123456789abcdef01234567",
-        "private_key": pem,
-        "client_email": SERVICE_ACCOUNT,
-        "client_id": "104236985561234567890",
-        "token_uri": token_uri,
-    }
 
 
 def shared_drive(url: str) -> str:

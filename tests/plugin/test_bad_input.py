@@ -17,7 +17,6 @@ from typing import Any
 
 import pytest
 from gspread.utils import rowcol_to_a1
-from service_account import SERVICE_ACCOUNT, service_account_info, write_key_file
 from sheet_project import (
     OWNER_TOKEN,
     SUITE,
@@ -31,6 +30,11 @@ from sheet_project import (
 
 from pytest_sheetmigrate import demo
 from pytest_sheetmigrate.emulator import EmulatorServer
+from pytest_sheetmigrate.emulator.service_keys import (
+    SERVICE_ACCOUNT,
+    service_account_info,
+    write_key_file,
+)
 from pytest_sheetmigrate.schema import load_schema
 from pytest_sheetmigrate.transport import sheets_client
 

@@ -12,7 +12,6 @@ import time
 
 import pytest
 import requests
-from service_account import SERVICE_ACCOUNT, service_account_info, write_key_file
 from sheet_project import (
     OWNER_TOKEN,
     LocalApi,
@@ -26,6 +25,11 @@ from test_bad_input import assert_refused, spreadsheet_digest
 
 from pytest_sheetmigrate.emulator import EmulatorServer
 from pytest_sheetmigrate.emulator.quotas import QuotaSettings
+from pytest_sheetmigrate.emulator.service_keys import (
+    SERVICE_ACCOUNT,
+    service_account_info,
+    write_key_file,
+)
 from pytest_sheetmigrate.transport import sheets_client
 
 

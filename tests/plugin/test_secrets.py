@@ -19,18 +19,18 @@ from typing import Any
 
 import pytest
 import requests
-from service_account import (
+from sheet_project import LocalApi, Project, demo_values, make_project
+
+from pytest_sheetmigrate import demo
+from pytest_sheetmigrate.emulator import EmulatorServer
+from pytest_sheetmigrate.emulator.accounts import Accounts
+from pytest_sheetmigrate.emulator.service_keys import (
     PRIVATE_KEY_ID,
     SERVICE_ACCOUNT,
     private_key_pem,
     service_account_info,
     write_key_file,
 )
-from sheet_project import LocalApi, Project, demo_values, make_project
-
-from pytest_sheetmigrate import demo
-from pytest_sheetmigrate.emulator import EmulatorServer
-from pytest_sheetmigrate.emulator.accounts import Accounts
 
 USER = "ana.gomez@example.com"
 USER_TOKEN = "ya29.a0AfH6SMC-user-access-token-0123456789"

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from service_account import service_account_info, write_key_file
 from sheet_project import Project
+
+from pytest_sheetmigrate.emulator.service_keys import service_account_info, write_key_file
 
 
 def test_the_environment_beats_the_ini_key_and_the_command_line_beats_both(

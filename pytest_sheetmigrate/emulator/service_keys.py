@@ -1,7 +1,8 @@
-"""A service account for the plugin tests: a fresh RSA key and its JSON key file.
+"""A throwaway service account for the local server: a fresh RSA key and its JSON key file.
 
 The local server answers google-auth's token exchange at ``/token`` without checking the JWT's
-signature, so any well-formed key works; it is generated, never a real one.
+signature, so any well-formed key works; it is generated, never a real one. For tests and
+benchmarks (it needs ``cryptography``, a dev dependency); nothing of the server imports it.
 """
 
 from __future__ import annotations
