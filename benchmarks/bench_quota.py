@@ -1,6 +1,6 @@
 """Benchmark: a migration at Google's quota shape, paced and not (a table, not a test).
 
-    python benchmarks/bench_quota.py [--sizes 10000,100000] [--output docs/benchmarks.md]
+    python benchmarks/bench_quota.py [--sizes 10000,100000] [--per-minute 60] [--output FILE]
 
 For each N it starts the local Sheets server in a subprocess with ``--quota google`` (60 read
 and 60 write requests a minute per user, 300 per project, no ``Retry-After``, windows on the
@@ -48,9 +48,13 @@ READS_PER_MINUTE = 60
 
 
 @contextmanager
-def google_shaped_server() -> Iterator[str]:
+def google_shaped_server(per_user: int = READS_PER_MINUTE) -> Iterator[str]:
+    """The server at Google's quota shape; ``per_user``: the reads and writes a minute left to
+    this user (Google's 60, or less when an application shares the account)."""
     args = [sys.executable, "-m", "pytest_sheetmigrate.emulator", "--port", "0", "--quota"]
-    process = subprocess.Popen([*args, "google"], stdout=subprocess.PIPE, text=True)
+    args += ["google", "--read-quota-per-user", str(per_user)]
+    args += ["--write-quota-per-user", str(per_user)]
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None
         yield process.stdout.readline().split()[-1]
@@ -83,27 +87,30 @@ class Outcome:
     paced_waits: int
     seconds: float
 
+    budget: int = READS_PER_MINUTE
+    """The reads a minute the server grants this user."""
+
     @property
     def floor_seconds(self) -> float:
-        """The issue's floor: the read requests at 60 a minute."""
-        return self.reads / READS_PER_MINUTE * 60
+        """The issue's floor: the read requests at the budget a minute."""
+        return self.reads / self.budget * 60
 
     @property
     def least_seconds(self) -> float:
         """The least a client keeping to 60 reads in any minute (a sliding minute, the
         pacer's rule) takes: a budget at once, then a minute for each next one. The server's
         windows start on the clock's minute, so an unpaced run can take up to a minute less."""
-        return (math.ceil(self.reads / READS_PER_MINUTE) - 1) * 60.0
+        return (math.ceil(self.reads / self.budget) - 1) * 60.0
 
     def row(self) -> str:
         return (
-            f"| {self.rows:,} | {self.way} | {self.completed} | {self.requests} | {self.reads} | "
-            f"{self.writes} | {self.refusals} | {self.paced_waits} | {self.seconds:.0f} s | "
-            f"{self.floor_seconds:.0f} s | {self.least_seconds:.0f} s |"
+            f"| {self.rows:,} | {self.budget} | {self.way} | {self.completed} | {self.requests} "
+            f"| {self.reads} | {self.writes} | {self.refusals} | {self.paced_waits} "
+            f"| {self.seconds:.0f} s | {self.floor_seconds:.0f} s | {self.least_seconds:.0f} s |"
         )
 
 
-def migrate(url: str, key: str, rows: int, per_minute: int, folder: Path) -> Outcome:
+def migrate(url: str, key: str, rows: int, per_minute: int, folder: Path, budget: int) -> Outcome:
     settings = Settings(
         sheet=key,
         schema_path=SCHEMA,
@@ -137,15 +144,16 @@ def migrate(url: str, key: str, rows: int, per_minute: int, folder: Path) -> Out
     way = f"paced ({per_minute}/min)" if per_minute else "unpaced"
     return Outcome(
         rows, way, completed, log.total, reads, writes, log.quota_refusals,
-        run.gateway.pacer.waits, seconds,
+        run.gateway.pacer.waits, seconds, budget,
     )  # fmt: skip
 
 
 def table(outcomes: list[Outcome]) -> str:
     head = (
-        "| rows | pacing | completed | requests | reads | writes | 429s received | pacer waits "
-        "| total time | floor (reads / 60 a min) | least in a sliding minute |\n"
-        "|---|---|---|---|---|---|---|---|---|---|---|"
+        "| rows | quota (reads a minute) | pacing | completed | requests | reads | writes "
+        "| 429s received | pacer waits | total time | floor (reads at the quota) "
+        "| least in a sliding minute |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|---|"
     )
     return "\n".join([head, *(outcome.row() for outcome in outcomes)])
 
@@ -154,15 +162,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000")
     parser.add_argument("--output", type=Path)
+    parser.add_argument(
+        "--per-minute",
+        type=int,
+        default=READS_PER_MINUTE,
+        help="the reads and writes a minute the server grants the user, and the pace "
+        "(default Google's 60; less stands for an application sharing the account)",
+    )
     args = parser.parse_args()
-    outcomes = []
-    with google_shaped_server() as url, tempfile.TemporaryDirectory() as tmp:
+    outcomes, budget = [], args.per_minute
+    with google_shaped_server(budget) as url, tempfile.TemporaryDirectory() as tmp:
         for rows in (int(n.replace("_", "")) for n in args.sizes.split(",")):
             body = seed_body(rows)
-            for per_minute in (READS_PER_MINUTE, 0):
+            for per_minute in (budget, 0):
                 print(f"{rows:,} rows, pace {per_minute or 'off'}:", flush=True)
                 folder = Path(tmp) / f"{rows}-{per_minute}"
-                outcomes.append(migrate(url, seed(url, body), rows, per_minute, folder))
+                key = seed(url, body)
+                outcomes.append(migrate(url, key, rows, per_minute, folder, budget))
                 print(table(outcomes[-1:]).splitlines()[-1], flush=True)
     text = table(outcomes)
     print(text)
