@@ -42,8 +42,13 @@ def status_lines(head: str, statuses: Sequence[WorksheetStatus], lease: str | No
         lines.append(f"  pending: {pending}" if pending else "  pending: none")
         if status.drift:
             lines += [f"  drift: {line}" for line in status.drift.lines()]
-        elif state.current:
+        elif status.drift is not None:
             lines.append(f"  drift: none (the header is version {state.current}'s)")
+        elif state.current:
+            lines.append(
+                f"  drift: not checked (version {state.current} is before the versions given, "
+                "so its columns are not known)"
+            )
     lines.append(f"lease: {lease}" if lease else "lease: none held")
     return lines
 

@@ -84,3 +84,17 @@ def test_an_older_versions_spreadsheet_level_stamp_gives_the_version(
         "Operaciones: at 3.0, head 3.0",
         "  applied 3.0: (from its schema-version stamp)",
     ]
+
+
+def test_a_version_before_the_chain_is_not_said_to_have_no_drift(live_sheet: LiveSheet) -> None:
+    sheet_id = live_sheet.spreadsheet().worksheet(demo.WORKSHEET).id
+    live_sheet.spreadsheet().batch_update(
+        {"requests": [create_metadata_request(SCHEMA_VERSION_KEY, "2.1", sheet_id)]}
+    )
+    assert status_lines(live_sheet)[:4] == [
+        "Operaciones: at 2.1, head 3.0",
+        "  applied 2.1: (from its schema-version stamp)",
+        "  pending: 3.0",
+        "  drift: not checked (version 2.1 is before the versions given, so its columns are not "
+        "known)",
+    ]
