@@ -23,7 +23,7 @@ reader reads it) becomes a one-element list of its text. So int 1 and float 1.0 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from hashlib import blake2b
 from typing import Any, Final
@@ -115,6 +115,19 @@ class Snapshot:
         columns = tuple(fresh.get(summary.name, summary) for summary in self.columns)
         digest = sheet_digest(self.header, self.row_count, columns)
         return replace(self, columns=columns, digest=digest)
+
+    def after_version(self, renames: Mapping[str, str], drops: Collection[str]) -> Snapshot:
+        """This snapshot as a version's renames and drops leave the sheet: each renamed column
+        under its new name, the dropped ones gone, the whole-sheet digest recomputed (a column's
+        digest holds its cells, not its name), so it compares with a read of the sheet after."""
+        kept = [c for c in self.columns if c.name not in drops]
+        columns = tuple(replace(c, name=renames.get(c.name, c.name)) for c in kept)
+        header = tuple(renames.get(name, name) for name in self.header if name not in drops)
+        keys = self.keys
+        if keys is not None:
+            keys = replace(keys, column=renames.get(keys.column, keys.column))
+        digest = sheet_digest(header, self.row_count, columns)
+        return replace(self, header=header, columns=columns, keys=keys, digest=digest)
 
     def block_rows_range(self, block: int) -> tuple[int, int]:
         """First and last sheet row of block number ``block``."""
