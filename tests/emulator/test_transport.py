@@ -10,11 +10,9 @@ from collections.abc import Iterator
 import gspread
 import pytest
 import requests
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from google.oauth2 import service_account
 
-from pytest_sheetmigrate.emulator import EmulatorServer
+from pytest_sheetmigrate.emulator import EmulatorServer, service_keys
 from pytest_sheetmigrate.errors import CredentialsError
 from pytest_sheetmigrate.transport import sheets_client
 
@@ -36,12 +34,7 @@ def sharing_server() -> Iterator[EmulatorServer]:
 
 @pytest.fixture(scope="module")
 def private_key_pem() -> str:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    return key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
+    return service_keys.private_key_pem()
 
 
 def service_account_credentials(pem: str, token_uri: str) -> service_account.Credentials:
