@@ -31,8 +31,16 @@ _WIDENING: Final = {("integer", "number")} | {
 }
 
 
-def version_key(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in version.split("."))
+VersionKey = tuple[tuple[int, int, str], ...]
+
+
+def version_key(version: str) -> VersionKey:
+    """The sort key of a version: numbers as numbers, part by part (3.2 < 3.10, 3.01 = 3.1); a
+    lone schema's or an old stamp's name may hold text ("v3-beta"), which sorts after them."""
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part)
+        for part in re.findall(r"\d+|[^\d.]+", version)
+    )
 
 
 @dataclass(frozen=True)
@@ -84,7 +92,7 @@ def load_chain(folder: Path) -> Chain:
     files = sorted(folder.glob("*.toml"))
     if not files:
         raise SchemaError(f"{folder}: no version file (*.toml) in the migrations folder.")
-    by_version: dict[tuple[int, ...], Path] = {}
+    by_version: dict[VersionKey, Path] = {}
     for path in files:
         named = _FILE_NAME.fullmatch(path.stem)
         if named is None:

@@ -4,7 +4,9 @@ hand, one deleted), and a lease held; two read requests, no write."""
 
 from __future__ import annotations
 
-from live_sheet import LiveSheet
+from pathlib import Path
+
+from live_sheet import SCHEMA, LiveSheet
 
 from pytest_sheetmigrate import commands, demo
 from pytest_sheetmigrate.settings import Mode
@@ -98,3 +100,12 @@ def test_a_version_before_the_chain_is_not_said_to_have_no_drift(live_sheet: Liv
         "  drift: not checked (version 2.1 is before the versions given, so its columns are not "
         "known)",
     ]
+
+
+def test_a_schema_version_that_is_not_numbers_is_still_shown(
+    live_sheet: LiveSheet, tmp_path: Path
+) -> None:
+    schema = tmp_path / "schema.toml"
+    schema.write_text(SCHEMA.read_text().replace('name = "3.0"', 'name = "v3-beta"', 1))
+    report = commands.status(live_sheet.settings(Mode.VALIDATE, schema_path=schema))
+    assert report.lines[:2] == ["Operaciones: not migrated yet, head v3-beta", "  pending: v3-beta"]
