@@ -5,7 +5,9 @@ data and the record of it change together (the API applies a batchUpdate all-or-
 
 Keys (sheet-located on the migrated worksheet, ``location: {"sheetId": N}``, visibility DOCUMENT):
 - ``sheetmigrate.schema_version``: the schema version the worksheet is at, e.g. ``"3.0"``;
-- ``sheetmigrate.step.<version>.<step>``: JSON ``{"step", "schema", "at", ...}`` per step done.
+- ``sheetmigrate.step.<version>.<step>``: JSON ``{"step", "schema", "at", ...}`` per step done;
+- ``sheetmigrate.history.<version>``: the version's history entry (when, by whom, the checksum of
+  its file: chain/history.py), written with the init stamp, removed by a rollback.
 
 Sheet-located metadata belongs to its tab: it is listed under ``sheets[].developerMetadata`` by
 spreadsheets.get, stays with the tab when it is renamed or moved, and "if the associated object is
@@ -34,10 +36,16 @@ from typing import Any
 SCHEMA_VERSION_KEY = "sheetmigrate.schema_version"
 STEP_PREFIX = "sheetmigrate.step."
 COLUMN_MARKER_KEY = "sheetmigrate.column"
+HISTORY_PREFIX = "sheetmigrate.history."
 
 
 def utc_now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def history_key(version: str) -> str:
+    """The key of a version's history entry (chain/history.py)."""
+    return f"{HISTORY_PREFIX}{version}"
 
 
 def step_key(schema_name: str, step: str) -> str:
@@ -185,12 +193,17 @@ class Stamps:
         return self._replace(SCHEMA_VERSION_KEY, version)
 
     def removal_requests(self, schema_name: str) -> list[dict]:
-        """The requests that remove every step stamp of ``schema_name`` (for a rollback)."""
+        """The requests that remove every step stamp of ``schema_name`` and its history entry
+        (for a rollback)."""
         return [
             delete_metadata_request(metadata_id)
             for key, metadata_id, _ in self.items
-            if is_step_of(key, schema_name)
+            if is_step_of(key, schema_name) or key == history_key(schema_name)
         ]
+
+    def history_requests(self, version: str, entry: str) -> list[dict]:
+        """The requests that record ``entry`` as version ``version``'s history entry."""
+        return self._replace(history_key(version), entry)
 
     def _replace(self, key: str, value: str | None) -> list[dict]:
         old = [delete_metadata_request(metadata_id) for metadata_id, _ in self.all(key)]

@@ -4,7 +4,8 @@ Each applied version is one sheet-located developer-metadata item on the workshe
 ``sheetmigrate.history.<version>``, visibility DOCUMENT, as the stamps are: stamp.py), its value
 JSON: the version, when, by whom (the account), the checksum of its file, and the repairs (an
 applied file changed on purpose, accepted: Flyway's repair). It is written in the same atomic
-batchUpdate as the version's last step, so a version is in the history exactly when it is done.
+batchUpdate as the version's last write (the init step's stamps), so a version is in the history
+exactly when it is done; a rollback removes it with the version's stamps.
 
 Judged against the chain before anything is written: the versions applied, those pending (in
 order), and refusals: an applied file that changed (its checksum), an applied version whose file
@@ -21,10 +22,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..errors import SheetStateError
-from ..stamp import create_metadata_request
+from ..stamp import HISTORY_PREFIX, create_metadata_request, history_key
 from .chain import Chain, ChainVersion, version_key
-
-HISTORY_PREFIX = "sheetmigrate.history."
 
 
 @dataclass(frozen=True)
@@ -70,10 +69,6 @@ class HistoryEntry:
     def repaired(self, checksum: str, at: str, by: str) -> HistoryEntry:
         repair = {"at": at, "by": by, "checksum": checksum, "was": self.checksum}
         return replace(self, checksum=checksum, repairs=(*self.repairs, repair))
-
-
-def history_key(version: str) -> str:
-    return f"{HISTORY_PREFIX}{version}"
 
 
 def entry_request(sheet_id: int, entry: HistoryEntry) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 Written where each column is right before the write: a marked column by its marker (one
 values.batchUpdateByDataFilter), a column found by its header by index in the stamps'
-batchUpdate, which also releases the lease.
+batchUpdate, which also records the version's history entry and releases the lease.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..chain.history import HistoryEntry
+from ..chain.version_file import file_checksum
 from ..context import SheetContext
 from ..errors import ConcurrentChangeError, VerificationError
 from ..reader import ColumnLayout, SheetReader, first_cells
@@ -78,6 +80,7 @@ class InitStep(Step):
         self._write_marked_columns(names, found, at)
         by_header = [name for name in names if (name, at[name]) not in found.marker_ids]
         requests = context.plan.init_requests(by_header, at) + stamp_requests
+        requests += self._history_requests()
         writer.write_step(
             requests,
             self.name,
@@ -88,6 +91,15 @@ class InitStep(Step):
         summary = writer.summary(would=f"would write {what}", did=f"wrote {what}")
         result = StepResult(self.name, writer.status, summary, requests=requests)
         return InitOutcome(result, names, after)
+
+    def _history_requests(self) -> list[dict[str, Any]]:
+        """The version's history entry (chain/history.py), in the init step's batchUpdate: when,
+        by whom (the account, else the lease's user@host), the checksum of the schema file."""
+        context, lease = self.context, self.writer.lease
+        by = context.gateway.account or (lease.holder if lease else "unknown")
+        checksum = file_checksum(context.schema.path, [])
+        entry = HistoryEntry(context.schema.name, utc_now(), by, checksum)
+        return self.writer.stamps.history_requests(entry.version, entry.to_json())
 
     def _columns_to_initialise(
         self, after: Snapshot | None, layout: list[str]

@@ -202,7 +202,11 @@ def test_a_dry_run_sends_no_write_and_its_results_carry_the_request_bodies(
         for r in init.requests
         if "createDeveloperMetadata" in r
     ]
-    assert stamped == ["sheetmigrate.step.3.0.init", "sheetmigrate.schema_version"]
+    assert stamped == [
+        "sheetmigrate.step.3.0.init",
+        "sheetmigrate.schema_version",
+        "sheetmigrate.history.3.0",
+    ]
     assert list(planned.header) == V3.header and planned.row_count == DEMO_ROWS
 
 

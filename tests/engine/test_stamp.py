@@ -229,11 +229,12 @@ def test_a_migration_s_stamps_come_back_from_the_worksheet_s_metadata(
     assert init["rows"] == DEMO_ROWS
     assert Stamps.parse(listed).items == (), "no lease left, no stamp at the spreadsheet level"
     assert sorted(key for key, _, _ in stamps.items) == [
+        "sheetmigrate.history.3.0",
         "sheetmigrate.schema_version",
         "sheetmigrate.step.3.0.backup",
         "sheetmigrate.step.3.0.columns",
         "sheetmigrate.step.3.0.init",
-    ], "one stamp per step that wrote, and no verify stamp (verify writes nothing)"
+    ], "one stamp per step that wrote (init's with the history entry), no verify stamp"
 
 
 def test_the_engine_sees_a_worksheet_s_own_stamps_and_not_another_tab_s(
