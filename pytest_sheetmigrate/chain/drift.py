@@ -101,15 +101,17 @@ def drift(
 
 def _longest_in_order(positions: list[int]) -> set[int]:
     """Indexes into ``positions`` of one longest increasing subsequence (patience sorting)."""
-    tails: list[int] = []  # positions[tails[k]]: the smallest tail of a run of length k + 1
+    tails: list[int] = []  # index of the smallest tail of a run of length k + 1
+    tail_values: list[int] = []  # positions[tails[k]], kept sorted for the bisection
     before: list[int | None] = []
     for i, position in enumerate(positions):
-        k = bisect_left([positions[t] for t in tails], position)
+        k = bisect_left(tail_values, position)
         before.append(tails[k - 1] if k else None)
         if k == len(tails):
             tails.append(i)
+            tail_values.append(position)
         else:
-            tails[k] = i
+            tails[k], tail_values[k] = i, position
     kept: set[int] = set()
     at = tails[-1] if tails else None
     while at is not None:

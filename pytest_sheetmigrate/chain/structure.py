@@ -7,6 +7,11 @@ leave). Google applies a batchUpdate all-or-nothing, so the worksheet is at the 
 or at this one, never between. Dropped columns' data is the backup's to keep (the version's
 backup step runs first); formulas that refer to a dropped column become ``#REF!`` in Google,
 which the dependents scan must report before any write (not done here).
+
+Every request is addressed by index, the renamed header cells included: a rename overwrites an
+existing cell, so the caller reads the header right before the write and refuses when it is not
+``live_header`` (as the columns step guards its moves), and a lost answer is judged by the
+version's stamp, not by sending again blindly.
 """
 
 from __future__ import annotations

@@ -3,7 +3,9 @@
 Supported: ``name = '...'``, ``name contains '...'``, ``mimeType = '...'``, ``mimeType != '...'``,
 ``trashed = false|true``, ``'<email>' in owners`` (always true), ``'<id>' in parents`` (true
 for the files of the shared drive ``<id>``, whose id is its root folder's: there are no other
-folders), joined with ``and`` (``or`` and ``not`` are refused). Strings may
+folders; Drive's "Search query terms and operators" guide: ``parents`` ``in``, "whether the
+parents collection contains the specified ID", and File.parents of a shared drive's file),
+joined with ``and`` (``or`` and ``not`` are refused). Strings may
 use single or double quotes, with backslash escapes.
 """
 
